@@ -1,0 +1,2 @@
+// Grain interfaces and messages arrive with the cluster issue.
+[assembly: System.CLSCompliant(false)]

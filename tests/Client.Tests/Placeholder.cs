@@ -1,0 +1,1 @@
+namespace Thresher.Client.Tests;

@@ -1,0 +1,1 @@
+namespace Thresher.Grains.Tests;
