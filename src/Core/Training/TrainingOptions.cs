@@ -1,0 +1,84 @@
+using System.Globalization;
+using Thresher.Core.Model;
+
+namespace Thresher.Core.Training;
+
+/// <summary>
+/// Everything that determines a training trajectory. Defaults are the sane recipe (MNIST, 784-512-256-10,
+/// softmax cross-entropy, x/255, SGD lr 0.1, batch 128, clip_by_global_norm 15, 3 epochs).
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Largest accepted global batch (rows).</summary>
+    public const int MaxBatch = 65_536;
+
+    /// <summary>Largest accepted step count.</summary>
+    public const long MaxSteps = 100_000_000;
+
+    /// <summary>Layer sizes, input to output. Default 784-512-256-10.</summary>
+    public MlpConfig Layers { get; init; } = MlpConfig.Tutorial;
+
+    /// <summary>Loss on the linear output. Default cross-entropy.</summary>
+    public LossKind Loss { get; init; } = LossKind.CrossEntropy;
+
+    /// <summary>Pixels are divided by this (&gt; 0). Default 255; the tutorial uses 50.</summary>
+    public float InputScale { get; init; } = 255f;
+
+    /// <summary>SGD learning rate (&gt; 0). Default 0.1.</summary>
+    public float LearningRate { get; init; } = 0.1f;
+
+    /// <summary>Heavy-ball momentum in [0, 1). Default 0 (plain SGD).</summary>
+    public float Momentum { get; init; }
+
+    /// <summary>Global batch (rows per step, split over workers), 1..<see cref="MaxBatch"/>. Default 128.</summary>
+    public int Batch { get; init; } = 128;
+
+    /// <summary>Epochs to train (&gt; 0) when <see cref="Steps"/> is null. Default 3.</summary>
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Exact step count; overrides <see cref="Epochs"/> when set.</summary>
+    public long? Steps { get; init; }
+
+    /// <summary>clip_by_global_norm's c (&gt; 0, finite), or null for no clipping. Default 15.</summary>
+    public float? Clip { get; init; } = 15f;
+
+    /// <summary>What a step with a non-finite gradient does. Default skip.</summary>
+    public NonFinitePolicy NonFinite { get; init; } = NonFinitePolicy.Skip;
+
+    /// <summary>Seed of the initialiser and the data order. Default 1234.</summary>
+    public int Seed { get; init; } = 1234;
+
+    /// <summary>Shuffle the training set every epoch (seeded); false keeps file order. Default true.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Weight initialiser. Default truncated normal σ = 0.1 (the tutorial's).</summary>
+    public InitKind Init { get; init; } = InitKind.TruncNormal;
+
+    /// <summary>Evaluate on the test set every N steps (0 = only at the end of each epoch and of the run).</summary>
+    public int EvalEvery { get; init; }
+
+    /// <summary>Throws <see cref="ThresherInputException"/> naming the bad value and the accepted range.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Layers, nameof(Layers));
+        Layers.Validate();
+        Require(InputScale > 0 && float.IsFinite(InputScale), $"input-scale {Num(InputScale)}: must be a finite number > 0");
+        Require(LearningRate > 0 && float.IsFinite(LearningRate), $"lr {Num(LearningRate)}: must be a finite number > 0");
+        Require(Momentum >= 0 && Momentum < 1, $"momentum {Num(Momentum)}: must be in [0, 1)");
+        Require(Batch >= 1 && Batch <= MaxBatch, $"batch {Batch}: must be in 1..{MaxBatch}");
+        Require(Epochs >= 1, $"epochs {Epochs}: must be > 0");
+        Require(Steps is null || (Steps >= 1 && Steps <= MaxSteps), $"steps {Steps}: must be in 1..{MaxSteps}");
+        Require(Clip is null || (Clip > 0 && float.IsFinite(Clip.Value)), $"clip {Num(Clip ?? 0)}: must be a finite number > 0, or 'none'");
+        Require(EvalEvery >= 0, $"eval-every {EvalEvery}: must be ≥ 0");
+    }
+
+    /// <summary>Total steps of the run for a training set of <paramref name="stepsPerEpoch"/> steps per epoch.</summary>
+    public long TotalSteps(int stepsPerEpoch) => Steps ?? (long)Epochs * stepsPerEpoch;
+
+    static void Require(bool ok, string message)
+    {
+        if (!ok) throw new ThresherInputException(message);
+    }
+
+    static string Num(float v) => v.ToString(CultureInfo.InvariantCulture);
+}
