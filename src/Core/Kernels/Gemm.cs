@@ -1,21 +1,71 @@
+using System.Runtime.Intrinsics;
+
 namespace Thresher.Core.Kernels;
 
 /// <summary>
 /// The three matrix products of an MLP training step, row-major, float32.
 /// m = batch rows, k = layer input width, n = layer output width.
-/// PLACEHOLDER: delegates to the naive twin until the SIMD kernels land.
+/// Register-tiled Vector512 (else Vector256) micro-kernels over packed panels, blocked over k; see
+/// <see cref="GemmBlocked"/>. threads ≥ 2 splits the output rows (Forward, InputGradient: rows of the batch;
+/// WeightGradient: rows of dW, i.e. k) across the thread pool without any reduction.
+/// Spans may be longer than their shape needs; only the leading m·k, k·n, m·n elements are used.
 /// </summary>
-public static class Gemm
+public static unsafe class Gemm
 {
     /// <summary>y[m,n] (+)= x[m,k] · w[k,n].</summary>
     public static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate = false, int threads = 1)
-        => GemmNaive.Forward(y, x, w, m, k, n, accumulate);
+        => Forward(y, x, w, m, k, n, accumulate, threads, Vector512.IsHardwareAccelerated);
 
     /// <summary>dW[k,n] (+)= xᵀ[k,m] · dY[m,n].</summary>
     public static void WeightGradient(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, bool accumulate = false, int threads = 1)
-        => GemmNaive.WeightGradient(dW, x, dY, m, k, n, accumulate);
+        => WeightGradient(dW, x, dY, m, k, n, accumulate, threads, Vector512.IsHardwareAccelerated);
 
     /// <summary>dX[m,k] (+)= dY[m,n] · wᵀ[n,k].</summary>
     public static void InputGradient(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate = false, int threads = 1)
-        => GemmNaive.InputGradient(dX, dY, w, m, k, n, accumulate);
+        => InputGradient(dX, dY, w, m, k, n, accumulate, threads, Vector512.IsHardwareAccelerated);
+
+    /// <summary>Forward with an explicit vector width (tests run the Vector256 path on AVX-512 machines too).</summary>
+    internal static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate, int threads, bool use512)
+    {
+        const string Name = nameof(Gemm) + "." + nameof(Forward);
+        KernelThrow.CheckShape(Name, m, k, n, threads);
+        KernelThrow.CheckLength(Name, nameof(y), y.Length, m, n, "y[m,n]");
+        KernelThrow.CheckLength(Name, nameof(x), x.Length, m, k, "x[m,k]");
+        KernelThrow.CheckLength(Name, nameof(w), w.Length, k, n, "w[k,n]");
+        fixed (float* py = y, px = x, pw = w)
+        {
+            // C = y[m,n], A = x[m,k], B = w[k,n]
+            GemmBlocked.Run(py, n, px, k, false, pw, n, false, m, n, k, accumulate, threads, use512);
+        }
+    }
+
+    /// <summary>WeightGradient with an explicit vector width.</summary>
+    internal static void WeightGradient(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, bool accumulate, int threads, bool use512)
+    {
+        const string Name = nameof(Gemm) + "." + nameof(WeightGradient);
+        KernelThrow.CheckShape(Name, m, k, n, threads);
+        KernelThrow.CheckLength(Name, nameof(dW), dW.Length, k, n, "dW[k,n]");
+        KernelThrow.CheckLength(Name, nameof(x), x.Length, m, k, "x[m,k]");
+        KernelThrow.CheckLength(Name, nameof(dY), dY.Length, m, n, "dY[m,n]");
+        fixed (float* pdw = dW, px = x, pdy = dY)
+        {
+            // C = dW[k,n], A = xᵀ (stored as x[m,k]), B = dY[m,n]; inner dimension m
+            GemmBlocked.Run(pdw, n, px, k, true, pdy, n, false, k, n, m, accumulate, threads, use512);
+        }
+    }
+
+    /// <summary>InputGradient with an explicit vector width.</summary>
+    internal static void InputGradient(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate, int threads, bool use512)
+    {
+        const string Name = nameof(Gemm) + "." + nameof(InputGradient);
+        KernelThrow.CheckShape(Name, m, k, n, threads);
+        KernelThrow.CheckLength(Name, nameof(dX), dX.Length, m, k, "dX[m,k]");
+        KernelThrow.CheckLength(Name, nameof(dY), dY.Length, m, n, "dY[m,n]");
+        KernelThrow.CheckLength(Name, nameof(w), w.Length, k, n, "w[k,n]");
+        fixed (float* pdx = dX, pdy = dY, pw = w)
+        {
+            // C = dX[m,k], A = dY[m,n], B = wᵀ (stored as w[k,n]); inner dimension n
+            GemmBlocked.Run(pdx, k, pdy, n, false, pw, n, true, m, k, n, accumulate, threads, use512);
+        }
+    }
 }

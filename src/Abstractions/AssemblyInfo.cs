@@ -1,2 +1,0 @@
-// Grain interfaces and messages arrive with the cluster issue.
-[assembly: System.CLSCompliant(false)]

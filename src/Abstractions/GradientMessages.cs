@@ -1,0 +1,35 @@
+namespace Thresher.Abstractions;
+
+/// <summary>
+/// The parameter server asks worker <paramref name="Worker"/> of <paramref name="Workers"/> for its part of
+/// step <paramref name="Step"/>'s gradient at θ. <paramref name="Parameters"/> is θ as little-endian float32
+/// bytes (layout order); byte[] travels as one block copy, and in-silo not at all ([Immutable]): the
+/// sender never mutates it while the call is in flight.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record GradientRequest(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] RunConfig Config,
+    [property: Id(2)] long Step,
+    [property: Id(3)] int Worker,
+    [property: Id(4)] byte[] Parameters);
+
+/// <summary>
+/// A worker's share of a step: <paramref name="Gradient"/> = (1/B)·∇ Σ_{its samples} loss as float32 bytes
+/// (B = the step's global batch), so the parameter server's mean gradient is the plain sum over workers.
+/// </summary>
+/// <param name="Samples">n_w, the worker's rows this step.</param>
+/// <param name="LossSum">Σ of the per-row loss over its rows.</param>
+/// <param name="LocalNorm">‖∇ mean loss over its own rows‖ (the worker's view of the norm).</param>
+/// <param name="ComputeMilliseconds">Gather + forward + backward time.</param>
+/// <param name="Silo">Address of the silo that computed it.</param>
+[GenerateSerializer, Immutable]
+public sealed record GradientResult(
+    [property: Id(0)] long Step,
+    [property: Id(1)] int Worker,
+    [property: Id(2)] byte[] Gradient,
+    [property: Id(3)] int Samples,
+    [property: Id(4)] double LossSum,
+    [property: Id(5)] double LocalNorm,
+    [property: Id(6)] double ComputeMilliseconds,
+    [property: Id(7)] string Silo);

@@ -1,0 +1,58 @@
+namespace Thresher.Abstractions;
+
+/// <summary>
+/// A run as clients see it (key: run id). Drives the steps from a grain timer, one step per turn, so
+/// status, history and cancel answer between steps.
+/// </summary>
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the run; <paramref name="initialParameters"/> (float32 bytes) replaces the initialiser.</summary>
+    Task<RunStatus> Start(RunConfig config, byte[]? initialParameters);
+
+    Task<RunStatus> GetStatus();
+
+    /// <summary>Steps with index ≥ <paramref name="fromStep"/>, at most <paramref name="max"/>.</summary>
+    Task<StepRecord[]> GetHistory(long fromStep, int max);
+
+    /// <summary>Stops a pending or running run after its current step; a finished run is left as it is.</summary>
+    Task<RunStatus> Cancel();
+
+    /// <summary>θ now, float32 bytes in layout order, with the step it belongs to.</summary>
+    Task<ParameterSnapshot> GetParameters();
+}
+
+/// <summary>Holds θ and the optimizer for one run (key: run id); one call is one synchronous step.</summary>
+public interface IParameterServerGrain : IGrainWithStringKey
+{
+    /// <summary>Creates θ (from the seed or <paramref name="initialParameters"/>) and the optimizer state.</summary>
+    Task<int> Initialize(RunConfig config, byte[]? initialParameters);
+
+    /// <summary>Broadcasts θ, gathers the workers' gradients, clips, updates; evaluates when <paramref name="evaluate"/>.</summary>
+    Task<StepRecord> Step(long step, bool evaluate);
+
+    Task<ParameterSnapshot> GetParameters();
+
+    /// <summary>Releases θ and the workers' buffers when the run is over.</summary>
+    Task Release();
+}
+
+/// <summary>Computes one worker's part of a step's gradient (key: "run id/worker index").</summary>
+public interface IWorkerGrain : IGrainWithStringKey
+{
+    Task<GradientResult> ComputeGradient(GradientRequest request);
+}
+
+/// <summary>The cluster's list of runs (key 0).</summary>
+public interface IRunRegistryGrain : IGrainWithIntegerKey
+{
+    Task Register(string runId);
+
+    Task<string[]> List();
+}
+
+/// <summary>θ as float32 bytes (layout order) at a step.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ParameterSnapshot(
+    [property: Id(0)] long Step,
+    [property: Id(1)] int[] Layers,
+    [property: Id(2)] byte[] Parameters);

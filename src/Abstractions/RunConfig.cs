@@ -1,0 +1,104 @@
+using System.Globalization;
+using Thresher.Core.Model;
+using Thresher.Core.Training;
+
+namespace Thresher.Abstractions;
+
+/// <summary>
+/// A training run as submitted to the cluster: the <see cref="TrainingOptions"/> that fix its trajectory
+/// plus how it is spread (workers, shard mode) and which dataset the silos load. Plain strings for the
+/// enumerations keep the wire format independent of Core's types.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record RunConfig
+{
+    /// <summary>Most workers one run may use.</summary>
+    public const int MaxWorkers = 256;
+
+    /// <summary>Dataset name (mnist, fashion-mnist) or a directory on the silos. Default mnist.</summary>
+    [Id(0)] public string Dataset { get; init; } = "mnist";
+
+    /// <summary>Layer sizes, input to output. Default 784,512,256,10.</summary>
+    [Id(1)] public int[] Layers { get; init; } = [784, 512, 256, 10];
+
+    /// <summary>ce or mse. Default ce.</summary>
+    [Id(2)] public string Loss { get; init; } = "ce";
+
+    [Id(3)] public float InputScale { get; init; } = 255f;
+
+    [Id(4)] public float LearningRate { get; init; } = 0.1f;
+
+    [Id(5)] public float Momentum { get; init; }
+
+    /// <summary>Global batch, split over the workers.</summary>
+    [Id(6)] public int Batch { get; init; } = 128;
+
+    /// <summary>Worker grains, 1..<see cref="MaxWorkers"/>, at most <see cref="Batch"/>. Default 2.</summary>
+    [Id(7)] public int Workers { get; init; } = 2;
+
+    [Id(8)] public int Epochs { get; init; } = 3;
+
+    [Id(9)] public long? Steps { get; init; }
+
+    /// <summary>clip_by_global_norm's c, or null for none.</summary>
+    [Id(10)] public float? Clip { get; init; } = 15f;
+
+    /// <summary>skip or abort.</summary>
+    [Id(11)] public string NonFinite { get; init; } = "skip";
+
+    [Id(12)] public int Seed { get; init; } = 1234;
+
+    [Id(13)] public bool Shuffle { get; init; } = true;
+
+    /// <summary>truncnormal, he or glorot.</summary>
+    [Id(14)] public string Init { get; init; } = "truncnormal";
+
+    /// <summary>Evaluate every N steps; 0 = at each epoch end and at the end of the run.</summary>
+    [Id(15)] public int EvalEvery { get; init; }
+
+    /// <summary>batch (default: the global batch split over workers) or fixed (a data-local shard per worker).</summary>
+    [Id(16)] public string ShardMode { get; init; } = "batch";
+
+    /// <summary>The Core options this run trains with; throws <see cref="ThresherInputException"/> on a bad value.</summary>
+    public TrainingOptions ToTrainingOptions() => new()
+    {
+        Layers = new MlpConfig(Layers ?? []),
+        Loss = LossKinds.Parse(Loss),
+        InputScale = InputScale,
+        LearningRate = LearningRate,
+        Momentum = Momentum,
+        Batch = Batch,
+        Epochs = Epochs,
+        Steps = Steps,
+        Clip = Clip,
+        NonFinite = NonFinitePolicies.Parse(NonFinite),
+        Seed = Seed,
+        Shuffle = Shuffle,
+        Init = Initializer.Parse(Init),
+        EvalEvery = EvalEvery,
+    };
+
+    /// <summary>True for shard mode fixed; throws <see cref="ThresherInputException"/> for an unknown mode.</summary>
+    public bool IsFixedShards => ShardMode?.ToLowerInvariant() switch
+    {
+        "batch" => false,
+        "fixed" => true,
+        _ => throw new ThresherInputException($"shard-mode '{ShardMode}': unknown; expected batch or fixed"),
+    };
+
+    /// <summary>Throws <see cref="ThresherInputException"/> naming the first bad value and the accepted range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Dataset))
+            throw new ThresherInputException("data: empty; give a dataset name (mnist, fashion-mnist) or a directory");
+        ToTrainingOptions().Validate();
+        _ = IsFixedShards;
+        if (Workers < 1 || Workers > MaxWorkers)
+            throw new ThresherInputException($"workers {Workers}: must be in 1..{MaxWorkers}");
+        if (Batch < Workers)
+            throw new ThresherInputException($"batch {Batch} is smaller than workers {Workers}: every worker needs at least one sample per step");
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode}");
+}

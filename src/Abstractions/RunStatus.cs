@@ -1,0 +1,27 @@
+namespace Thresher.Abstractions;
+
+/// <summary>A run as a client sees it. Counts cover the steps taken so far.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunStatus
+{
+    [Id(0)] public required string RunId { get; init; }
+    [Id(1)] public RunState State { get; init; }
+    [Id(2)] public RunConfig? Config { get; init; }
+    /// <summary>Steps completed.</summary>
+    [Id(3)] public long Step { get; init; }
+    [Id(4)] public long TotalSteps { get; init; }
+    [Id(5)] public int StepsPerEpoch { get; init; }
+    [Id(6)] public double? LastLoss { get; init; }
+    [Id(7)] public double? LastGlobalNorm { get; init; }
+    [Id(8)] public double? TestAccuracy { get; init; }
+    [Id(9)] public int SkippedSteps { get; init; }
+    [Id(10)] public int ClippedSteps { get; init; }
+    /// <summary>Why the run failed, when it did.</summary>
+    [Id(11)] public string? Error { get; init; }
+    [Id(12)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(13)] public double WallSeconds { get; init; }
+    [Id(14)] public double SamplesPerSecond { get; init; }
+    /// <summary>Distinct silo addresses that hosted this run's workers.</summary>
+    [Id(15)] public string[] Silos { get; init; } = [];
+    [Id(16)] public string ParameterCountText { get; init; } = "";
+}

@@ -1,0 +1,29 @@
+namespace Thresher.Core.Kernels;
+
+/// <summary>
+/// Work splitting for the multi-threaded kernels. Only used when threads ≥ 2; threads = 1 runs on the
+/// calling thread and never touches the thread pool. Chunks are contiguous and disjoint, so no reduction.
+/// </summary>
+internal static class KernelParallel
+{
+    /// <summary>[first, last) of <paramref name="count"/> items for chunk <paramref name="index"/> of <paramref name="chunks"/>.</summary>
+    public static (int First, int Last) Range(int index, int chunks, int count) =>
+        ((int)((long)index * count / chunks), (int)((long)(index + 1) * count / chunks));
+
+    /// <summary>One multi-threaded GEMM call: first every chunk packs some B panels, then computes some row tiles.</summary>
+    internal sealed class GemmJob(GemmBlocked.Plan plan, int chunks, int rowTiles)
+    {
+        public void Pack(int index)
+        {
+            var (first, last) = Range(index, chunks, plan.Panels);
+            GemmBlocked.PackPanels(plan, first, last);
+        }
+
+        public void Compute(int index)
+        {
+            var (first, last) = Range(index, chunks, rowTiles);
+            int r0 = first * plan.Mr, r1 = Math.Min(plan.M, last * plan.Mr);
+            if (r0 < r1) GemmBlocked.RunRows(plan, r0, r1);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Thresher.Core.Data;
+using Thresher.Core.Model;
+
+namespace Thresher.Core.Training;
+
+/// <summary>What one worker computed for one step.</summary>
+/// <param name="Samples">Rows in the worker's part of the step (n_w).</param>
+/// <param name="LossSum">Σ of the per-row loss over those rows.</param>
+/// <param name="LocalNorm">‖∇ mean loss over the worker's own rows‖.</param>
+public readonly record struct WorkerGradientResult(int Samples, double LossSum, double LocalNorm);
+
+/// <summary>
+/// One worker's share of a step: gathers its rows of the step's batch (per <see cref="BatchSchedule"/>),
+/// then writes g_w = (1/B)·∇ Σ_{its rows} loss, where B is the step's global batch. The mean-loss
+/// gradient of the step is therefore Σ_w g_w, and one worker (W = 1) is the single-process trainer.
+/// Owns its workspace; one instance per worker.
+/// </summary>
+public sealed class WorkerGradient
+{
+    readonly TrainingOptions _options;
+    readonly DataSplit _train;
+    readonly Mlp _mlp;
+    readonly float[] _x;      // [n_w, inputs]
+    readonly byte[] _labels;  // [n_w]
+    readonly int[] _indices;  // [n_w]
+
+    public WorkerGradient(TrainingOptions options, DataSplit train, int workers, int worker, bool fixedShards, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(train);
+        options.Validate();
+        train.ValidateFor(options.Layers.Inputs, options.Layers.Outputs);
+        ArgumentOutOfRangeException.ThrowIfNegative(worker);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(worker, workers);
+        _options = options;
+        _train = train;
+        Worker = worker;
+        Schedule = CreateSchedule(options, train.Count, workers, fixedShards);
+        int maxRows = (options.Batch + workers - 1) / workers;
+        _mlp = new Mlp(options.Layers, maxRows, threads);
+        _x = new float[maxRows * options.Layers.Inputs];
+        _labels = new byte[maxRows];
+        _indices = new int[maxRows];
+    }
+
+    public BatchSchedule Schedule { get; }
+
+    public int Worker { get; }
+
+    public int ParameterCount => _mlp.Layout.TotalLength;
+
+    public ParameterLayout Layout => _mlp.Layout;
+
+    /// <summary>The batch plan every worker and the parameter server of a run share.</summary>
+    public static BatchSchedule CreateSchedule(TrainingOptions options, int trainCount, int workers, bool fixedShards)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new BatchSchedule(trainCount, options.Batch, workers, unchecked((ulong)options.Seed), options.Shuffle,
+            fixedShards ? ShardMode.Fixed : ShardMode.Batch);
+    }
+
+    /// <summary>Writes this worker's g_w for <paramref name="step"/> at θ into <paramref name="gradient"/>.</summary>
+    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient)
+    {
+        int rows = Schedule.WorkerIndices(step, Worker, _indices);
+        int globalBatch = Schedule.GlobalBatch;
+        _train.Gather(_indices.AsSpan(0, rows), _x, _labels, _options.InputScale);
+        double lossSum = _mlp.Gradient(gradient, theta, _x, _labels, rows, _options.Loss, 1f / globalBatch);
+        double localNorm = Ops.ClipOps.GlobalNorm(gradient) * globalBatch / Math.Max(1, rows);
+        return new WorkerGradientResult(rows, lossSum, localNorm);
+    }
+}

@@ -1,2 +1,0 @@
-// Worker and parameter-server grains arrive with the cluster issue.
-[assembly: System.CLSCompliant(false)]

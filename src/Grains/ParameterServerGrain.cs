@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+using Thresher.Abstractions;
+using Thresher.Core.Data;
+using Thresher.Core.Model;
+using Thresher.Core.Optim;
+using Thresher.Core.Training;
+
+namespace Thresher.Grains;
+
+/// <summary>
+/// The parameter server of one run (key: run id). A step: send θ to every worker in parallel, sum their
+/// gradients (each already scaled by 1/B, so the sum is the mean-loss gradient of the global batch), then
+/// Core's <see cref="UpdateRule"/> (global norm → clip_by_global_norm → non-finite policy → SGD).
+/// </summary>
+[CollectionAgeLimit(Hours = 24)]
+public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options) : Grain, IParameterServerGrain
+{
+    RunConfig? _config;
+    TrainingOptions? _training;
+    Dataset? _data;
+    byte[] _theta = [];    // θ as float32 bytes; mutated only between steps, never while a step's calls are in flight
+    float[] _gradient = [];
+    UpdateRule? _update;
+    BatchSchedule? _schedule;
+    IWorkerGrain[] _workers = [];
+    Mlp? _evaluator;
+    long _nextStep;
+
+    public Task<int> Initialize(RunConfig config, byte[]? initialParameters)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        var training = config.ToTrainingOptions();
+        var data = datasets.Load(config.Dataset);
+        data.Train.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
+        data.Test.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
+        var layout = new ParameterLayout(training.Layers);
+        var theta = new byte[layout.TotalLength * sizeof(float)];
+        if (initialParameters is null)
+            Initializer.Initialize(MemoryMarshal.Cast<byte, float>(theta.AsSpan()), layout, training.Init, training.Seed);
+        else if (initialParameters.Length != theta.Length)
+            throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
+        else
+            initialParameters.CopyTo(theta, 0);
+
+        _config = config;
+        _training = training;
+        _data = data;
+        _theta = theta;
+        _gradient = new float[layout.TotalLength];
+        _update = new UpdateRule(layout, new SgdOptimizer(training.LearningRate, training.Momentum, layout.TotalLength), training.Clip, training.NonFinite);
+        _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
+        _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
+        _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
+        _nextStep = 0;
+        return Task.FromResult(_schedule.StepsPerEpoch);
+    }
+
+    public async Task<StepRecord> Step(long step, bool evaluate)
+    {
+        if (_update is null || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        if (step != _nextStep)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}");
+        var started = Stopwatch.GetTimestamp();
+        string runId = this.GetPrimaryKeyString();
+        var calls = new Task<GradientResult>[_workers.Length];
+        for (int w = 0; w < _workers.Length; w++)
+            calls[w] = _workers[w].ComputeGradient(new GradientRequest(runId, _config, step, w, _theta));
+        var parts = await Task.WhenAll(calls);
+
+        double lossSum = 0;
+        int samples = 0;
+        var workerNorms = new double[parts.Length];
+        var silos = new string[parts.Length];
+        for (int w = 0; w < parts.Length; w++)
+        {
+            var g = MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan());
+            if (w == 0) g.CopyTo(_gradient);
+            else TensorPrimitives.Add(_gradient, g, _gradient);
+            lossSum += parts[w].LossSum;
+            samples += parts[w].Samples;
+            workerNorms[w] = parts[w].LocalNorm;
+            silos[w] = parts[w].Silo;
+        }
+
+        var theta = MemoryMarshal.Cast<byte, float>(_theta.AsSpan());
+        var stats = _update.Apply(theta, _gradient, step, lossSum / samples);
+        _nextStep = step + 1;
+        double? accuracy = evaluate ? Evaluation.Accuracy(_evaluator, theta, _data.Test, _training.InputScale) : null;
+        return new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
+            stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, silos);
+    }
+
+    public Task<ParameterSnapshot> GetParameters()
+        => Task.FromResult(new ParameterSnapshot(_nextStep, _config?.Layers ?? [], (byte[])_theta.Clone()));
+
+    public Task Release()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+}

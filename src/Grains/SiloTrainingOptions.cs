@@ -1,0 +1,25 @@
+namespace Thresher.Grains;
+
+/// <summary>
+/// Per-silo settings of the training grains, bound from the "Thresher" configuration section
+/// (appsettings, THRESHER__… environment variables, command line).
+/// </summary>
+public sealed class SiloTrainingOptions
+{
+    public const string Section = "Thresher";
+
+    /// <summary>
+    /// Where named datasets (mnist) are cached and fetched to. Null: the user cache folder
+    /// (THRESHER_DATA_DIR or ~/.cache/thresher).
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>
+    /// Kernel threads each worker grain may use, ≥ 0. 0 (default) divides the silo's cores by the run's
+    /// worker count, never below 1, so workers sharing a silo do not oversubscribe it.
+    /// </summary>
+    public int WorkerThreads { get; set; }
+
+    /// <summary>Kernel threads of the parameter server's evaluation passes, ≥ 1. Default 1.</summary>
+    public int EvaluationThreads { get; set; } = 1;
+}

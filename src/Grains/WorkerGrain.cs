@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
+using Thresher.Abstractions;
+using Thresher.Core.Training;
+
+namespace Thresher.Grains;
+
+/// <summary>
+/// One worker of one run (key "run id/worker index"): computes its part of each step's gradient with Core's
+/// <see cref="WorkerGradient"/>. Holds only caches (model workspace, gradient buffer); everything it needs
+/// arrives with the request, so a re-activation on another silo changes nothing.
+/// </summary>
+public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo) : Grain, IWorkerGrain
+{
+    WorkerGradient? _worker;
+    byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
+
+    public Task<GradientResult> ComputeGradient(GradientRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_worker is null) // a run's config never changes, so the first request sets the worker up
+        {
+            var training = request.Config.ToTrainingOptions();
+            var data = datasets.Load(request.Config.Dataset);
+            int threads = WorkerThreads(request.Config.Workers);
+            _worker = new WorkerGradient(training, data.Train, request.Config.Workers, request.Worker, request.Config.IsFixedShards, threads);
+            _gradient = new byte[_worker.ParameterCount * sizeof(float)];
+        }
+        var started = Stopwatch.GetTimestamp();
+        var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
+        var grad = MemoryMarshal.Cast<byte, float>(_gradient.AsSpan());
+        var part = _worker.Compute(request.Step, theta, grad);
+        return Task.FromResult(new GradientResult(
+            request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, silo.SiloAddress.Endpoint.ToString()));
+    }
+
+    int WorkerThreads(int workers)
+    {
+        int configured = options.Value.WorkerThreads;
+        if (configured > 0) return configured;
+        return Math.Max(1, Environment.ProcessorCount / Math.Max(1, workers));
+    }
+}
