@@ -1,5 +1,6 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Thresher.Client.Cluster;
 
 namespace Thresher.Client;
 
@@ -11,13 +12,16 @@ public static class ExitCodes
     public const int BadInput = 2;
     public const int ClusterUnreachable = 3;
 
-    /// <summary>Runs the app; a usage or input error prints one line on stderr (no stack trace) and returns 2.</summary>
-    public static async Task<int> RunAsync(CommandApp app, string[] args)
+    /// <summary>
+    /// Runs the app. Bad usage or input prints one line on stderr and returns 2; an unreachable cluster
+    /// returns 3. No stack trace reaches the user for either.
+    /// </summary>
+    public static async Task<int> RunAsync(CommandApp app, string[] args, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(app);
         try
         {
-            return await app.RunAsync(args).ConfigureAwait(false);
+            return await app.RunAsync(args, cancellation).ConfigureAwait(false);
         }
         catch (CommandParseException e)
         {
@@ -30,6 +34,10 @@ public static class ExitCodes
         catch (ThresherInputException e)
         {
             return Fail(e.Message, BadInput);
+        }
+        catch (ClusterUnreachableException e)
+        {
+            return Fail(e.Message, ClusterUnreachable);
         }
     }
 

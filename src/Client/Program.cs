@@ -1,9 +1,3 @@
-using Spectre.Console.Cli;
+using Thresher.Client;
 
-var app = new CommandApp();
-app.Configure(config =>
-{
-    config.SetApplicationName("thresher");
-    config.PropagateExceptions();
-});
-return await Thresher.Client.ExitCodes.RunAsync(app, args);
+return await CliApp.RunAsync(args);

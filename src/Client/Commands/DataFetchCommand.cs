@@ -43,7 +43,7 @@ public sealed class DataFetchCommand(IAnsiConsole console) : Command<DataFetchCo
         }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var options = new DatasetOptions { CacheDirectory = settings.CacheDir, FetchTimeout = TimeSpan.FromSeconds(settings.TimeoutSeconds) };

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Thresher.Core.Checkpoints;
 
@@ -114,6 +115,8 @@ internal static class SafeTensorsHeader
 
     private static JsonDocument ParseJson(string path, byte[] header)
     {
+        // JsonDocument only validates a string's UTF-8 when it is read; check it all up front.
+        if (!Utf8.IsValid(header)) Fail(path, "the header is not valid UTF-8, so not valid JSON", CorruptHint);
         try
         {
             return JsonDocument.Parse(header);

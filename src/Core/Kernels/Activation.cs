@@ -15,7 +15,7 @@ public static class Activation
     /// <summary>y[m,n] += b[n].</summary>
     public static void BiasAdd(Span<float> y, ReadOnlySpan<float> b, int m, int n)
     {
-        CheckRows(nameof(BiasAdd), y.Length, nameof(y), b.Length, nameof(b), m, n);
+        CheckRows(nameof(Activation) + "." + nameof(BiasAdd), y.Length, nameof(y), b.Length, nameof(b), m, n);
         for (int i = 0; i < m; i++)
         {
             Span<float> row = y.Slice(i * n, n);
@@ -26,7 +26,7 @@ public static class Activation
     /// <summary>dB[n] (+)= Σ_i dY[i,n].</summary>
     public static void BiasGradient(Span<float> dB, ReadOnlySpan<float> dY, int m, int n, bool accumulate = false)
     {
-        CheckRows(nameof(BiasGradient), dY.Length, nameof(dY), dB.Length, nameof(dB), m, n);
+        CheckRows(nameof(Activation) + "." + nameof(BiasGradient), dY.Length, nameof(dY), dB.Length, nameof(dB), m, n);
         Span<float> sum = dB[..n];
         if (!accumulate) sum.Clear();
         for (int i = 0; i < m; i++) TensorPrimitives.Add(sum, dY.Slice(i * n, n), sum);
@@ -64,7 +64,7 @@ public static class Activation
     /// <summary>Fused: y[m,n] = max(y[m,n] + b[n], 0).</summary>
     public static void BiasReluForward(Span<float> y, ReadOnlySpan<float> b, int m, int n)
     {
-        CheckRows(nameof(BiasReluForward), y.Length, nameof(y), b.Length, nameof(b), m, n);
+        CheckRows(nameof(Activation) + "." + nameof(BiasReluForward), y.Length, nameof(y), b.Length, nameof(b), m, n);
         ref float rb = ref MemoryMarshal.GetReference(b);
         for (int i = 0; i < m; i++)
         {
@@ -88,7 +88,7 @@ public static class Activation
     public static void ReluBiasBackward(Span<float> dB, Span<float> dY, ReadOnlySpan<float> y, int m, int n, bool accumulate = false)
     {
         const string Name = nameof(Activation) + "." + nameof(ReluBiasBackward);
-        CheckRows(nameof(ReluBiasBackward), dY.Length, nameof(dY), dB.Length, nameof(dB), m, n);
+        CheckRows(Name, dY.Length, nameof(dY), dB.Length, nameof(dB), m, n);
         KernelThrow.CheckLength(Name, nameof(y), y.Length, m, n, "y[m,n]");
         if (!accumulate) dB[..n].Clear();
         ref float rb = ref MemoryMarshal.GetReference(dB);
@@ -149,9 +149,8 @@ public static class Activation
     /// <summary>Shape checks for the [m,n] + [n] kernels.</summary>
     private static void CheckRows(string kernel, int matrixLength, string matrixName, int vectorLength, string vectorName, int m, int n)
     {
-        string name = nameof(Activation) + "." + kernel;
-        KernelThrow.CheckShape(name, m, n);
-        KernelThrow.CheckLength(name, matrixName, matrixLength, m, n, matrixName + "[m,n]");
-        KernelThrow.CheckLength(name, vectorName, vectorLength, n);
+        KernelThrow.CheckShape(kernel, m, n);
+        KernelThrow.CheckLength(kernel, matrixName, matrixLength, m, n, "[m,n]");
+        KernelThrow.CheckLength(kernel, vectorName, vectorLength, n);
     }
 }

@@ -6,14 +6,14 @@ namespace Thresher.Core.Kernels;
 /// is then just a pointer with the matrix row stride. Otherwise (wᵀ in InputGradient), and for a ragged
 /// last panel, it is packed once per call into NR-column panels (shared by all threads, packed in parallel); each
 /// thread owns a contiguous range of C's rows (no reduction) and packs its own MC×KC blocks of op(A).
-/// The k loop is cut into near-equal KC blocks so a B micro-panel (KC×NR) stays in L1 while the A block
-/// (MC×KC) stays in L2.
+/// The k loop is cut into near-equal KC blocks so the packed A block (MC×KC) stays in L2 and a B micro-panel
+/// (KC×NR) stays close while every A micro-panel streams past it. Measured on Zen 4 (one core):
+/// 128×784×512 Forward ~95–103 GFLOP/s; reading B in place beat packing it by ~5% (and saves the pack pass).
 /// </summary>
 internal static unsafe class GemmBlocked
 {
     private const int KC = 256;   // target k block; the actual block is K split into near-equal parts
     private const int MC = 192;   // target row block (rounded down to a multiple of MR)
-    internal static bool TmpInPlace = true;
 
     /// <summary>Everything one call needs, shared read-only by its worker threads.</summary>
     internal readonly struct Plan
@@ -33,7 +33,7 @@ internal static unsafe class GemmBlocked
             Mr = use512 ? 8 : 6;
             Nr = use512 ? (n <= 16 ? 16 : 32) : (n <= 8 ? 8 : 16);
             Panels = (n + Nr - 1) / Nr;
-            InPlacePanels = bT || !TmpInPlace ? 0 : n / Nr;
+            InPlacePanels = bT ? 0 : n / Nr;
         }
 
         /// <summary>Start and row stride of B panel jp at k offset pc.</summary>
@@ -46,7 +46,7 @@ internal static unsafe class GemmBlocked
     internal static int PackedLength(int n, int k, bool bT, bool use512)
     {
         int nr = use512 ? (n <= 16 ? 16 : 32) : (n <= 8 ? 8 : 16);
-        int packedPanels = bT || !TmpInPlace ? (n + nr - 1) / nr : (n % nr == 0 ? 0 : 1);
+        int packedPanels = bT ? (n + nr - 1) / nr : (n % nr == 0 ? 0 : 1);
         return packedPanels * nr * k;
     }
 

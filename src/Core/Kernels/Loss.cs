@@ -12,7 +12,7 @@ public static class Loss
     /// <summary>Per row: (1/n) Σ_j (logits[i,j] − onehot(label_i)[j])², the tutorial's MSE (mean over classes).</summary>
     public static double MseOneHot(Span<float> dLogits, ReadOnlySpan<float> logits, ReadOnlySpan<byte> labels, int m, int n, float gradScale)
     {
-        Check(nameof(MseOneHot), dLogits, logits, labels, m, n);
+        Check(nameof(Loss) + "." + nameof(MseOneHot), dLogits, logits, labels, m, n);
         double sum = 0;
         float g = 2f / n * gradScale;
         for (int i = 0; i < m; i++)
@@ -38,7 +38,7 @@ public static class Loss
     /// </summary>
     public static double SoftmaxCrossEntropy(Span<float> dLogits, ReadOnlySpan<float> logits, ReadOnlySpan<byte> labels, int m, int n, float gradScale)
     {
-        Check(nameof(SoftmaxCrossEntropy), dLogits, logits, labels, m, n);
+        Check(nameof(Loss) + "." + nameof(SoftmaxCrossEntropy), dLogits, logits, labels, m, n);
         const int StackLimit = 256;
         Span<double> e = n <= StackLimit ? stackalloc double[StackLimit] : new double[n];
         e = e[..n];
@@ -64,9 +64,8 @@ public static class Loss
         return sum;
     }
 
-    private static void Check(string kernel, ReadOnlySpan<float> dLogits, ReadOnlySpan<float> logits, ReadOnlySpan<byte> labels, int m, int n)
+    private static void Check(string name, ReadOnlySpan<float> dLogits, ReadOnlySpan<float> logits, ReadOnlySpan<byte> labels, int m, int n)
     {
-        string name = nameof(Loss) + "." + kernel;
         KernelThrow.CheckShape(name, m, n);
         KernelThrow.CheckLength(name, nameof(logits), logits.Length, m, n, "logits[m,n]");
         KernelThrow.CheckLength(name, nameof(dLogits), dLogits.Length, m, n, "dLogits[m,n]");

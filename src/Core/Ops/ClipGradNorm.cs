@@ -32,7 +32,8 @@ public static partial class ClipOps
         for (int i = 0; i < grads.Count; i++)
         {
             double part = PowerSum(grads[i].Data, normType);
-            accumulated = double.IsPositiveInfinity(normType) ? MaxPropagatingNaN(accumulated, part) : accumulated + part;
+            // Math.Max returns NaN when either side is NaN, so a NaN anywhere survives the max.
+            accumulated = double.IsPositiveInfinity(normType) ? Math.Max(accumulated, part) : accumulated + part;
         }
         double total = TotalNorm(accumulated, normType);
         float coef = ClipCoefficient(total, maxNorm, normType, errorIfNonfinite);
@@ -91,8 +92,6 @@ public static partial class ClipOps
         }
         return sum;
     }
-
-    private static double MaxPropagatingNaN(double a, double b) => Math.Max(a, b); // Math.Max returns NaN if either is NaN
 
     private static void CheckNormType(double normType)
     {

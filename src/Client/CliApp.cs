@@ -1,0 +1,47 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Thresher.Client.Commands;
+
+namespace Thresher.Client;
+
+/// <summary>The `thresher` command tree. Tests build the same app with their own console.</summary>
+public static class CliApp
+{
+    public static CommandApp Create(IAnsiConsole console)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("thresher");
+            config.ConfigureConsole(console);
+            config.Settings.Registrar.RegisterInstance(console);
+            config.PropagateExceptions();
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train on an embedded single-process cluster (no setup; fetches MNIST on first use).")
+                .WithExample("train")
+                .WithExample("train", "--preset", "tutorial-unclipped", "--steps", "50")
+                .WithExample("train", "--epochs", "5", "--save", "model.safetensors");
+            config.AddCommand<SubmitCommand>("submit")
+                .WithDescription("Submit a run to a running cluster through a silo's gateway.")
+                .WithExample("submit", "--gateway", "127.0.0.1:30000", "--watch");
+            config.AddCommand<RunsCommand>("runs").WithDescription("List the cluster's runs.");
+            config.AddCommand<StatusCommand>("status").WithDescription("Show one run's state and progress.");
+            config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a pending or running run.");
+            config.AddDataBranch();
+        });
+        return app;
+    }
+
+    /// <summary>Runs the CLI on the process console; Ctrl-C cancels the command's token.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (interrupt.IsCancellationRequested) return; // a second Ctrl-C kills the process
+            e.Cancel = true;
+            interrupt.Cancel();
+        };
+        return await ExitCodes.RunAsync(Create(AnsiConsole.Console), args, interrupt.Token).ConfigureAwait(false);
+    }
+}

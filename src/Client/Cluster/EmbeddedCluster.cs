@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Thresher.Grains;
+
+namespace Thresher.Client.Cluster;
+
+/// <summary>
+/// A one-silo cluster inside the CLI process (`thresher train`): localhost clustering on free loopback
+/// ports, so several can run side by side and none collides with a real silo's default ports.
+/// </summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    readonly IHost _host;
+
+    EmbeddedCluster(IHost host) => _host = host;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<EmbeddedCluster> StartAsync(string? dataDirectory, int workerThreads, CancellationToken cancellation)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter("Orleans", LogLevel.Error).AddFilter("Microsoft", LogLevel.Error);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "thresher-embedded", clusterId: "thresher-embedded");
+            silo.Services.Configure<SiloTrainingOptions>(o =>
+            {
+                o.DataDirectory = dataDirectory;
+                o.WorkerThreads = workerThreads;
+            });
+            silo.AddThresherGrains();
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellation).ConfigureAwait(false);
+        return new EmbeddedCluster(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down the embedded silo is best effort: the process is about to exit anyway.
+        }
+        _host.Dispose();
+    }
+
+    static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,21 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Thresher.Abstractions;
+
+namespace Thresher.Client.Commands;
+
+/// <summary>`thresher cancel RUN`: stop a run after its current step.</summary>
+public sealed class CancelCommand(IAnsiConsole console) : AsyncCommand<RunIdSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using var cluster = await settings.ConnectAsync(cancellation).ConfigureAwait(false);
+        var before = await KnownRun.StatusAsync(cluster.Client, settings.RunId).ConfigureAwait(false);
+        if (before.State.IsFinished())
+            throw new ThresherInputException($"run '{settings.RunId}' is already {before.State.ToString().ToLowerInvariant()}; nothing to cancel");
+        var after = await cluster.Client.GetGrain<IRunGrain>(settings.RunId).Cancel().ConfigureAwait(false);
+        console.MarkupLineInterpolated($"run {after.RunId}: {after.State.ToString().ToLowerInvariant()} at step {after.Step}");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Thresher.Abstractions;
+
+namespace Thresher.Client.Commands;
+
+/// <summary>`thresher status RUN`: one run's state, progress and last measurements.</summary>
+public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RunIdSettings settings, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await using var cluster = await settings.ConnectAsync(cancellation).ConfigureAwait(false);
+        var status = await KnownRun.StatusAsync(cluster.Client, settings.RunId).ConfigureAwait(false);
+        var grid = new Grid().AddColumn().AddColumn();
+        void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
+        Row("run", status.RunId);
+        Row("state", status.State.ToString().ToLowerInvariant());
+        Row("step", string.Create(CultureInfo.InvariantCulture, $"{status.Step}/{status.TotalSteps} ({status.StepsPerEpoch} per epoch)"));
+        Row("config", status.Config?.ToString() ?? "-");
+        Row("loss", status.LastLoss?.ToString("G6", CultureInfo.InvariantCulture) ?? "-");
+        Row("global norm", status.LastGlobalNorm?.ToString("G6", CultureInfo.InvariantCulture) ?? "-");
+        Row("test accuracy", status.TestAccuracy?.ToString("P2", CultureInfo.InvariantCulture) ?? "-");
+        Row("clipped / skipped", string.Create(CultureInfo.InvariantCulture, $"{status.ClippedSteps} / {status.SkippedSteps}"));
+        Row("wall", string.Create(CultureInfo.InvariantCulture, $"{status.WallSeconds:F1} s, {status.SamplesPerSecond:F0} samples/s"));
+        Row("silos", string.Join(' ', status.Silos));
+        if (status.Error is { } error) Row("error", error);
+        console.Write(grid);
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary>Looks up a run that must exist; an unknown id is bad input (exit 2).</summary>
+static class KnownRun
+{
+    public static async Task<RunStatus> StatusAsync(IClusterClient client, string runId)
+    {
+        var status = await client.GetGrain<IRunGrain>(runId).GetStatus().ConfigureAwait(false);
+        if (status.Config is null)
+            throw new ThresherInputException($"run '{runId}': no such run on this cluster — 'thresher runs' lists them");
+        return status;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Thresher.Abstractions;
+
+namespace Thresher.Client.Output;
+
+/// <summary>The machine-readable end of a run (--summary-json).</summary>
+public sealed record RunSummary(
+    [property: JsonPropertyName("run_id")] string RunId,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("steps")] long Steps,
+    [property: JsonPropertyName("epochs")] double Epochs,
+    [property: JsonPropertyName("workers")] int Workers,
+    [property: JsonPropertyName("test_accuracy")] double? TestAccuracy,
+    [property: JsonPropertyName("final_loss")] double? FinalLoss,
+    [property: JsonPropertyName("skipped_steps")] int SkippedSteps,
+    [property: JsonPropertyName("clipped_steps")] int ClippedSteps,
+    [property: JsonPropertyName("wall_seconds")] double WallSeconds,
+    [property: JsonPropertyName("samples_per_second")] double SamplesPerSecond,
+    [property: JsonPropertyName("silos")] string[] Silos,
+    [property: JsonPropertyName("error")] string? Error)
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static RunSummary From(RunStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return new RunSummary(
+            status.RunId,
+            status.State.ToString().ToLowerInvariant(),
+            status.Step,
+            status.StepsPerEpoch > 0 ? Math.Round((double)status.Step / status.StepsPerEpoch, 4) : 0,
+            status.Config?.Workers ?? 0,
+            status.TestAccuracy,
+            status.LastLoss,
+            status.SkippedSteps,
+            status.ClippedSteps,
+            Math.Round(status.WallSeconds, 3),
+            Math.Round(status.SamplesPerSecond, 1),
+            status.Silos,
+            status.Error);
+    }
+
+    public void Write(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(full) is { } dir) Directory.CreateDirectory(dir);
+        File.WriteAllText(full, JsonSerializer.Serialize(this, Indented) + Environment.NewLine);
+    }
+}

@@ -1,0 +1,36 @@
+using Thresher.Core.Model;
+
+namespace Thresher.Core.Checkpoints;
+
+/// <summary>
+/// An MLP's parameters as a safetensors file: F32 tensors w1 [in,out], b1 [out], … in layout order, plus
+/// string metadata (step, run config). The bridge between the flat buffer and <see cref="SafeTensors"/>.
+/// </summary>
+public static class ModelFile
+{
+    public static void Save(string path, ParameterLayout layout, ReadOnlySpan<float> theta, IEnumerable<KeyValuePair<string, string>>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        if (theta.Length != layout.TotalLength)
+            throw new ArgumentException($"θ has {theta.Length} floats, layers {layout.Config} need {layout.TotalLength}", nameof(theta));
+        var tensors = new List<KeyValuePair<string, Tensor>>(layout.Slices.Count);
+        foreach (var slice in layout.Slices)
+            tensors.Add(new(slice.Name, Tensor.FromArray(slice.Of(theta), slice.Shape)));
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>
+    /// Reads θ for <paramref name="config"/> from a file; throws <see cref="ThresherInputException"/> naming the
+    /// file and each tensor whose name or shape does not fit.
+    /// </summary>
+    public static float[] Load(string path, MlpConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var layout = new ParameterLayout(config);
+        var file = SafeTensors.Read(path);
+        file.EnsureShapes(layout.Slices.Select(s => (s.Name, s.Shape)));
+        var theta = new float[layout.TotalLength];
+        foreach (var slice in layout.Slices) file[slice.Name].Data.CopyTo(theta.AsSpan(slice.Offset, slice.Length));
+        return theta;
+    }
+}
