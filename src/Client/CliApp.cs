@@ -42,6 +42,8 @@ public static class CliApp
             e.Cancel = true;
             interrupt.Cancel();
         };
-        return await ExitCodes.RunAsync(Create(AnsiConsole.Console), args, interrupt.Token).ConfigureAwait(false);
+        var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected) console.Profile.Width = 200; // logs and pipes: no wrapping at 80 columns
+        return await ExitCodes.RunAsync(Create(console), args, interrupt.Token).ConfigureAwait(false);
     }
 }

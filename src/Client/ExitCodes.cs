@@ -39,11 +39,19 @@ public static class ExitCodes
         {
             return Fail(e.Message, ClusterUnreachable);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug or an environment failure: one line for the user, the details for the bug report.
+            if (Environment.GetEnvironmentVariable("THRESHER_DEBUG") is not null) Console.Error.WriteLine(e);
+            return Fail($"unexpected {e.GetType().Name}: {e.Message} (set THRESHER_DEBUG=1 for details)", RunFailed);
+        }
     }
 
     static int Fail(string message, int code)
     {
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Redirected (logs, CI, tests): keep the message on one line, so paths in it are not cut at column 80.
+        if (Console.IsErrorRedirected) err.Profile.Width = 4096;
         err.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
         return code;
     }

@@ -125,11 +125,8 @@ public class DataCommandTests
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, Unwrap(await stderr));
+        return (process.ExitCode, await stdout, await stderr);
     }
-
-    /// <summary>Spectre wraps long lines at the console width; join them back for matching.</summary>
-    static string Unwrap(string text) => text.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal);
 
     static string TinyDirectory()
     {

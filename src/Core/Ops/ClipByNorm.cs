@@ -13,7 +13,7 @@ public static partial class ClipOps
     /// t up to rounding), except that s is accumulated in double and √s rounded once to float.
     /// </remarks>
     /// <param name="t">The tensor to clip.</param>
-    /// <param name="clipNorm">c: finite and &gt; 0. TF silently does not clip for c &lt; 0; we reject it on purpose.</param>
+    /// <param name="clipNorm">c: finite and &gt; 0. TF silently accepts c &lt; 0 (and flips the signs of clipped slices); we reject it on purpose.</param>
     /// <param name="axes">Dimensions to reduce over, any subset, negative counting from the end (Python style);
     /// null means all dimensions (one norm for the whole tensor); empty means none (each entry is its own slice).</param>
     /// <exception cref="ArgumentOutOfRangeException">c ≤ 0, NaN or +∞, or an axis outside [-rank, rank).</exception>

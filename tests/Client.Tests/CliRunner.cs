@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace Thresher.Client.Tests;
+
+/// <summary>Runs the `thresher` CLI: in-process on a recording console, or as the real executable.</summary>
+static class CliRunner
+{
+    /// <summary>The app on a plain, wide, non-interactive console; returns exit code and everything it printed.</summary>
+    public static async Task<(int Code, string Output)> RunInProcess(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 240;
+        int code = await ExitCodes.RunAsync(CliApp.Create(console), args);
+        return (code, writer.ToString());
+    }
+
+    /// <summary>`dotnet exec thresher.dll ARGS` in <paramref name="workingDirectory"/> (default: current).</summary>
+    public static Task<(int Code, string Stdout, string Stderr)> RunExecutable(params string[] args)
+        => RunExecutableIn(null, TimeSpan.FromSeconds(120), args);
+
+    public static async Task<(int Code, string Stdout, string Stderr)> RunExecutableIn(string? workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(DotnetExec(typeof(ExitCodes).Assembly.Location, args, workingDirectory))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"thresher {string.Join(' ', args)} ran longer than {timeout}; output so far: {await stdout}{await stderr}");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A start description for `dotnet exec DLL ARGS` with plain, unwrapped output.</summary>
+    public static ProcessStartInfo DotnetExec(string dll, IEnumerable<string> args, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["COLUMNS"] = "400";
+        return start;
+    }
+}

@@ -1,1 +1,0 @@
-namespace Thresher.Client.Tests;
