@@ -28,4 +28,8 @@ public sealed record StepRecord(
     [property: Id(9)] double[] WorkerNorms,
     [property: Id(10)] double? TestAccuracy,
     [property: Id(11)] double StepMilliseconds,
-    [property: Id(12)] string[] WorkerSilos);
+    [property: Id(12)] string[] WorkerSilos)
+{
+    /// <summary>Explosion alerts this step raised (empty for a quiet step).</summary>
+    [Id(13)] public GradientAlert[] Alerts { get; init; } = [];
+}
