@@ -1,5 +1,6 @@
 using System.Globalization;
 using Thresher.Core.Model;
+using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
 namespace Thresher.Abstractions;
@@ -59,6 +60,31 @@ public sealed record RunConfig
     /// <summary>batch (default: the global batch split over workers) or fixed (a data-local shard per worker).</summary>
     [Id(16)] public string ShardMode { get; init; } = "batch";
 
+    /// <summary>Explosion alert on a pre-clip global norm above this; null (default) = no absolute threshold.</summary>
+    [Id(17)] public double? AlertThreshold { get; init; }
+
+    /// <summary>Explosion alert on a norm above k × the rolling median. Default 10.</summary>
+    [Id(18)] public double AlertSpikeFactor { get; init; } = 10;
+
+    /// <summary>Explosion alert on a norm above mean + m·σ of the rolling window. Default 6.</summary>
+    [Id(19)] public double AlertSigma { get; init; } = 6;
+
+    /// <summary>Steps in the rolling window. Default 50.</summary>
+    [Id(20)] public int AlertWindow { get; init; } = 50;
+
+    /// <summary>Steps before the spike rules may fire. Default 10.</summary>
+    [Id(21)] public int AlertWarmUp { get; init; } = 10;
+
+    /// <summary>The explosion detector's settings for this run.</summary>
+    public ExplosionDetectorOptions ToDetectorOptions() => new()
+    {
+        AbsoluteThreshold = AlertThreshold,
+        SpikeFactor = AlertSpikeFactor,
+        SigmaFactor = AlertSigma,
+        Window = AlertWindow,
+        WarmUp = AlertWarmUp,
+    };
+
     /// <summary>The Core options this run trains with; throws <see cref="ThresherInputException"/> on a bad value.</summary>
     public TrainingOptions ToTrainingOptions() => new()
     {
@@ -93,6 +119,7 @@ public sealed record RunConfig
             throw new ThresherInputException("data: empty; give a dataset name (mnist, fashion-mnist) or a directory");
         ToTrainingOptions().Validate();
         _ = IsFixedShards;
+        ToDetectorOptions().Validate();
         if (Workers < 1 || Workers > MaxWorkers)
             throw new ThresherInputException($"workers {Workers}: must be in 1..{MaxWorkers}");
         if (Batch < Workers)

@@ -23,5 +23,8 @@ public sealed record RunStatus
     [Id(14)] public double SamplesPerSecond { get; init; }
     /// <summary>Distinct silo addresses that hosted this run's workers.</summary>
     [Id(15)] public string[] Silos { get; init; } = [];
-    [Id(16)] public string ParameterCountText { get; init; } = "";
+    /// <summary>Explosion alerts raised so far.</summary>
+    [Id(16)] public int AlertCount { get; init; }
+    /// <summary>The latest explosion alert, if any.</summary>
+    [Id(17)] public GradientAlert? LastAlert { get; init; }
 }

@@ -6,6 +6,7 @@ using Thresher.Abstractions;
 using Thresher.Core.Data;
 using Thresher.Core.Model;
 using Thresher.Core.Optim;
+using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
 namespace Thresher.Grains;
@@ -76,21 +77,39 @@ public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTra
         int samples = 0;
         var workerNorms = new double[parts.Length];
         var silos = new string[parts.Length];
-        for (int w = 0; w < parts.Length; w++)
+        using (TrainingTelemetry.Source.StartActivity(TelemetryNames.AggregateSpan))
         {
-            var g = MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan());
-            if (w == 0) g.CopyTo(_gradient);
-            else TensorPrimitives.Add(_gradient, g, _gradient);
-            lossSum += parts[w].LossSum;
-            samples += parts[w].Samples;
-            workerNorms[w] = parts[w].LocalNorm;
-            silos[w] = parts[w].Silo;
+            for (int w = 0; w < parts.Length; w++)
+            {
+                var g = MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan());
+                if (w == 0) g.CopyTo(_gradient);
+                else TensorPrimitives.Add(_gradient, g, _gradient);
+                lossSum += parts[w].LossSum;
+                samples += parts[w].Samples;
+                workerNorms[w] = parts[w].LocalNorm;
+                silos[w] = parts[w].Silo;
+            }
         }
 
+        ClipDecision decision;
+        using (var clip = TrainingTelemetry.Source.StartActivity(TelemetryNames.ClipSpan))
+        {
+            decision = _update.Measure(_gradient);
+            clip?.SetTag(TelemetryNames.GlobalNorm, decision.GlobalNorm);
+            clip?.SetTag(TelemetryNames.ClipScale, (double)decision.Scale);
+        }
         var theta = MemoryMarshal.Cast<byte, float>(_theta.AsSpan());
-        var stats = _update.Apply(theta, _gradient, step, lossSum / samples);
+        StepStatistics stats;
+        using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
+            stats = _update.Apply(theta, _gradient, step, lossSum / samples, decision);
         _nextStep = step + 1;
-        double? accuracy = evaluate ? Evaluation.Accuracy(_evaluator, theta, _data.Test, _training.InputScale) : null;
+        double? accuracy = null;
+        if (evaluate)
+        {
+            using var eval = TrainingTelemetry.Source.StartActivity(TelemetryNames.EvaluateSpan);
+            accuracy = Evaluation.Accuracy(_evaluator, theta, _data.Test, _training.InputScale);
+            eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
+        }
         return new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
             stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, silos);

@@ -1,13 +1,17 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Thresher.Abstractions;
+using Thresher.Core.Model;
+using Thresher.Core.Telemetry;
 
 namespace Thresher.Grains;
 
 /// <summary>
 /// A run as clients see it (key: run id). A grain timer drives it: each tick is one turn that runs one
 /// step on the parameter server and records it, so status, history and cancel are answered between
-/// steps (a turn never spans more than one step). History lives here, in memory.
+/// steps (a turn never spans more than one step). History lives here, in memory. Each step is one
+/// <c>train.step</c> span, a child of the client's submit span when the client traced it (Orleans
+/// propagates the context into <see cref="Start"/>); the explosion detector watches the norms here.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
 public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrain
@@ -19,12 +23,16 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
     string? _error;
     long _totalSteps;
     int _stepsPerEpoch;
-    int _skipped, _clipped;
+    int _skipped, _clipped, _alertCount;
+    GradientAlert? _lastAlert;
     double? _testAccuracy;
     DateTimeOffset? _startedAt;
     long _startTimestamp;
     double _wallSeconds;
     IGrainTimer? _timer;
+    ActivityContext _parent;          // the submitting client's span, if any
+    ExplosionDetector? _detector;
+    string[] _tensorNames = [];
 
     string RunId => this.GetPrimaryKeyString();
 
@@ -38,6 +46,9 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         config.Validate();
         _stepsPerEpoch = await ParameterServer.Initialize(config, initialParameters);
         _config = config;
+        _parent = Activity.Current?.Context ?? default;
+        _detector = new ExplosionDetector(config.ToDetectorOptions());
+        _tensorNames = [.. new ParameterLayout(new MlpConfig(config.Layers)).Names];
         _totalSteps = config.ToTrainingOptions().TotalSteps(_stepsPerEpoch);
         _state = RunState.Running;
         _startedAt = DateTimeOffset.UtcNow;
@@ -74,6 +85,7 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         long step = _history.Count;
         bool lastOfEpoch = (step + 1) % _stepsPerEpoch == 0;
         bool evaluate = lastOfEpoch || step + 1 == _totalSteps || (_config.EvalEvery > 0 && (step + 1) % _config.EvalEvery == 0);
+        using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.StepSpan, ActivityKind.Internal, _parent);
         StepRecord record;
         try
         {
@@ -81,10 +93,17 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
             LogFailed(logger, RunId, step, e.Message);
             Finish(RunState.Failed, $"step {step}: {e.Message}");
             return;
         }
+        if (_detector!.Observe(step, record.GlobalNorm) is { } alert)
+        {
+            record = record with { Alerts = [new GradientAlert(alert.Step, alert.ReasonName, alert.Value, alert.Baseline, alert.Detail)] };
+            LogExplosion(logger, RunId, step, alert.ReasonName, alert.Detail);
+        }
+        StepTelemetry.Record(span, RunId, _config, _tensorNames, record);
         Record(record);
         if (_state != RunState.Running) return; // cancelled while the step ran
         if (step + 1 >= _totalSteps) Finish(RunState.Completed, null);
@@ -97,6 +116,8 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         if (record.Skipped) _skipped++;
         if (record.Clipped) _clipped++;
         if (record.TestAccuracy is double accuracy) _testAccuracy = accuracy;
+        _alertCount += record.Alerts.Length;
+        if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];
         foreach (var silo in record.WorkerSilos) _silos.Add(silo);
         _wallSeconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
     }
@@ -133,11 +154,16 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
             WallSeconds = _wallSeconds,
             SamplesPerSecond = _wallSeconds > 0 ? samples / _wallSeconds : 0,
             Silos = [.. _silos.Order(StringComparer.Ordinal)],
+            AlertCount = _alertCount,
+            LastAlert = _lastAlert,
         };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "run {RunId} started: {Config}; {TotalSteps} steps")]
     static partial void LogStarted(ILogger logger, string runId, string config, long totalSteps);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} step {Step}: gradient explosion ({Reason}): {Detail}")]
+    static partial void LogExplosion(ILogger logger, string runId, long step, string reason, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} failed at step {Step}: {Reason}")]
     static partial void LogFailed(ILogger logger, string runId, long step, string reason);

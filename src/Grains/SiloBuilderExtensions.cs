@@ -10,6 +10,7 @@ public static class SiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.AddThresherSerialization();
+        silo.AddActivityPropagation();
         silo.Services.AddSingleton<SiloDatasets>();
         silo.Services.AddOptions<SiloTrainingOptions>();
         return silo;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
+using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
 namespace Thresher.Grains;
@@ -27,13 +28,25 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             _worker = new WorkerGradient(training, data.Train, request.Config.Workers, request.Worker, request.Config.IsFixedShards, threads);
             _gradient = new byte[_worker.ParameterCount * sizeof(float)];
         }
+        using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
         var grad = MemoryMarshal.Cast<byte, float>(_gradient.AsSpan());
         var part = _worker.Compute(request.Step, theta, grad);
+        double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (span is not null)
+        {
+            span.SetTag(TelemetryNames.RunId, request.RunId);
+            span.SetTag(TelemetryNames.Step, request.Step);
+            span.SetTag(TelemetryNames.Worker, request.Worker);
+            span.SetTag(TelemetryNames.Shard, $"{request.Worker}/{request.Config.Workers} {request.Config.ShardMode}");
+            span.SetTag(TelemetryNames.BatchSize, part.Samples);
+            span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
+            span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
+        }
         return Task.FromResult(new GradientResult(
             request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, silo.SiloAddress.Endpoint.ToString()));
+            milliseconds, silo.SiloAddress.Endpoint.ToString()));
     }
 
     int WorkerThreads(int workers)

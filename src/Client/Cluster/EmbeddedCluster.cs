@@ -19,19 +19,21 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<EmbeddedCluster> StartAsync(string? dataDirectory, int workerThreads, CancellationToken cancellation)
+    /// <param name="options">The silo's training settings (data folder, worker threads, …).</param>
+    /// <param name="telemetry">Where this process's traces and metrics go.</param>
+    public static async Task<EmbeddedCluster> StartAsync(SiloTrainingOptions options, TelemetryExporter telemetry, CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddThresherTelemetry(telemetry, "thresher");
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddFilter("Orleans", LogLevel.Error).AddFilter("Microsoft", LogLevel.Error);
+        // The CLI shows alerts and failures itself (watch view, result table); the silo's own warnings
+        // would only tear the live view. Errors still print.
+        builder.Logging.AddFilter("Orleans", LogLevel.Error).AddFilter("Microsoft", LogLevel.Error).AddFilter("Thresher", LogLevel.Error);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "thresher-embedded", clusterId: "thresher-embedded");
-            silo.Services.Configure<SiloTrainingOptions>(o =>
-            {
-                o.DataDirectory = dataDirectory;
-                o.WorkerThreads = workerThreads;
-            });
+            silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
             silo.AddThresherGrains();
         });
         var host = builder.Build();

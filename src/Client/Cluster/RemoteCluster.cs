@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Thresher.Abstractions;
+using Thresher.Grains;
 
 namespace Thresher.Client.Cluster;
 
@@ -17,10 +18,12 @@ public sealed class RemoteCluster : IAsyncDisposable
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Connects, or throws <see cref="ClusterUnreachableException"/> naming the gateway.</summary>
-    public static async Task<RemoteCluster> ConnectAsync(string gateway, string clusterId, TimeSpan timeout, CancellationToken cancellation)
+    public static async Task<RemoteCluster> ConnectAsync(string gateway, string clusterId, TimeSpan timeout, CancellationToken cancellation,
+        TelemetryExporter telemetry = TelemetryExporter.None)
     {
         var endpoint = ParseGateway(gateway);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddThresherTelemetry(telemetry, "thresher-cli");
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Error);
         builder.UseOrleansClient(client =>
         {
@@ -31,6 +34,7 @@ public sealed class RemoteCluster : IAsyncDisposable
                 o.ServiceId = clusterId;
             });
             client.Services.AddThresherSerialization();
+            client.AddActivityPropagation();
         });
         var host = builder.Build();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

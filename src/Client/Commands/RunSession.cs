@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Spectre.Console;
@@ -6,6 +7,7 @@ using Thresher.Client.Output;
 using Thresher.Client.Watching;
 using Thresher.Core.Checkpoints;
 using Thresher.Core.Model;
+using Thresher.Core.Telemetry;
 
 namespace Thresher.Client.Commands;
 
@@ -32,7 +34,14 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
     public async Task<IRunGrain> StartAsync(string runId, RunConfig config, byte[]? initial)
     {
         var run = client.GetGrain<IRunGrain>(runId);
-        var status = await run.Start(config, initial).ConfigureAwait(false);
+        RunStatus status;
+        // The submit span is the root of the run's trace: Orleans carries its context into the run grain,
+        // whose train.step spans are its children, in this process or on a remote silo.
+        using (var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.SubmitSpan, ActivityKind.Client))
+        {
+            span?.SetTag(TelemetryNames.RunId, runId);
+            status = await run.Start(config, initial).ConfigureAwait(false);
+        }
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{runId}[/]: {config} — {status.TotalSteps} steps ({status.StepsPerEpoch} per epoch)");
         return run;
     }

@@ -101,6 +101,30 @@ public class RunSettings : CommandSettings
     [Description("Write the run's summary as JSON. Default for train: runs/<run-id>/summary.json.")]
     public string? SummaryJson { get; init; }
 
+    [CommandOption("--telemetry <EXPORTER>")]
+    [Description("Send this process's traces and metrics to: console (OpenTelemetry ConsoleExporter), otlp (OTEL_EXPORTER_OTLP_ENDPOINT), or none (default).")]
+    public string? Telemetry { get; init; }
+
+    [CommandOption("--alert-threshold <NORM>")]
+    [Description("Explosion alert when the pre-clip global norm exceeds NORM (> 0). Default: off.")]
+    public string? AlertThreshold { get; init; }
+
+    [CommandOption("--alert-spike <K>")]
+    [Description("Explosion alert when the norm exceeds K × the rolling median (> 1). Default 10.")]
+    public string? AlertSpike { get; init; }
+
+    [CommandOption("--alert-sigma <M>")]
+    [Description("Explosion alert when the norm exceeds the rolling mean + M·σ (> 0). Default 6.")]
+    public string? AlertSigma { get; init; }
+
+    [CommandOption("--alert-window <N>")]
+    [Description("Steps in the rolling window of the spike rules (2..10000). Default 50.")]
+    public string? AlertWindow { get; init; }
+
+    [CommandOption("--alert-warmup <N>")]
+    [Description("Steps before the spike rules may fire (1..window). Default 10.")]
+    public string? AlertWarmUp { get; init; }
+
     [CommandOption("--run-id <ID>")]
     [Description("Name the run (letters, digits, '-', '_', '.'; up to 64). Default: generated.")]
     public string? RunId { get; init; }
@@ -128,7 +152,13 @@ public class RunSettings : CommandSettings
             Init = Init ?? "truncnormal",
             EvalEvery = Int("eval-every", EvalEvery) ?? p.EvalEvery,
             ShardMode = ShardMode ?? "batch",
+            AlertThreshold = Float("alert-threshold", AlertThreshold),
+            AlertSpikeFactor = Float("alert-spike", AlertSpike) ?? 10,
+            AlertSigma = Float("alert-sigma", AlertSigma) ?? 6,
+            AlertWindow = Int("alert-window", AlertWindow) ?? 50,
+            AlertWarmUp = Int("alert-warmup", AlertWarmUp) ?? 10,
         };
+        _ = Grains.TelemetrySetup.Parse(Telemetry);
         config.Validate();
         return config;
     }

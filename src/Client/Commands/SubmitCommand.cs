@@ -29,7 +29,7 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         ArgumentNullException.ThrowIfNull(settings);
         var (config, initial) = RunSession.Prepare(settings);
         string runId = settings.NewRunId();
-        await using var cluster = await Cluster.RemoteCluster.ConnectAsync(settings.Gateway, settings.ClusterId, TimeSpan.FromSeconds(10), cancellation).ConfigureAwait(false);
+        await using var cluster = await Cluster.RemoteCluster.ConnectAsync(settings.Gateway, settings.ClusterId, TimeSpan.FromSeconds(10), cancellation, Grains.TelemetrySetup.Parse(settings.Telemetry)).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);
         if (!settings.Watch && settings.MetricsOut is null && settings.SummaryJson is null && settings.Save is null)

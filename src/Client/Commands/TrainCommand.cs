@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Client.Cluster;
+using Thresher.Grains;
 
 namespace Thresher.Client.Commands;
 
@@ -35,7 +36,8 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
 
         // Load (and on first use fetch) the dataset here, with progress, before the silo needs it.
         DatasetLoading.Load(console, config.Dataset, settings.DataDir, config.Layers[0], config.Layers[^1]);
-        await using var cluster = await EmbeddedCluster.StartAsync(settings.DataDir, settings.WorkerThreads, cancellation).ConfigureAwait(false);
+        var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir, WorkerThreads = settings.WorkerThreads };
+        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetrySetup.Parse(settings.Telemetry), cancellation).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);
         return await session.FollowAsync(run, config, settings, metrics, summary, cancelRunOnInterrupt: true, cancellation).ConfigureAwait(false);

@@ -6,13 +6,16 @@ using Thresher.Client.Output;
 namespace Thresher.Client.Watching;
 
 /// <summary>
-/// Follows a run from a client: polls status and new history at a bounded rate (so a slow link carries
-/// little), appends steps to the metrics file, and shows progress — a live bar on a terminal, plain
-/// lines elsewhere. Returns the run's final status.
+/// Follows a run from a client: polls status and new history at a bounded rate (each poll is a few small
+/// calls, so a slow link carries little), appends steps to the metrics file, and shows the run — the live
+/// <see cref="WatchView"/> on a terminal, plain progress lines elsewhere (logs, CI). Alerts, skipped steps
+/// and evaluations are printed as they arrive. Returns the run's final status.
 /// </summary>
 public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
 {
-    /// <summary>Time between polls. Each poll is two small calls.</summary>
+    const int HistoryPage = 1000;
+
+    /// <summary>Time between polls.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
@@ -21,41 +24,35 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
     /// </summary>
     public async Task<(RunStatus Status, bool Detached)> WatchAsync(MetricsCsv? metrics, bool cancelRunOnInterrupt, CancellationToken interrupt)
     {
+        var view = new WatchView();
         var status = await run.GetStatus().ConfigureAwait(false);
-        var state = new WatchState(metrics);
         if (console.Profile.Capabilities.Interactive)
         {
-            bool detached = false;
-            await console.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .StartAsync(async progress =>
+            (RunStatus, bool) result = default;
+            await console.Live(view.Render(status)).AutoClear(false).StartAsync(async live =>
+            {
+                result = await Loop(view, metrics, cancelRunOnInterrupt, interrupt, printEvents: false, s =>
                 {
-                    var task = progress.AddTask(Describe(status), maxValue: Math.Max(1, status.TotalSteps));
-                    (status, detached) = await Loop(state, cancelRunOnInterrupt, interrupt, s =>
-                    {
-                        task.Value = s.Step;
-                        task.Description = Describe(s);
-                    }).ConfigureAwait(false);
-                    task.StopTask();
+                    live.UpdateTarget(view.Render(s));
+                    live.Refresh();
                 }).ConfigureAwait(false);
-            return (status, detached);
+            }).ConfigureAwait(false);
+            return result;
         }
         long nextLine = 0;
         long every = Math.Max(1, status.TotalSteps / 20);
-        return await Loop(state, cancelRunOnInterrupt, interrupt, s =>
+        return await Loop(view, metrics, cancelRunOnInterrupt, interrupt, printEvents: true, s =>
         {
-            if (s.Step >= nextLine || s.State.IsFinished())
-            {
-                console.WriteLine(Describe(s));
-                nextLine = (s.Step / every + 1) * every;
-            }
+            if (s.Step < nextLine && !s.State.IsFinished()) return;
+            console.WriteLine(Describe(s));
+            nextLine = (s.Step / every + 1) * every;
         }).ConfigureAwait(false);
     }
 
-    async Task<(RunStatus, bool)> Loop(WatchState state, bool cancelRunOnInterrupt, CancellationToken interrupt, Action<RunStatus> show)
+    async Task<(RunStatus, bool)> Loop(WatchView view, MetricsCsv? metrics, bool cancelRunOnInterrupt, CancellationToken interrupt, bool printEvents, Action<RunStatus> show)
     {
         bool cancelling = false;
+        long next = 0;
         while (true)
         {
             if (interrupt.IsCancellationRequested && !cancelling)
@@ -66,12 +63,12 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
                 await run.Cancel().ConfigureAwait(false);
             }
             var status = await run.GetStatus().ConfigureAwait(false);
-            await Drain(state).ConfigureAwait(false);
+            next = await Drain(view, metrics, next, printEvents).ConfigureAwait(false);
             show(status);
             if (status.State.IsFinished())
             {
-                await Drain(state).ConfigureAwait(false);
-                state.Metrics?.Flush();
+                await Drain(view, metrics, next, printEvents).ConfigureAwait(false);
+                metrics?.Flush();
                 return (status, false);
             }
             try
@@ -85,32 +82,35 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
         }
     }
 
-    async Task Drain(WatchState state)
+    /// <summary>Fetches the steps after <paramref name="next"/>; returns the new next step.</summary>
+    async Task<long> Drain(WatchView view, MetricsCsv? metrics, long next, bool printEvents)
     {
         while (true)
         {
-            var records = await run.GetHistory(state.NextStep, 1000).ConfigureAwait(false);
+            var records = await run.GetHistory(next, HistoryPage).ConfigureAwait(false);
             foreach (var record in records)
             {
-                state.Metrics?.Append(record);
-                if (record.TestAccuracy is double accuracy)
-                    console.MarkupLine(CultureInfo.InvariantCulture, "  step {0}: test accuracy [green]{1:P2}[/]", record.Step + 1, accuracy);
-                if (record.Skipped)
-                    console.MarkupLine(CultureInfo.InvariantCulture, "  [red]step {0}: gradient norm {1} — step skipped[/]", record.Step, record.GlobalNorm);
+                metrics?.Append(record);
+                view.Add(record);
+                if (printEvents) PrintEvents(record);
             }
-            state.NextStep += records.Length;
-            if (records.Length < 1000) return;
+            next += records.Length;
+            if (records.Length < HistoryPage) return next;
         }
     }
 
+    void PrintEvents(StepRecord record)
+    {
+        foreach (var alert in record.Alerts)
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"  [red bold]ALERT[/] [red]step {alert.Step}: gradient explosion ({alert.Reason}): {alert.Detail}[/]");
+        if (record.Skipped)
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"  [red]step {record.Step}: gradient norm {record.GlobalNorm} — step skipped[/]");
+        if (record.TestAccuracy is double accuracy)
+            console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"  step {record.Step + 1}: test accuracy [green]{accuracy:P2}[/]");
+    }
+
     static string Describe(RunStatus s) => string.Create(CultureInfo.InvariantCulture,
-        $"{s.RunId} {s.State.ToString().ToLowerInvariant()} step {s.Step}/{s.TotalSteps} loss {Fmt(s.LastLoss)} |g| {Fmt(s.LastGlobalNorm)} clipped {s.ClippedSteps} skipped {s.SkippedSteps}{(s.TestAccuracy is double a ? $" acc {a:P2}" : "")}");
+        $"{s.RunId} {s.State.ToString().ToLowerInvariant()} step {s.Step}/{s.TotalSteps} loss {Fmt(s.LastLoss)} |g| {Fmt(s.LastGlobalNorm)} clipped {s.ClippedSteps} skipped {s.SkippedSteps} alerts {s.AlertCount}{(s.TestAccuracy is double a ? $" acc {a:P2}" : "")}");
 
     static string Fmt(double? v) => v is double d ? d.ToString("G4", CultureInfo.InvariantCulture) : "-";
-
-    sealed class WatchState(MetricsCsv? metrics)
-    {
-        public MetricsCsv? Metrics { get; } = metrics;
-        public long NextStep { get; set; }
-    }
 }

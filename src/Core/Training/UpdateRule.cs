@@ -4,15 +4,29 @@ using Thresher.Core.Optim;
 
 namespace Thresher.Core.Training;
 
+/// <summary>What clip_by_global_norm decided for one gradient, before anything is updated.</summary>
+/// <param name="TensorNorms">Pre-clip L2 norm per tensor, layout order.</param>
+/// <param name="GlobalNorm">√(Σ tensor norm²), accumulated in double; NaN/∞ when the gradient is non-finite.</param>
+/// <param name="Scale">c / max(n, c) (1 when not clipping or n ≤ c).</param>
+/// <param name="ClippedNorm">min(n, c), or n when not clipping.</param>
+public sealed record ClipDecision(double[] TensorNorms, double GlobalNorm, float Scale, double ClippedNorm)
+{
+    public bool Clipped => Scale < 1f;
+
+    public bool Finite => double.IsFinite(GlobalNorm);
+}
+
 /// <summary>
 /// The parameter server's half of a step, shared by the single-process trainer and the cluster:
 /// per-tensor norms → global norm → clip_by_global_norm (TensorFlow semantics) → non-finite check → SGD.
 /// The clip scale is folded into the SGD update, so the gradient is read twice (norms, update) and never
-/// rewritten.
+/// rewritten. <see cref="Measure"/> and <see cref="Apply(Span{float}, ReadOnlySpan{float}, long, double, ClipDecision)"/>
+/// are separate so hosts can trace them as separate spans.
 /// </summary>
 public sealed class UpdateRule
 {
     readonly ParameterLayout _layout;
+    readonly int[] _sliceLengths;
 
     /// <param name="clipNorm">clip_by_global_norm's c (&gt; 0, finite), or null for no clipping.</param>
     public UpdateRule(ParameterLayout layout, SgdOptimizer optimizer, float? clipNorm, NonFinitePolicy nonFinite)
@@ -22,6 +36,7 @@ public sealed class UpdateRule
         if (clipNorm is float c && !(c > 0 && float.IsFinite(c)))
             throw new ArgumentOutOfRangeException(nameof(clipNorm), c, "clip norm must be a finite number > 0");
         _layout = layout;
+        _sliceLengths = [.. layout.Slices.Select(s => s.Length)];
         Optimizer = optimizer;
         ClipNorm = clipNorm;
         NonFinite = nonFinite;
@@ -33,32 +48,40 @@ public sealed class UpdateRule
 
     public NonFinitePolicy NonFinite { get; }
 
-    /// <summary>
-    /// Applies one step to θ from the mean gradient g (layout order) and returns what it measured.
-    /// Throws <see cref="NonFiniteGradientException"/> under policy abort; θ is then untouched.
-    /// </summary>
-    public StepStatistics Apply(Span<float> theta, ReadOnlySpan<float> meanGradient, long step, double meanLoss)
+    /// <summary>Norms and clip scale of the mean gradient g (layout order). Reads g once.</summary>
+    public ClipDecision Measure(ReadOnlySpan<float> meanGradient)
     {
-        if (theta.Length != _layout.TotalLength || meanGradient.Length != _layout.TotalLength)
-            throw new ArgumentException($"θ has {theta.Length} floats and g {meanGradient.Length}; the layout needs {_layout.TotalLength}");
-        var tensorNorms = new double[_layout.Slices.Count];
-        double sumSquares = 0;
-        for (int i = 0; i < tensorNorms.Length; i++)
-        {
-            tensorNorms[i] = ClipOps.GlobalNorm(_layout.Slices[i].Of(meanGradient));
-            sumSquares += tensorNorms[i] * tensorNorms[i];
-        }
-        double globalNorm = Math.Sqrt(sumSquares);
-        float scale = ClipNorm is float c ? ClipOps.ClipScale(globalNorm, c) : 1f;
-        bool clipped = scale < 1f;
-        double clippedNorm = ClipNorm is float c2 && double.IsFinite(globalNorm) ? Math.Min(globalNorm, c2) : globalNorm;
-        if (!double.IsFinite(globalNorm))
+        if (meanGradient.Length != _layout.TotalLength)
+            throw new ArgumentException($"g has {meanGradient.Length} floats; the layout needs {_layout.TotalLength}", nameof(meanGradient));
+        var tensorNorms = new double[_sliceLengths.Length];
+        double globalNorm = ClipOps.GlobalNorm(meanGradient, _sliceLengths, tensorNorms);
+        if (ClipNorm is not float c) return new ClipDecision(tensorNorms, globalNorm, 1f, globalNorm);
+        return new ClipDecision(tensorNorms, globalNorm, ClipOps.ClipScale(globalNorm, c), double.IsFinite(globalNorm) ? Math.Min(globalNorm, c) : globalNorm);
+    }
+
+    /// <summary>
+    /// Applies one step to θ from the mean gradient g and its <paramref name="decision"/>. A non-finite g is
+    /// skipped (θ untouched) or, under policy abort, throws <see cref="NonFiniteGradientException"/>.
+    /// </summary>
+    public StepStatistics Apply(Span<float> theta, ReadOnlySpan<float> meanGradient, long step, double meanLoss, ClipDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (theta.Length != _layout.TotalLength)
+            throw new ArgumentException($"θ has {theta.Length} floats; the layout needs {_layout.TotalLength}", nameof(theta));
+        if (!decision.Finite)
         {
             if (NonFinite == NonFinitePolicy.Abort)
-                throw new NonFiniteGradientException($"step {step}: the gradient's global norm is {globalNorm} (loss {meanLoss}); the run was aborted (policy abort). Lower the learning rate, clip, or use --nonfinite skip.");
-            return new StepStatistics(step, meanLoss, globalNorm, clippedNorm, scale, clipped, Skipped: true, tensorNorms);
+                throw new NonFiniteGradientException($"step {step}: the gradient's global norm is {decision.GlobalNorm} (loss {meanLoss}); the run was aborted (policy abort). Lower the learning rate, clip, or use --nonfinite skip.");
+            return Statistics(step, meanLoss, decision, skipped: true);
         }
-        Optimizer.Apply(theta, meanGradient, scale);
-        return new StepStatistics(step, meanLoss, globalNorm, clippedNorm, scale, clipped, Skipped: false, tensorNorms);
+        Optimizer.Apply(theta, meanGradient, decision.Scale);
+        return Statistics(step, meanLoss, decision, skipped: false);
     }
+
+    /// <summary><see cref="Measure"/> then <see cref="Apply(Span{float}, ReadOnlySpan{float}, long, double, ClipDecision)"/>.</summary>
+    public StepStatistics Apply(Span<float> theta, ReadOnlySpan<float> meanGradient, long step, double meanLoss)
+        => Apply(theta, meanGradient, step, meanLoss, Measure(meanGradient));
+
+    static StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
+        => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms);
 }

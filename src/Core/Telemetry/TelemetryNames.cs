@@ -1,0 +1,53 @@
+namespace Thresher.Core.Telemetry;
+
+/// <summary>The names DESIGN.md fixes for spans, attributes, events and instruments. Dashboards depend on them.</summary>
+public static class TelemetryNames
+{
+    /// <summary>ActivitySource and Meter name.</summary>
+    public const string Source = "Thresher.Training";
+
+    // Spans
+    public const string StepSpan = "train.step";
+    public const string WorkerSpan = "worker.gradient";
+    public const string AggregateSpan = "train.aggregate";
+    public const string ClipSpan = "train.clip";
+    public const string UpdateSpan = "train.update";
+    public const string EvaluateSpan = "train.evaluate";
+    public const string SubmitSpan = "thresher.submit";
+
+    // Attributes
+    public const string RunId = "thresher.run.id";
+    public const string Step = "thresher.step";
+    public const string Loss = "thresher.loss";
+    public const string GlobalNorm = "thresher.grad.global_norm";
+    public const string GlobalNormClipped = "thresher.grad.global_norm_clipped";
+    public const string ClipNorm = "thresher.clip.norm";
+    public const string ClipScale = "thresher.clip.scale";
+    public const string ClipApplied = "thresher.clip.applied";
+    public const string TensorNormPrefix = "thresher.grad.norm.";
+    public const string Workers = "thresher.workers";
+    public const string Skipped = "thresher.step.skipped";
+    public const string TestAccuracy = "thresher.test.accuracy";
+    public const string Worker = "thresher.worker";
+    public const string Shard = "thresher.shard";
+    public const string BatchSize = "thresher.batch_size";
+    public const string LocalNorm = "thresher.grad.local_norm";
+    public const string ComputeMilliseconds = "thresher.compute_ms";
+
+    // Event on the step span
+    public const string ExplosionEvent = "gradient.explosion";
+    public const string ExplosionReason = "reason";
+    public const string ExplosionValue = "value";
+    public const string ExplosionBaseline = "baseline";
+
+    // Instruments
+    public const string GlobalNormHistogram = "thresher.grad.global_norm";
+    public const string LastGlobalNormGauge = "thresher.grad.global_norm.last";
+    public const string LastClippedNormGauge = "thresher.grad.global_norm_clipped.last";
+    public const string LastLossGauge = "thresher.loss.last";
+    public const string StepsCounter = "thresher.steps";
+    public const string SkippedStepsCounter = "thresher.steps.skipped";
+    public const string ExplosionsCounter = "thresher.explosions";
+    public const string SamplesCounter = "thresher.samples";
+    public const string StepDurationHistogram = "thresher.step.duration";
+}

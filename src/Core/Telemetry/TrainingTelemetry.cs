@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Thresher.Core.Telemetry;
+
+/// <summary>
+/// Thresher's ActivitySource and Meter ("Thresher.Training") and its instruments. Only System.Diagnostics:
+/// exporters are the hosts' business. Instruments cost nothing without a listener.
+/// </summary>
+public static class TrainingTelemetry
+{
+    public static ActivitySource Source { get; } = new(TelemetryNames.Source, "1.0");
+
+    public static Meter Meter { get; } = new(TelemetryNames.Source, "1.0");
+
+    /// <summary>Pre-clip global norm of every finite step.</summary>
+    public static Histogram<double> GlobalNorm { get; } = Meter.CreateHistogram<double>(TelemetryNames.GlobalNormHistogram, description: "Pre-clip global gradient norm per step");
+
+    public static Gauge<double> LastGlobalNorm { get; } = Meter.CreateGauge<double>(TelemetryNames.LastGlobalNormGauge, description: "Pre-clip global gradient norm of the latest step");
+
+    public static Gauge<double> LastClippedNorm { get; } = Meter.CreateGauge<double>(TelemetryNames.LastClippedNormGauge, description: "Post-clip global gradient norm of the latest step");
+
+    public static Gauge<double> LastLoss { get; } = Meter.CreateGauge<double>(TelemetryNames.LastLossGauge, description: "Mean loss of the latest step");
+
+    /// <summary>Steps taken, tagged clipped=true|false.</summary>
+    public static Counter<long> Steps { get; } = Meter.CreateCounter<long>(TelemetryNames.StepsCounter, unit: "{step}", description: "Training steps, by whether the gradient was clipped");
+
+    /// <summary>Steps not applied, tagged reason=nonfinite.</summary>
+    public static Counter<long> SkippedSteps { get; } = Meter.CreateCounter<long>(TelemetryNames.SkippedStepsCounter, unit: "{step}", description: "Steps skipped, by reason");
+
+    /// <summary>Explosion alerts, tagged reason=nonfinite|threshold|spike.</summary>
+    public static Counter<long> Explosions { get; } = Meter.CreateCounter<long>(TelemetryNames.ExplosionsCounter, unit: "{alert}", description: "Gradient explosion alerts, by reason");
+
+    public static Counter<long> Samples { get; } = Meter.CreateCounter<long>(TelemetryNames.SamplesCounter, unit: "{sample}", description: "Training samples processed");
+
+    public static Histogram<double> StepDuration { get; } = Meter.CreateHistogram<double>(TelemetryNames.StepDurationHistogram, unit: "ms", description: "Wall time of a step at the parameter server");
+}
