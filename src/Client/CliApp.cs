@@ -27,6 +27,14 @@ public static class CliApp
             config.AddCommand<RunsCommand>("runs").WithDescription("List the cluster's runs.");
             config.AddCommand<StatusCommand>("status").WithDescription("Show one run's state and progress.");
             config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a pending or running run.");
+            config.AddCommand<ClusterCommand>("cluster").WithDescription("List the cluster's silos, their health and the workers each hosts.");
+            config.AddCommand<ReportCommand>("report")
+                .WithDescription("Plot a run's gradient norms (log scale, explosion markers), loss and accuracy as PNG and SVG.")
+                .WithExample("report", "runs/run-20250101-120000-ab12/metrics.csv", "--out", "report")
+                .WithExample("report", "my-run", "--gateway", "127.0.0.1:30000");
+            config.AddDemoBranch();
+            config.AddCommand<WatchCommand>("watch").WithDescription("Follow a run live: progress, loss, pre-/post-clip gradient norms, explosion alerts.");
+            config.AddCommand<BenchCommand>("bench").WithDescription("Measure training-step throughput, GEMM GFLOP/s and clip µs (median of timed repetitions).");
             config.AddDataBranch();
         });
         return app;

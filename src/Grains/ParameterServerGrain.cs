@@ -70,20 +70,22 @@ public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTra
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = _workers[w].ComputeGradient(new GradientRequest(runId, _config, step, w, _theta));
+            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, step, w, _theta));
         var parts = await Task.WhenAll(calls);
 
         double lossSum = 0;
         int samples = 0;
         var workerNorms = new double[parts.Length];
         var silos = new string[parts.Length];
+        // Σ_w g_w in worker order. One worker: its buffer is the sum, read in place (the worker rewrites it
+        // only when asked for the next step). Several: g_0 + g_1 in one pass, then += g_w (same float sums).
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.AggregateSpan))
         {
             for (int w = 0; w < parts.Length; w++)
             {
                 var g = MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan());
-                if (w == 0) g.CopyTo(_gradient);
-                else TensorPrimitives.Add(_gradient, g, _gradient);
+                if (w == 1) TensorPrimitives.Add(MemoryMarshal.Cast<byte, float>(parts[0].Gradient.AsSpan()), g, _gradient);
+                else if (w > 1) TensorPrimitives.Add(_gradient, g, _gradient);
                 lossSum += parts[w].LossSum;
                 samples += parts[w].Samples;
                 workerNorms[w] = parts[w].LocalNorm;
@@ -91,17 +93,18 @@ public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTra
             }
         }
 
+        ReadOnlySpan<float> meanGradient = parts.Length == 1 ? MemoryMarshal.Cast<byte, float>(parts[0].Gradient.AsSpan()) : _gradient;
         ClipDecision decision;
         using (var clip = TrainingTelemetry.Source.StartActivity(TelemetryNames.ClipSpan))
         {
-            decision = _update.Measure(_gradient);
+            decision = _update.Measure(meanGradient);
             clip?.SetTag(TelemetryNames.GlobalNorm, decision.GlobalNorm);
             clip?.SetTag(TelemetryNames.ClipScale, (double)decision.Scale);
         }
         var theta = MemoryMarshal.Cast<byte, float>(_theta.AsSpan());
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
-            stats = _update.Apply(theta, _gradient, step, lossSum / samples, decision);
+            stats = _update.Apply(theta, meanGradient, step, lossSum / samples, decision);
         _nextStep = step + 1;
         double? accuracy = null;
         if (evaluate)
@@ -114,6 +117,31 @@ public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTra
             stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, silos);
     }
+
+    /// <summary>
+    /// One worker's gradient, asked again (at most <see cref="WorkerCallAttempts"/> times in all) when the call
+    /// failed in Orleans rather than in the worker: a silo that stops gracefully, or dies, rejects the calls to
+    /// its activations ("Silo stopping", SiloUnavailableException), and the next call re-activates the worker on
+    /// another silo. Safe because the request carries everything (θ, step, worker index) and the work is
+    /// deterministic: a retry returns the same gradient, and the step is applied once, here, after all parts.
+    /// Exceptions the worker itself throws (bad data, invalid config) are not Orleans' and fail the step at once.
+    /// </summary>
+    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, GradientRequest request)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await worker.ComputeGradient(request);
+            }
+            catch (OrleansException) when (attempt < WorkerCallAttempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)); // let membership catch up with a leaving silo
+            }
+        }
+    }
+
+    const int WorkerCallAttempts = 3;
 
     public Task<ParameterSnapshot> GetParameters()
         => Task.FromResult(new ParameterSnapshot(_nextStep, _config?.Layers ?? [], (byte[])_theta.Clone()));

@@ -20,6 +20,12 @@ public sealed class SiloTrainingOptions
     /// </summary>
     public int WorkerThreads { get; set; }
 
+    /// <summary>
+    /// Where worker grains compute gradients: cpu (SIMD, default), cuda (an NVIDIA GPU) or auto (cuda when usable,
+    /// else cpu). The host turns it into the GradientBackendFactory service the workers use (none registered: cpu).
+    /// </summary>
+    public string Backend { get; set; } = "cpu";
+
     /// <summary>Kernel threads of the parameter server's evaluation passes, ≥ 1. Default 1.</summary>
     public int EvaluationThreads { get; set; } = 1;
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
+using Thresher.Core.Backends;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
@@ -10,9 +12,10 @@ namespace Thresher.Grains;
 /// <summary>
 /// One worker of one run (key "run id/worker index"): computes its part of each step's gradient with Core's
 /// <see cref="WorkerGradient"/>. Holds only caches (model workspace, gradient buffer); everything it needs
-/// arrives with the request, so a re-activation on another silo changes nothing.
+/// arrives with the request, so a re-activation on another silo changes nothing. The gradient runs on the
+/// silo's <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none).
 /// </summary>
-public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo) : Grain, IWorkerGrain
+public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IServiceProvider services) : Grain, IWorkerGrain
 {
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
@@ -25,7 +28,8 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             var training = request.Config.ToTrainingOptions();
             var data = datasets.Load(request.Config.Dataset);
             int threads = WorkerThreads(request.Config.Workers);
-            _worker = new WorkerGradient(training, data.Train, request.Config.Workers, request.Worker, request.Config.IsFixedShards, threads);
+            var backend = services.GetService<GradientBackendFactory>() ?? GradientBackendFactory.Cpu;
+            _worker = new WorkerGradient(training, data.Train, request.Config.Workers, request.Worker, request.Config.IsFixedShards, threads, backend);
             _gradient = new byte[_worker.ParameterCount * sizeof(float)];
         }
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
@@ -47,6 +51,13 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
         return Task.FromResult(new GradientResult(
             request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
             milliseconds, silo.SiloAddress.Endpoint.ToString()));
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _worker?.Dispose(); // frees a GPU backend's device buffers
+        _worker = null;
+        return Task.CompletedTask;
     }
 
     int WorkerThreads(int workers)

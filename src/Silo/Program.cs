@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Thresher.Silo;
 
@@ -19,9 +20,10 @@ catch (Thresher.ThresherInputException e)
     Console.Error.WriteLine($"thresher-silo: {e.Message}");
     return 2;
 }
+builder.Configuration.AddInMemoryCollection(settings.OrleansConfiguration());
 builder.UseOrleans(silo => settings.Apply(silo, builder.Configuration));
 using var host = builder.Build();
 await host.StartAsync();
-Console.WriteLine(settings.Describe());
+Console.WriteLine(settings.Describe(host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>()));
 await host.WaitForShutdownAsync();
 return 0;

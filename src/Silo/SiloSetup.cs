@@ -2,14 +2,29 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Thresher.Core.Backends;
+using Thresher.Gpu;
 using Thresher.Grains;
 
 namespace Thresher.Silo;
 
-/// <summary>The silo's endpoints and membership, read once from configuration and checked.</summary>
-sealed record SiloSetup(string ClusterId, string ServiceId, int SiloPort, int GatewayPort, IPAddress AdvertisedIp, string Clustering, IPEndPoint? Primary)
+/// <summary>How silos find each other: the development provider (one primary silo) or a Redis membership table.</summary>
+enum Membership { Localhost, Redis }
+
+/// <summary>
+/// The silo's endpoints, membership and hosting, read once from configuration and checked.
+/// <para>AdvertisedIp null: Orleans picks this host's first non-loopback address (containers).
+/// Kubernetes true: <c>UseKubernetesHosting()</c> takes the pod's name, IP and the orleans/clusterId and
+/// orleans/serviceId labels, so ClusterId, ServiceId, AdvertisedIp and ListenOnAny are its business.</para>
+/// </summary>
+sealed record SiloSetup(
+    string ClusterId, string ServiceId, int SiloPort, int GatewayPort, IPAddress? AdvertisedIp, bool ListenOnAny,
+    Membership Membership, string? RedisConnection, IPEndPoint? Primary, bool Kubernetes)
 {
+    public const string DefaultRedis = "127.0.0.1:6379";
+
     public static SiloSetup From(IConfiguration config)
     {
         string clusterId = config["Orleans:ClusterId"] ?? "thresher";
@@ -17,27 +32,125 @@ sealed record SiloSetup(string ClusterId, string ServiceId, int SiloPort, int Ga
         int siloPort = Port(config, "Orleans:Endpoints:SiloPort", 11111);
         int gatewayPort = Port(config, "Orleans:Endpoints:GatewayPort", 30000);
         string ipText = config["Orleans:Endpoints:AdvertisedIPAddress"] ?? "127.0.0.1";
-        if (!IPAddress.TryParse(ipText, out var ip))
-            throw new ThresherInputException($"advertised-ip '{ipText}': not an IP address");
-        string clustering = (config["Orleans:Clustering:ProviderType"] ?? "localhost").ToLowerInvariant();
-        if (clustering is not ("localhost" or "development"))
-            throw new ThresherInputException($"clustering '{clustering}': not supported by this build; expected localhost");
+        IPAddress? ip = null;
+        if (!ipText.Equals("auto", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(ipText, out ip))
+            throw new ThresherInputException($"advertised-ip '{ipText}': not an IP address; expected e.g. 127.0.0.1, or 'auto' for this host's first non-loopback address");
+        bool listenAny = Flag(config, "Orleans:Endpoints:ListenOnAnyHostAddress", false);
+
+        string? redis = config["Orleans:Clustering:ConnectionString"] is { Length: > 0 } text ? text : null;
+        // A Redis address alone selects Redis membership; otherwise the development provider is the default.
+        string kind = config["Orleans:Clustering:ProviderType"] is { Length: > 0 } provider ? provider : redis is null ? "localhost" : "redis";
+        var membership = kind.ToLowerInvariant() switch
+        {
+            "localhost" or "development" => Membership.Localhost,
+            "redis" => Membership.Redis,
+            _ => throw new ThresherInputException($"clustering '{kind}': unknown membership provider; expected localhost (one machine, a primary silo) or redis"),
+        };
+        if (membership == Membership.Redis) redis ??= DefaultRedis;
+        else if (redis is not null)
+            throw new ThresherInputException($"redis '{redis}' was given with clustering '{kind}'; use --clustering redis (or drop --redis)");
+
         IPEndPoint? primary = null;
-        if (config["Thresher:PrimarySiloEndpoint"] is { Length: > 0 } primaryText && !IPEndPoint.TryParse(primaryText, out primary))
-            throw new ThresherInputException($"primary '{primaryText}': expected HOST:PORT of the primary silo's silo port, e.g. 127.0.0.1:11111");
-        return new SiloSetup(clusterId, serviceId, siloPort, gatewayPort, ip, clustering, primary);
+        if (config["Thresher:PrimarySiloEndpoint"] is { Length: > 0 } primaryText)
+        {
+            if (membership != Membership.Localhost)
+                throw new ThresherInputException($"primary '{primaryText}': only localhost clustering has a primary silo; with redis every silo finds the others in Redis");
+            if (!IPEndPoint.TryParse(primaryText, out primary))
+                throw new ThresherInputException($"primary '{primaryText}': expected HOST:PORT of the primary silo's silo port, e.g. 127.0.0.1:11111");
+        }
+
+        bool kubernetes = KubernetesWanted(config);
+        if (kubernetes && membership == Membership.Localhost)
+            throw new ThresherInputException("kubernetes hosting needs real membership: set Orleans__Clustering__ProviderType=Redis and Orleans__Clustering__ConnectionString=HOST:PORT (UseKubernetesHosting is not a membership provider)");
+        return new SiloSetup(clusterId, serviceId, siloPort, gatewayPort, ip, listenAny, membership, redis, primary, kubernetes)
+        {
+            // cuda without a usable GPU throws here (exit 2); auto falls back to the CPU and says so.
+            Backend = GradientBackends.Select(config["Thresher:Backend"], Console.WriteLine),
+        };
+    }
+
+    /// <summary>Where worker grains compute gradients (Thresher:Backend = cpu | cuda | auto; default cpu).</summary>
+    public GradientBackendFactory Backend { get; init; } = GradientBackendFactory.Cpu;
+
+    /// <summary>
+    /// Orleans applies the "Orleans:Clustering" section itself (provider names are case-sensitive there and
+    /// it knows no "localhost"), so the host rewrites that section to the checked choice and lets Orleans
+    /// register the provider: Development with a primary silo, or Redis with its connection string.
+    /// Orleans also binds "Orleans:Endpoints" to its options, so an 'auto' advertised address is removed there.
+    /// </summary>
+    public Dictionary<string, string?> OrleansConfiguration()
+    {
+        var overrides = Membership == Membership.Redis
+            ? new Dictionary<string, string?> { ["Orleans:Clustering:ProviderType"] = "Redis", ["Orleans:Clustering:ConnectionString"] = RedisConnection }
+            : new Dictionary<string, string?>
+            {
+                ["Orleans:Clustering:ProviderType"] = "Development",
+                ["Orleans:Clustering:ConnectionString"] = null,
+                ["Orleans:Clustering:PrimarySiloEndPoint"] = (Primary ?? new IPEndPoint(IPAddress.Loopback, SiloPort)).ToString(),
+            };
+        overrides["Orleans:Endpoints:AdvertisedIPAddress"] = AdvertisedIp?.ToString();
+        return overrides;
     }
 
     public void Apply(ISiloBuilder silo, IConfiguration config)
     {
-        silo.UseLocalhostClustering(SiloPort, GatewayPort, Primary, ServiceId, ClusterId);
-        silo.Configure<EndpointOptions>(o => o.AdvertisedIPAddress = AdvertisedIp);
+        silo.Configure<EndpointOptions>(o => (o.SiloPort, o.GatewayPort) = (SiloPort, GatewayPort));
+        if (!Kubernetes) silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ServiceId));
+        if (Kubernetes)
+        {
+            silo.UseKubernetesHosting();
+        }
+        else
+        {
+            silo.Configure<EndpointOptions>(o =>
+            {
+                if (AdvertisedIp is not null) o.AdvertisedIPAddress = AdvertisedIp;
+                if (ListenOnAny)
+                {
+                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, GatewayPort);
+                }
+            });
+        }
         silo.Services.Configure<SiloTrainingOptions>(config.GetSection(SiloTrainingOptions.Section));
+        silo.Services.AddSingleton(Backend);
+        // The strongly consistent directory: while silos join or leave (a graceful stop included) the default,
+        // eventually consistent directory can lose an entry in the hand-off and a second activation of a
+        // run grain appears, blank, beside the live one; this one keeps one activation per grain throughout.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         silo.AddThresherGrains();
+        silo.AddWorkerSpreadPlacement();
     }
 
-    public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"thresher-silo: cluster '{ClusterId}', silo {AdvertisedIp}:{SiloPort}, gateway {AdvertisedIp}:{GatewayPort}, clustering {Clustering}{(Primary is null ? " (primary)" : $" joining {Primary}")}; Ctrl-C stops it");
+    /// <summary>The one line a started silo prints; scripts and tests wait for its "thresher-silo: cluster" prefix.</summary>
+    public string Describe(ILocalSiloDetails silo) => string.Create(CultureInfo.InvariantCulture,
+        $"thresher-silo: cluster '{silo.ClusterId}', silo {silo.SiloAddress.Endpoint}, gateway {silo.GatewayAddress?.Endpoint}, clustering {MembershipText}{(Kubernetes ? ", kubernetes hosting" : "")}, backend {Backend.Description}; Ctrl-C stops it");
+
+    string MembershipText => Membership switch
+    {
+        Membership.Redis => $"redis {RedisConnection}",
+        _ => Primary is null ? "localhost (primary)" : $"localhost joining {Primary}",
+    };
+
+    /// <summary>Thresher:Kubernetes = true | false | auto (default): auto is on inside a pod (KUBERNETES_SERVICE_HOST and POD_NAME set).</summary>
+    static bool KubernetesWanted(IConfiguration config)
+    {
+        string text = config["Thresher:Kubernetes"] ?? "auto";
+        if (text.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            return Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 }
+                && Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 };
+        return bool.TryParse(text, out bool on) ? on
+            : throw new ThresherInputException($"Thresher:Kubernetes '{text}': expected true, false or auto");
+    }
+
+    static bool Flag(IConfiguration config, string key, bool fallback)
+    {
+        string? text = config[key];
+        if (text is null) return fallback;
+        return bool.TryParse(text, out bool on) ? on : throw new ThresherInputException($"{key} '{text}': expected true or false");
+    }
 
     static int Port(IConfiguration config, string key, int fallback)
     {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Thresher.Gpu;
 using Thresher.Grains;
 
 namespace Thresher.Client.Cluster;
@@ -19,7 +20,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    /// <param name="options">The silo's training settings (data folder, worker threads, …).</param>
+    /// <param name="options">The silo's training settings (data folder, worker threads, backend, …).</param>
     /// <param name="telemetry">Where this process's traces and metrics go.</param>
     public static async Task<EmbeddedCluster> StartAsync(SiloTrainingOptions options, TelemetryExporter telemetry, CancellationToken cancellation)
     {
@@ -34,6 +35,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "thresher-embedded", clusterId: "thresher-embedded");
             silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+            silo.Services.AddSingleton(GradientBackends.Select(options.Backend)); // the GPU, when chosen, is opened once per process
             silo.AddThresherGrains();
         });
         var host = builder.Build();

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Client.Cluster;
+using Thresher.Gpu;
 using Thresher.Grains;
 
 namespace Thresher.Client.Commands;
@@ -20,10 +21,24 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         [DefaultValue(0)]
         public int WorkerThreads { get; init; }
 
+        [CommandOption("--backend <KIND>")]
+        [Description("Where workers compute gradients: cpu (SIMD, default), cuda (an NVIDIA GPU; exit code 2 without one) or auto (cuda if usable, else cpu).")]
+        [DefaultValue("cpu")]
+        public string Backend { get; init; } = "cpu";
+
         public override ValidationResult Validate()
-            => WorkerThreads is < 0 or > 1024
-                ? ValidationResult.Error($"worker-threads {WorkerThreads}: must be in 0..1024")
-                : ValidationResult.Success();
+        {
+            if (WorkerThreads is < 0 or > 1024) return ValidationResult.Error($"worker-threads {WorkerThreads}: must be in 0..1024");
+            try
+            {
+                GradientBackends.Parse(Backend);
+            }
+            catch (ThresherInputException e)
+            {
+                return ValidationResult.Error(e.Message);
+            }
+            return ValidationResult.Success();
+        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -33,10 +48,12 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         string runId = settings.NewRunId();
         string metrics = settings.MetricsOut ?? Path.Combine("runs", runId, "metrics.csv");
         string summary = settings.SummaryJson ?? Path.Combine("runs", runId, "summary.json");
+        // Open the GPU before anything slow: cuda without one fails here (exit 2); auto says what it chose.
+        GradientBackends.Select(settings.Backend, line => console.MarkupLine(Markup.Escape(line)));
 
         // Load (and on first use fetch) the dataset here, with progress, before the silo needs it.
         DatasetLoading.Load(console, config.Dataset, settings.DataDir, config.Layers[0], config.Layers[^1]);
-        var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir, WorkerThreads = settings.WorkerThreads };
+        var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir, WorkerThreads = settings.WorkerThreads, Backend = settings.Backend };
         await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetrySetup.Parse(settings.Telemetry), cancellation).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);

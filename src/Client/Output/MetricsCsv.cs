@@ -42,4 +42,41 @@ public sealed class MetricsCsv : IDisposable
     public void Dispose() => _writer.Dispose();
 
     static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads a file this class wrote: the tensor names from the header and one record per row (NaN and
+    /// ±Infinity as written). Columns the file lacks (worker norms, step time, silos, alerts) come back empty.
+    /// A bad file throws <see cref="ThresherInputException"/> naming the file, line and column.
+    /// </summary>
+    public static (string[] TensorNames, StepRecord[] Steps) Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new ThresherInputException($"{path}: no such metrics file — 'thresher train' writes runs/<run-id>/metrics.csv");
+        var lines = File.ReadAllLines(path);
+        string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
+        const int fixedColumns = 8; // step … skipped
+        if (header.Length < fixedColumns + 1 || !lines[0].StartsWith("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,", StringComparison.Ordinal)
+            || header[^1] != "test_accuracy" || header[fixedColumns..^1].Any(h => !h.StartsWith("norm_", StringComparison.Ordinal)))
+            throw new ThresherInputException($"{path}:1: not a Thresher metrics file; expected the header {Header(["w1", "b1", "…"])}");
+        string[] names = [.. header[fixedColumns..^1].Select(h => h["norm_".Length..])];
+        var steps = new List<StepRecord>(lines.Length);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0) continue;
+            var cells = lines[i].Split(',');
+            if (cells.Length != header.Length)
+                throw new ThresherInputException($"{path}:{i + 1}: {cells.Length} columns, the header has {header.Length} — the file is damaged or was cut mid-line");
+            double Num(int column)
+                => double.TryParse(cells[column], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                    ? v
+                    : throw new ThresherInputException($"{path}:{i + 1}: {header[column]} '{cells[column]}' is not a number");
+            var norms = new double[names.Length];
+            for (int t = 0; t < norms.Length; t++) norms[t] = Num(fixedColumns + t);
+            steps.Add(new StepRecord(
+                Step: (long)Num(0), Epoch: (int)Num(1), Loss: Num(2), GlobalNorm: Num(3), ClippedNorm: Num(4), ClipScale: (float)Num(5),
+                Clipped: Num(6) != 0, Skipped: Num(7) != 0, TensorNorms: norms, WorkerNorms: [],
+                TestAccuracy: cells[^1].Length == 0 ? null : Num(cells.Length - 1), StepMilliseconds: 0, WorkerSilos: []));
+        }
+        return (names, [.. steps]);
+    }
 }

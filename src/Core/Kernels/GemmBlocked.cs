@@ -89,9 +89,13 @@ internal static unsafe class GemmBlocked
     /// <summary>C[r0..r1, :] (+)= op(A)[r0..r1, :] · op(B), using the packed B panels.</summary>
     internal static void RunRows(in Plan plan, int r0, int r1)
     {
+        if (plan.Panels == 1 && plan.Wide)
+        {
+            RunRowsNarrow(plan, r0, r1);
+            return;
+        }
         int mr = plan.Mr, nr = plan.Nr, k = plan.K;
-        int kBlocks = (k + KC - 1) / KC;
-        int kcStep = (k + kBlocks - 1) / kBlocks;
+        int kcStep = KcStep(k);
         int mcStep = Math.Max(mr, MC / mr * mr);
         int mcMax = Math.Min(mcStep, (r1 - r0 + mr - 1) / mr * mr);
         float* ap = PackedPanels.RentA(mcMax * kcStep);
@@ -133,14 +137,68 @@ internal static unsafe class GemmBlocked
     {
         if (plan.Wide)
         {
-            if (plan.Nr == 32) GemmMicroKernel.Tile8x32(a, b, ldb, c, ldc, kc, overwrite);
-            else GemmMicroKernel.Tile8x16(a, b, ldb, c, ldc, kc, overwrite);
+            if (plan.Nr == 32) GemmMicroKernel.Tile8x32(a, 8, b, ldb, c, ldc, kc, overwrite);
+            else GemmMicroKernel.Tile8x16(a, 8, b, ldb, c, ldc, kc, overwrite);
         }
         else
         {
             if (plan.Nr == 16) GemmMicroKernel.Tile6x16(a, b, ldb, c, ldc, kc, overwrite);
             else GemmMicroKernel.Tile6x8(a, b, ldb, c, ldc, kc, overwrite);
         }
+    }
+
+    /// <summary>
+    /// One column panel (N ≤ NR, e.g. the n = 10 output layer), Vector512: each full 8-row tile reads A in place,
+    /// so A is never packed (packing cost as much as the product here); only a ragged last tile is packed.
+    /// A = x: rows at stride lda, k contiguous (row kernel). A = xᵀ: the 8 rows of one k step are contiguous,
+    /// k steps lda apart (the packed kernel with k step lda).
+    /// </summary>
+    internal static void RunRowsNarrow(in Plan plan, int r0, int r1)
+    {
+        int k = plan.K, cols = plan.N;
+        int kcStep = KcStep(k);
+        float* ap = PackedPanels.RentA(8 * kcStep);
+        float* tile = stackalloc float[8 * 32];
+        for (int pc = 0; pc < k; pc += kcStep)
+        {
+            int kc = Math.Min(kcStep, k - pc);
+            bool overwrite = pc == 0 && !plan.Accumulate;
+            var (ldb, start) = plan.Panel(0, pc);
+            float* b = (float*)start;
+            for (int i = r0; i < r1; i += 8)
+            {
+                int rows = Math.Min(8, r1 - i);
+                bool direct = cols == plan.Nr && rows == 8;
+                float* c = direct ? plan.C + i * plan.Ldc : tile;
+                nint ldc = direct ? plan.Ldc : plan.Nr;
+                bool over = !direct || overwrite;
+                if (rows < 8)
+                {
+                    PackedPanels.PackA(ap, plan.A, plan.Lda, plan.ATransposed, i, rows, pc, kc, 8);
+                    Tile(plan, ap, b, ldb, c, ldc, kc, over);
+                }
+                else if (plan.ATransposed)
+                {
+                    float* a = plan.A + pc * plan.Lda + i;
+                    if (plan.Nr == 32) GemmMicroKernel.Tile8x32(a, plan.Lda, b, ldb, c, ldc, kc, over);
+                    else GemmMicroKernel.Tile8x16(a, plan.Lda, b, ldb, c, ldc, kc, over);
+                }
+                else
+                {
+                    float* a = plan.A + i * plan.Lda + pc;
+                    if (plan.Nr == 32) GemmRowMicroKernel.Tile8x32(a, plan.Lda, b, ldb, c, ldc, kc, over);
+                    else GemmRowMicroKernel.Tile8x16(a, plan.Lda, b, ldb, c, ldc, kc, over);
+                }
+                if (!direct) AddTile(plan.C + i * plan.Ldc, plan.Ldc, tile, plan.Nr, rows, cols, overwrite);
+            }
+        }
+    }
+
+    /// <summary>K cut into near-equal blocks of at most <see cref="KC"/>.</summary>
+    private static int KcStep(int k)
+    {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
     }
 
     /// <summary>Edge tile: C[rows,cols] (+)= tile[rows,cols] (tile row stride nr).</summary>

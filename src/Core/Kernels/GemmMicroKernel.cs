@@ -1,4 +1,4 @@
-// One method per register tile. Ap is [kc][MR] (MR rows interleaved per k), Bp is [kc][NR] with row stride ldb
+// One method per register tile. Ap is [kc][MR] (MR rows interleaved per k; the wide tiles take the k step, so xᵀ can be read in place), Bp is [kc][NR] with row stride ldb
 // (NR for a packed panel, the matrix row stride when B is read in place).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -12,9 +12,10 @@ namespace Thresher.Core.Kernels;
 /// </summary>
 internal static unsafe class GemmMicroKernel
 {
-    /// <summary>C[8,32] (+)= Ap[kc,8]ᵀ-panel · Bp[kc,32] — 8 rows × 2 Vector512 of accumulators.</summary>
+    /// <summary>C[8,32] (+)= Ap[kc,8]ᵀ-panel · Bp[kc,32] — 8 rows × 2 Vector512 of accumulators.
+    /// aStep: floats between A's k steps (8 for a packed panel; lda when A is xᵀ read in place).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile8x32(float* a, float* b, nint ldb, float* c, nint ldc, int kc, bool overwrite)
+    public static void Tile8x32(float* a, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool overwrite)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
@@ -37,7 +38,7 @@ internal static unsafe class GemmMicroKernel
             c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
             Vector512<float> a7 = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-            a += 8;
+            a += aStep;
             b += ldb;
         }
         float* c0 = c;
@@ -58,9 +59,9 @@ internal static unsafe class GemmMicroKernel
         Put(c70, c7 + 0, overwrite); Put(c71, c7 + 16, overwrite);
     }
 
-    /// <summary>C[8,16] (+)= Ap[kc,8]ᵀ-panel · Bp[kc,16] — 8 rows × 1 Vector512 of accumulators.</summary>
+    /// <summary>C[8,16] (+)= Ap[kc,8]ᵀ-panel · Bp[kc,16] — 8 rows × 1 Vector512 of accumulators (aStep as in Tile8x32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile8x16(float* a, float* b, nint ldb, float* c, nint ldc, int kc, bool overwrite)
+    public static void Tile8x16(float* a, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool overwrite)
     {
         Vector512<float> c00 = default, c10 = default, c20 = default, c30 = default, c40 = default, c50 = default, c60 = default, c70 = default;
         for (int p = 0; p < kc; p++)
@@ -82,7 +83,7 @@ internal static unsafe class GemmMicroKernel
             c60 = Vector512.FusedMultiplyAdd(a6, b0, c60);
             Vector512<float> a7 = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
-            a += 8;
+            a += aStep;
             b += ldb;
         }
         float* c0 = c;
@@ -179,7 +180,7 @@ internal static unsafe class GemmMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(Vector512<float> v, float* dst, bool overwrite)
+    internal static void Put(Vector512<float> v, float* dst, bool overwrite)
     {
         if (!overwrite) v += Vector512.Load(dst);
         v.Store(dst);

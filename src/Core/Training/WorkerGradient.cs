@@ -1,3 +1,4 @@
+using Thresher.Core.Backends;
 using Thresher.Core.Data;
 using Thresher.Core.Model;
 
@@ -13,19 +14,24 @@ public readonly record struct WorkerGradientResult(int Samples, double LossSum, 
 /// One worker's share of a step: gathers its rows of the step's batch (per <see cref="BatchSchedule"/>),
 /// then writes g_w = (1/B)·∇ Σ_{its rows} loss, where B is the step's global batch. The mean-loss
 /// gradient of the step is therefore Σ_w g_w, and one worker (W = 1) is the single-process trainer.
+/// The forward/backward pass runs on a <see cref="IGradientBackend"/> (default: the SIMD CPU backend).
 /// Owns its workspace; one instance per worker.
 /// </summary>
-public sealed class WorkerGradient
+public sealed class WorkerGradient : IDisposable
 {
     readonly TrainingOptions _options;
     readonly DataSplit _train;
-    readonly Mlp _mlp;
-    readonly float[] _x;      // [n_w, inputs]
-    readonly byte[] _labels;  // [n_w]
+    readonly IGradientBackend _backend;
     readonly int[] _indices;  // [n_w]
 
     public WorkerGradient(TrainingOptions options, DataSplit train, int workers, int worker, bool fixedShards, int threads)
+        : this(options, train, workers, worker, fixedShards, threads, GradientBackendFactory.Cpu)
     {
+    }
+
+    public WorkerGradient(TrainingOptions options, DataSplit train, int workers, int worker, bool fixedShards, int threads, GradientBackendFactory backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         options.Validate();
@@ -37,19 +43,21 @@ public sealed class WorkerGradient
         Worker = worker;
         Schedule = CreateSchedule(options, train.Count, workers, fixedShards);
         int maxRows = (options.Batch + workers - 1) / workers;
-        _mlp = new Mlp(options.Layers, maxRows, threads);
-        _x = new float[maxRows * options.Layers.Inputs];
-        _labels = new byte[maxRows];
+        Layout = new ParameterLayout(options.Layers);
         _indices = new int[maxRows];
+        _backend = backend.Create(options.Layers, maxRows, threads);
     }
 
     public BatchSchedule Schedule { get; }
 
     public int Worker { get; }
 
-    public int ParameterCount => _mlp.Layout.TotalLength;
+    public int ParameterCount => Layout.TotalLength;
 
-    public ParameterLayout Layout => _mlp.Layout;
+    public ParameterLayout Layout { get; }
+
+    /// <summary>The backend's name ("cpu", "cuda: …").</summary>
+    public string BackendName => _backend.Name;
 
     /// <summary>The batch plan every worker and the parameter server of a run share.</summary>
     public static BatchSchedule CreateSchedule(TrainingOptions options, int trainCount, int workers, bool fixedShards)
@@ -64,9 +72,10 @@ public sealed class WorkerGradient
     {
         int rows = Schedule.WorkerIndices(step, Worker, _indices);
         int globalBatch = Schedule.GlobalBatch;
-        _train.Gather(_indices.AsSpan(0, rows), _x, _labels, _options.InputScale);
-        double lossSum = _mlp.Gradient(gradient, theta, _x, _labels, rows, _options.Loss, 1f / globalBatch);
+        double lossSum = _backend.Gradient(gradient, theta, _train, _indices.AsSpan(0, rows), _options.InputScale, _options.Loss, 1f / globalBatch);
         double localNorm = Ops.ClipOps.GlobalNorm(gradient) * globalBatch / Math.Max(1, rows);
         return new WorkerGradientResult(rows, lossSum, localNorm);
     }
+
+    public void Dispose() => _backend.Dispose();
 }

@@ -44,6 +44,24 @@ public class GemmTests
         CheckAllVariants(GemmForm.InputGradient, m, k, n);
     }
 
+    /// <summary>
+    /// One column panel (n ≤ 32): A is read in place for full 8-row tiles (row kernel for x, k-strided packed
+    /// kernel for xᵀ) and packed only for the ragged last tile; k beyond one block, rows split over threads.
+    /// </summary>
+    public static TheoryData<int, int, int> NarrowShapes => new()
+    {
+        { 128, 256, 10 }, { 37, 700, 10 }, { 24, 520, 32 }, { 19, 513, 16 }, { 8, 3, 1 }, { 65, 300, 25 }, { 16, 1, 12 },
+    };
+
+    [Theory]
+    [MemberData(nameof(NarrowShapes))]
+    public void NarrowShapes_EqualNaive(int m, int k, int n)
+    {
+        CheckAllVariants(GemmForm.Forward, m, k, n);
+        CheckAllVariants(GemmForm.WeightGradient, m, k, n);
+        CheckAllVariants(GemmForm.InputGradient, m, k, n);
+    }
+
     [Theory]
     [InlineData(GemmForm.Forward)]
     [InlineData(GemmForm.WeightGradient)]

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using Thresher.Abstractions;
+using Thresher.Client.Cluster;
+using Thresher.Grains;
+
+namespace Thresher.Client.Bench;
+
+/// <summary>
+/// The embedded one-silo cluster (what `thresher train` runs) at several worker counts on one global batch.
+/// Each measurement is one run driven by its grain timer; this polls the run's step counter and times windows
+/// of whole steps by the wall clock, after a warm-up that covers start-up (grain activations, worker buffers,
+/// JIT). Windows holding an evaluation step (the last of each epoch) are discarded: they measure the test
+/// pass, not training. Worker threads: the silo default (cores ÷ workers, at least 1).
+/// </summary>
+public static class ClusterBenchmarks
+{
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(BenchData data, BenchPlan plan, Action<BenchResult> report, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(report);
+        var silo = new SiloTrainingOptions { DataDirectory = data.CacheDirectory, WorkerThreads = 0 };
+        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, cancellation).ConfigureAwait(false);
+        var results = new List<BenchResult>();
+        foreach (int workers in plan.Workers)
+        {
+            var result = await MeasureAsync(cluster.Client, data, plan, workers, cancellation).ConfigureAwait(false);
+            report(result);
+            results.Add(result);
+        }
+        return results;
+    }
+
+    static async Task<BenchResult> MeasureAsync(IClusterClient client, BenchData data, BenchPlan plan, int workers, CancellationToken cancellation)
+    {
+        int batch = plan.ClusterBatch;
+        var recipe = StepBenchmarks.Recipe(batch);
+        var config = new RunConfig
+        {
+            Dataset = data.Source,
+            Layers = [.. recipe.Layers.Layers],
+            Loss = "mse",
+            InputScale = recipe.InputScale,
+            LearningRate = recipe.LearningRate,
+            Batch = batch,
+            Workers = workers,
+            Steps = recipe.Steps,
+            Clip = recipe.Clip,
+            AlertSpikeFactor = 1e12,   // no alerts: nothing to log while timing
+            AlertSigma = 1e12,
+        };
+        string runId = string.Create(CultureInfo.InvariantCulture, $"bench-{workers}w-{batch}b-{Guid.NewGuid():N}");
+        var run = client.GetGrain<IRunGrain>(runId);
+        var status = await run.Start(config, null).ConfigureAwait(false);
+        int stepsPerEpoch = status.StepsPerEpoch;
+        try
+        {
+            // Warm-up: start-up and the first steps, by time.
+            var warm = Stopwatch.StartNew();
+            var (_, step) = await ObserveAsync(run, -1, cancellation).ConfigureAwait(false);
+            while (warm.Elapsed.TotalSeconds < plan.WarmupSeconds || step < 3)
+                (_, step) = await ObserveAsync(run, step, cancellation).ConfigureAwait(false);
+            var (t0, s0) = await ObserveAsync(run, step, cancellation).ConfigureAwait(false);
+            var rates = new List<double>();
+            int guard = 0;
+            while (rates.Count < plan.Reps)
+            {
+                long window = Stopwatch.GetTimestamp();
+                var (t1, s1) = (t0, s0);
+                while (Stopwatch.GetElapsedTime(window).TotalSeconds < plan.RepSeconds || s1 == s0)
+                    (t1, s1) = await ObserveAsync(run, s1, cancellation).ConfigureAwait(false);
+                bool evaluated = HasEvaluation(s0, s1, stepsPerEpoch);
+                if (!evaluated) rates.Add((s1 - s0) * (double)batch / Stopwatch.GetElapsedTime(t0, t1).TotalSeconds);
+                else if (++guard > 2 * plan.Reps + 4) throw new InvalidOperationException($"cluster bench {workers} workers: every window held an evaluation step ({stepsPerEpoch} steps per epoch); use a larger dataset or a shorter --reps");
+                (t0, s0) = (t1, s1);
+            }
+            return BenchResult.From(BenchResult.ClusterStep, $"workers={workers} batch={batch} (one silo)",
+                WorkerThreads(workers), batch, workers, rates, BenchResult.SamplesPerSecond);
+        }
+        finally
+        {
+            await run.Cancel().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The first moment at which the run has finished more steps than <paramref name="after"/>.</summary>
+    static async Task<(long Timestamp, long Step)> ObserveAsync(IRunGrain run, long after, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            // A status call waits for the step in progress (the run grain's timer turn), so it lands on a step boundary.
+            var status = await run.GetStatus().ConfigureAwait(false);
+            long now = Stopwatch.GetTimestamp();
+            if (status.State != RunState.Running)
+                throw new InvalidOperationException($"cluster bench run {status.RunId} is {status.State}: {status.Error}");
+            if (status.Step > after) return (now, status.Step);
+            await Task.Delay(1, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether steps [from, to) include one that evaluates on the test set (the last step of an epoch).</summary>
+    static bool HasEvaluation(long from, long to, int stepsPerEpoch)
+    {
+        for (long s = from; s < to; s++)
+            if ((s + 1) % stepsPerEpoch == 0) return true;
+        return false;
+    }
+
+    static int WorkerThreads(int workers) => Math.Max(1, Environment.ProcessorCount / workers);
+}

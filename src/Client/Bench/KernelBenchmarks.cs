@@ -1,0 +1,71 @@
+using Thresher.Core.Kernels;
+using Thresher.Core.Model;
+using Thresher.Core.Ops;
+using Thresher.Core.Optim;
+using Thresher.Core.Training;
+
+namespace Thresher.Client.Bench;
+
+/// <summary>
+/// The kernels of a step on their own: the three GEMMs of every layer of the tutorial MLP (GFLOP/s, 2·m·k·n
+/// per call) and clip_by_global_norm on its six gradient tensors (µs per call).
+/// </summary>
+public static class KernelBenchmarks
+{
+    /// <summary>forward, weight-gradient and input-gradient of each layer at <paramref name="batch"/> rows.</summary>
+    public static IEnumerable<BenchResult> Gemm(int threads, int batch, BenchPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var layers = MlpConfig.Tutorial.Layers;
+        for (int l = 0; l < layers.Count - 1; l++)
+        {
+            int m = batch, k = layers[l], n = layers[l + 1];
+            var x = Random(m * k, 1); var w = Random(k * n, 2); var y = Random(m * n, 3);
+            var dW = new float[k * n]; var dX = new float[m * k];
+            double flops = 2.0 * m * k * n;
+            string shape = $"{m}x{k}x{n}";
+            yield return Result("forward " + shape, plan.SecondsPerUnit(() => Core.Kernels.Gemm.Forward(y, x, w, m, k, n, false, threads)));
+            yield return Result("weight-gradient " + shape, plan.SecondsPerUnit(() => Core.Kernels.Gemm.WeightGradient(dW, x, y, m, k, n, false, threads)));
+            string unused = l == 0 ? " (unused)" : "";
+            yield return Result("input-gradient " + shape + unused, plan.SecondsPerUnit(() => Core.Kernels.Gemm.InputGradient(dX, y, w, m, k, n, false, threads)));
+
+            BenchResult Result(string name, IReadOnlyList<double> seconds) => BenchResult.From(BenchResult.Gemm, $"{name} threads={threads}",
+                threads, batch, 1, [.. seconds.Select(s => flops / s / 1e9)], BenchResult.GigaFlops);
+        }
+    }
+
+    /// <summary>
+    /// clip_by_global_norm over the six tensors (535,818 floats): per-tensor norms in double, then the scale
+    /// in place (what torch's clip_grad_norm_ does); and the folded form a Thresher step pays (the norms only;
+    /// the scale rides in the SGD update).
+    /// </summary>
+    public static IEnumerable<BenchResult> Clip(BenchPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var layout = new ParameterLayout(MlpConfig.Tutorial);
+        var g = Random(layout.TotalLength, 4);
+        int[] slices = [.. layout.Slices.Select(s => s.Length)];
+        var norms = new double[slices.Length];
+        string floats = $"{layout.Slices.Count} tensors, {layout.TotalLength:N0} floats";
+        // Clip at just below the current norm, so every call rescales (values shrink by 2⁻²⁰ per call, never toward denormals).
+        var inPlace = plan.SecondsPerUnit(() =>
+        {
+            double n = ClipOps.GlobalNorm(g, slices, norms);
+            ClipOps.ClipByGlobalNormInPlace(g, (float)(n * (1 - 1.0 / (1 << 20))), useNorm: n);
+        });
+        yield return BenchResult.From(BenchResult.Clip, $"clip_by_global_norm in place ({floats})", 1, 0, 1,
+            [.. inPlace.Select(s => s * 1e6)], BenchResult.Microseconds);
+        var rule = new UpdateRule(layout, new SgdOptimizer(0.01f, 0, layout.TotalLength), 15f, NonFinitePolicy.Skip);
+        var folded = plan.SecondsPerUnit(() => rule.Measure(g));
+        yield return BenchResult.From(BenchResult.Clip, $"clip folded into SGD: norms only ({floats})", 1, 0, 1,
+            [.. folded.Select(s => s * 1e6)], BenchResult.Microseconds);
+    }
+
+    static float[] Random(int length, ulong seed)
+    {
+        var rng = new Core.Data.SplitMix64(seed);
+        var a = new float[length];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)((rng.Next() >> 11) * (1.0 / (1UL << 53)) - 0.5) * 0.02f;
+        return a;
+    }
+}

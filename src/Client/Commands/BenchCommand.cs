@@ -1,0 +1,126 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Thresher.Client.Bench;
+
+namespace Thresher.Client.Commands;
+
+/// <summary>
+/// `thresher bench`: training-step throughput (Core single process, embedded cluster), GEMM GFLOP/s for the
+/// layer shapes and clip_by_global_norm µs — one line per measurement, each the median of several timed
+/// repetitions after a warm-up. bench/compare.sh runs it beside the TorchSharp peer.
+/// </summary>
+public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--threads <T>")]
+        [Description("Measure the core step and the GEMMs at T kernel threads only (1..1024; default: 1 and 2).")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--batch <B>")]
+        [Description("Measure at batch B only, the cluster's global batch included (1..65536; default: 128 and 512, cluster 512).")]
+        public int? Batch { get; init; }
+
+        [CommandOption("--reps <N>")]
+        [Description("Timed repetitions per measurement, after the warm-up (1..1000; default 5, 3 with --quick).")]
+        public int? Reps { get; init; }
+
+        [CommandOption("--json <FILE>")]
+        [Description("Also write {\"results\": [...]} to FILE: kind, threads, batch, workers, samples_per_second, value, unit.")]
+        public string? Json { get; init; }
+
+        [CommandOption("--quick")]
+        [Description("Smoke-test timing: 50 ms repetitions, small data when MNIST is absent (figures are rough).")]
+        public bool Quick { get; init; }
+
+        [CommandOption("--only <KINDS>")]
+        [Description("Comma-separated subset of core-step, cluster-step, gemm, clip (default: all).")]
+        public string? Only { get; init; }
+
+        [CommandOption("--data-dir <DIR>")]
+        [Description("Dataset cache folder holding mnist/ (default: $THRESHER_DATA_DIR, else ~/.cache/thresher). Never fetches.")]
+        public string? DataDir { get; init; }
+
+        [CommandOption("--synthetic")]
+        [Description("Use synthetic MNIST-shaped data even when MNIST is cached.")]
+        public bool Synthetic { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Threads is < 1 or > 1024) return ValidationResult.Error($"--threads {Threads}: must be in 1..1024");
+            if (Batch is < 1 or > 65_536) return ValidationResult.Error($"--batch {Batch}: must be in 1..65536");
+            if (Reps is < 1 or > 1000) return ValidationResult.Error($"--reps {Reps}: must be in 1..1000");
+            if (Json is { Length: 0 }) return ValidationResult.Error("--json: empty file name");
+            foreach (string kind in Kinds())
+                if (!AllKinds.Contains(kind))
+                    return ValidationResult.Error($"--only '{kind}': unknown; expected {string.Join(", ", AllKinds)}");
+            return ValidationResult.Success();
+        }
+
+        internal static readonly string[] AllKinds = [BenchResult.CoreStep, BenchResult.ClusterStep, BenchResult.Gemm, BenchResult.Clip];
+
+        internal IReadOnlyList<string> Kinds() => Only is null
+            ? AllKinds
+            : [.. Only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => k.ToLowerInvariant())];
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var plan = BenchPlan.Create(settings.Threads, settings.Batch, settings.Reps, settings.Quick);
+        var kinds = settings.Kinds();
+        string machine = Machine();
+        console.WriteLine($"# thresher bench: {machine}");
+        var results = new List<BenchResult>();
+        void Report(BenchResult r)
+        {
+            results.Add(r);
+            console.WriteLine(r.Line());
+        }
+
+        string dataset = "none";
+        if (kinds.Contains(BenchResult.CoreStep) || kinds.Contains(BenchResult.ClusterStep))
+        {
+            var data = BenchData.Load(settings.DataDir, settings.Synthetic, settings.Quick ? 4096 : 60_000);
+            dataset = data.Description;
+            console.WriteLine($"# data: {dataset}; step recipe: MSE on x/50, SGD lr 0.01, clip 15 (the TorchSharp peer's)");
+            if (kinds.Contains(BenchResult.CoreStep))
+                foreach (int threads in plan.Threads)
+                    foreach (int batch in plan.Batches)
+                    {
+                        cancellation.ThrowIfCancellationRequested();
+                        Report(StepBenchmarks.CoreStep(data.Data, threads, batch, plan));
+                    }
+            if (kinds.Contains(BenchResult.ClusterStep))
+                await ClusterBenchmarks.RunAsync(data, plan, r => Report(r), cancellation).ConfigureAwait(false);
+        }
+        if (kinds.Contains(BenchResult.Gemm))
+            foreach (int threads in plan.Threads)
+                foreach (int batch in plan.Batches)
+                    foreach (var r in KernelBenchmarks.Gemm(threads, batch, plan))
+                    {
+                        cancellation.ThrowIfCancellationRequested();
+                        Report(r);
+                    }
+        if (kinds.Contains(BenchResult.Clip))
+            foreach (var r in KernelBenchmarks.Clip(plan)) Report(r);
+
+        if (settings.Json is { } path)
+        {
+            BenchResult.WriteJson(path, results, dataset, machine);
+            console.WriteLine($"# json: {Path.GetFullPath(path)}");
+        }
+        return ExitCodes.Success;
+    }
+
+    static string Machine()
+    {
+        string simd = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
+        string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Environment.ProcessorCount} cores, {simd}, .NET {Environment.Version}, load average {load}");
+    }
+}

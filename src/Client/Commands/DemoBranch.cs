@@ -1,0 +1,20 @@
+using Spectre.Console.Cli;
+
+namespace Thresher.Client.Commands;
+
+/// <summary>Registers `thresher demo explosion`.</summary>
+public static class DemoBranch
+{
+    public static void AddDemoBranch(this IConfigurator config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.AddBranch("demo", demo =>
+        {
+            demo.SetDescription("Guided demonstrations of what Thresher watches for.");
+            demo.AddCommand<DemoExplosionCommand>("explosion")
+                .WithDescription("The tutorial's story: the same seed trained unclipped (explodes) and with clip_by_global_norm 15 (trains); a norm table and plots.")
+                .WithExample("demo", "explosion")
+                .WithExample("demo", "explosion", "--steps", "200", "--out", "demo");
+        });
+    }
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Thresher.Gpu;
+
+namespace Thresher.Client.Tests;
+
+/// <summary>
+/// `--backend` on `thresher train` and `thresher-silo`: cuda without a usable GPU (this machine, CI) is a clear
+/// error with exit code 2 — what was looked for and what to do — and an unknown name is rejected.
+/// </summary>
+public sealed class BackendTests
+{
+    static bool HasGpu => GradientBackends.OpenCuda(out _) is not null;
+
+    [Fact]
+    public async Task Train_with_cuda_and_no_gpu_fails_clearly_with_exit_code_2()
+    {
+        if (HasGpu) return; // the check is about machines without one
+        var (code, _, stderr) = await CliRunner.RunExecutable("train", "--backend", "cuda", "--steps", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("no usable CUDA GPU", stderr, StringComparison.Ordinal);
+        Assert.Contains("libcuda.so.1", stderr, StringComparison.Ordinal);
+        Assert.Contains("--backend cpu", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task Train_rejects_an_unknown_backend()
+    {
+        var (code, _, stderr) = await CliRunner.RunExecutable("train", "--backend", "tpu", "--steps", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("backend 'tpu'", stderr, StringComparison.Ordinal);
+        Assert.Contains("cpu, cuda or auto", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Silo_with_cuda_and_no_gpu_exits_with_code_2()
+    {
+        if (HasGpu) return;
+        string dll = Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll");
+        using var process = Process.Start(CliRunner.DotnetExec(dll, ["--backend", "cuda"]))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"thresher-silo --backend cuda kept running without a GPU; output: {await stdout}");
+        }
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("no usable CUDA GPU", await stderr, StringComparison.Ordinal);
+    }
+}

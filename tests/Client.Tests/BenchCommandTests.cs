@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Thresher.Client.Tests;
+
+/// <summary>`thresher bench` on tiny settings: the line format and the JSON shape, never the speed.</summary>
+public partial class BenchCommandTests
+{
+    [GeneratedRegex(@"^(core-step|cluster-step|gemm|clip)\s+\S.* \d+(\.\d)? (samples/s|GFLOP/s|µs) \(min \d+(\.\d)?, max \d+(\.\d)?\)$")]
+    private static partial Regex MeasurementLine();
+
+    [Fact]
+    public async Task Quick_json_run_prints_one_line_per_measurement_and_writes_every_kind()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"thresher-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, output) = await CliRunner.RunInProcess("bench", "--quick", "--synthetic", "--threads", "1", "--batch", "16", "--reps", "2", "--json", json);
+            Assert.True(code == ExitCodes.Success, output);
+            Assert.Contains("synthetic", output, StringComparison.Ordinal);
+            var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Where(l => !l.StartsWith('#')).ToArray();
+            Assert.All(lines, l => Assert.Matches(MeasurementLine(), l));
+
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var results = doc.RootElement.GetProperty("results").EnumerateArray().ToArray();
+            Assert.Equal(lines.Length, results.Length);
+            var kinds = results.Select(r => r.GetProperty("kind").GetString()).ToHashSet();
+            Assert.Equal(["clip", "cluster-step", "core-step", "gemm"], kinds.Order());
+            foreach (var r in results)
+            {
+                string kind = r.GetProperty("kind").GetString()!;
+                Assert.True(r.GetProperty("threads").GetInt32() >= 1);
+                Assert.True(r.GetProperty("workers").GetInt32() >= 1);
+                Assert.True(r.GetProperty("value").GetDouble() > 0);
+                var sps = r.GetProperty("samples_per_second");
+                string unit = r.GetProperty("unit").GetString()!;
+                if (kind is "core-step" or "cluster-step")
+                {
+                    Assert.Equal(16, r.GetProperty("batch").GetInt32());
+                    Assert.Equal("samples/s", unit);
+                    Assert.True(sps.GetDouble() > 0);
+                }
+                else
+                {
+                    Assert.Equal(JsonValueKind.Null, sps.ValueKind);
+                    Assert.Equal(kind == "gemm" ? "GFLOP/s" : "µs", unit);
+                }
+            }
+            Assert.Equal([1, 2, 4], results.Where(r => r.GetProperty("kind").GetString() == "cluster-step")
+                .Select(r => r.GetProperty("workers").GetInt32()));
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Theory]
+    [InlineData("--threads", "0")]
+    [InlineData("--batch", "0")]
+    [InlineData("--reps", "0")]
+    [InlineData("--only", "gpu")]
+    public async Task Bad_option_exits_2(string option, string value)
+    {
+        var (code, _) = await CliRunner.RunInProcess("bench", option, value);
+        Assert.Equal(ExitCodes.BadInput, code);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Thresher.Client.Tests;
+
+/// <summary>
+/// The Redis server the multi-silo tests keep their membership tables in: THRESHER_TEST_REDIS (HOST:PORT,
+/// which .ci/run starts and exports), else a redis-server of our own on a free loopback port, stopped on
+/// dispose. Each test cluster uses its own cluster id, so tests sharing one server do not meet.
+/// </summary>
+public sealed class RedisServer : IDisposable
+{
+    public const string Variable = "THRESHER_TEST_REDIS";
+
+    readonly Process? _process;
+
+    public RedisServer()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
+        {
+            Address = given;
+        }
+        else
+        {
+            int port = FreePorts(1);
+            var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "--bind", "127.0.0.1", "--port", $"{port}", "--save", "", "--appendonly", "no" }) start.ArgumentList.Add(a);
+            _process = Process.Start(start)!;
+            _process.OutputDataReceived += (_, _) => { };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            Address = $"127.0.0.1:{port}";
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Answers())
+        {
+            if (DateTime.UtcNow > deadline || _process is { HasExited: true })
+                throw new InvalidOperationException($"no Redis answers PING at {Address}");
+            Thread.Sleep(100);
+        }
+    }
+
+    public string Address { get; }
+
+    /// <summary>Why the Redis tests cannot run here, or null when they can.</summary>
+    public static string? Unavailable()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 }) return null;
+        bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, "redis-server")));
+        return installed ? null : $"needs Redis: set {Variable}=HOST:PORT or install redis-server (apt-get install redis-server; .ci/run does)";
+    }
+
+    bool Answers()
+    {
+        try
+        {
+            var endpoint = IPEndPoint.Parse(Address);
+            using var client = new TcpClient();
+            client.Connect(endpoint);
+            client.ReceiveTimeout = 2000;
+            var stream = client.GetStream();
+            stream.Write("PING\r\n"u8);
+            var reply = new byte[5];
+            int read = stream.Read(reply);
+            return Encoding.ASCII.GetString(reply, 0, read) == "+PONG";
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_process is null) return;
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(10_000);
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (silo i gets first + i).</summary>
+    public static int FreePorts(int count)
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            int first = Random.Shared.Next(20_000, 60_000 - count);
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    var l = new TcpListener(IPAddress.Loopback, first + i);
+                    l.Start();
+                    listeners.Add(l);
+                }
+                return first;
+            }
+            catch (SocketException)
+            {
+                // taken: try another block
+            }
+            finally
+            {
+                foreach (var l in listeners) l.Stop();
+            }
+        }
+        throw new InvalidOperationException($"found no {count} consecutive free loopback ports");
+    }
+}
+
+/// <summary>A fact that needs Redis (see <see cref="RedisServer"/>).</summary>
+public sealed class RedisFactAttribute : FactAttribute
+{
+    public RedisFactAttribute() => Skip = RedisServer.Unavailable();
+}
+
+/// <summary>A fact that needs Redis and the cached real MNIST.</summary>
+public sealed class RedisMnistFactAttribute : FactAttribute
+{
+    public RedisMnistFactAttribute() => Skip = RedisServer.Unavailable() ?? new DataMnistFactAttribute().Skip;
+}
