@@ -10,6 +10,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 string? dataDir = Arg("--data");
 string? outFile = Arg("--out");
 var report = new Report(outFile);
+int failed = 0;
 
 report.Line($"thresher gpu-check — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} CPU cores, {Environment.OSVersion}, .NET {Environment.Version}");
 var ptx = PtxCompiler.CompileAll(ILGPU.Runtime.Cuda.CudaArchitecture.SM_90, ILGPU.Runtime.Cuda.CudaInstructionSet.ISA_88);
@@ -19,6 +20,7 @@ var runtime = GradientBackends.OpenCuda(out string problem);
 if (runtime is null)
 {
     report.Line($"no CUDA device: {problem}");
+    Section("ilgpu cpu-accelerator self-test", () => Checks.CpuAcceleratorSelfTest(report));
     report.Line("nothing more to check on this machine (run `scripts/gpu-check.sh run` on a machine with an NVIDIA GPU)");
     return 0;
 }
@@ -31,13 +33,27 @@ if (dataDir is not null && Directory.Exists(dataDir))
 }
 else report.Line($"data: none ({dataDir ?? "no --data"}); throughput uses synthetic images, training is skipped");
 
-Checks.KernelParity(report, runtime);
 var train = data?.Train ?? Checks.SyntheticSplit(60_000);
-Checks.StepParity(report, runtime, train);
-Checks.Throughput(report, runtime, train, [128, 1024, 8192]);
-if (data is not null) Checks.Training(report, runtime, data, steps: 300);
-report.Line("done");
-return 0;
+Section("kernel parity", () => Checks.KernelParity(report, runtime));
+Section("step parity", () => Checks.StepParity(report, runtime, train));
+Section("throughput", () => Checks.Throughput(report, runtime, train, [128, 1024, 8192]));
+if (data is not null) Section("training", () => Checks.Training(report, runtime, data, steps: 300));
+report.Line(failed == 0 ? "done" : $"done, {failed} section(s) FAILED");
+return failed == 0 ? 0 : 1;
+
+// One failing section (a kernel the driver rejects, say) is reported and the others still run.
+void Section(string name, Action check)
+{
+    try
+    {
+        check();
+    }
+    catch (Exception e)
+    {
+        failed++;
+        report.Line($"{name}: FAILED — {e}");
+    }
+}
 
 string? Arg(string name)
 {

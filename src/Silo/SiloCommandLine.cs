@@ -14,6 +14,7 @@ static class SiloCommandLine
         ["--redis"] = "Orleans:Clustering:ConnectionString",
         ["--listen-any"] = "Orleans:Endpoints:ListenOnAnyHostAddress",
         ["--kubernetes"] = "Thresher:Kubernetes",
+        ["--telemetry"] = "Thresher:Telemetry",
         ["--primary"] = "Thresher:PrimarySiloEndpoint",
         ["--data-dir"] = "Thresher:DataDirectory",
         ["--worker-threads"] = "Thresher:WorkerThreads",
@@ -48,6 +49,8 @@ static class SiloCommandLine
           --worker-threads N     kernel threads per worker grain; 0 = cores / workers [THRESHER__WORKERTHREADS] (0)
           --backend KIND         where workers compute gradients: cpu (SIMD), cuda (an NVIDIA GPU; fails with exit
                                  code 2 without one) or auto (cuda if usable, else cpu) [THRESHER__BACKEND] (cpu)
+          --telemetry KIND       traces and metrics: none, console or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)
+                                 [THRESHER__TELEMETRY] (none)
           -h, --help             this text
 
         Stops gracefully on Ctrl-C or SIGTERM.

@@ -66,11 +66,15 @@ sealed record SiloSetup(
         {
             // cuda without a usable GPU throws here (exit 2); auto falls back to the CPU and says so.
             Backend = GradientBackends.Select(config["Thresher:Backend"], Console.WriteLine),
+            Telemetry = TelemetrySetup.Parse(config["Thresher:Telemetry"]),
         };
     }
 
     /// <summary>Where worker grains compute gradients (Thresher:Backend = cpu | cuda | auto; default cpu).</summary>
     public GradientBackendFactory Backend { get; init; } = GradientBackendFactory.Cpu;
+
+    /// <summary>Where the silo sends traces and metrics (Thresher:Telemetry = none | console | otlp; default none).</summary>
+    public TelemetryExporter Telemetry { get; init; } = TelemetryExporter.None;
 
     /// <summary>
     /// Orleans applies the "Orleans:Clustering" section itself (provider names are case-sensitive there and
@@ -114,6 +118,7 @@ sealed record SiloSetup(
         }
         silo.Services.Configure<SiloTrainingOptions>(config.GetSection(SiloTrainingOptions.Section));
         silo.Services.AddSingleton(Backend);
+        silo.Services.AddThresherTelemetry(Telemetry, "thresher-silo");
         // The strongly consistent directory: while silos join or leave (a graceful stop included) the default,
         // eventually consistent directory can lose an entry in the hand-off and a second activation of a
         // run grain appears, blank, beside the live one; this one keeps one activation per grain throughout.

@@ -30,6 +30,12 @@ public sealed record BenchPlan
     /// <summary>Untimed seconds before the repetitions (≥ 0). Default 1.</summary>
     public double WarmupSeconds { get; init; } = 1.0;
 
+    /// <summary>Seconds per timed repetition of a kernel (gemm, clip): calls are short and steady. Default 0.2.</summary>
+    public double KernelRepSeconds { get; init; } = 0.2;
+
+    /// <summary>The plan for kernel measurements: shorter repetitions and warm-up.</summary>
+    public BenchPlan ForKernels() => this with { RepSeconds = Math.Min(RepSeconds, KernelRepSeconds), WarmupSeconds = Math.Min(WarmupSeconds, 0.3) };
+
     /// <summary>The defaults, or a smoke-test sized run (seconds, not minutes) for --quick.</summary>
     public static BenchPlan Create(int? threads, int? batch, int? reps, bool quick)
     {

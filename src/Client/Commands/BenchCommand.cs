@@ -100,13 +100,13 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         if (kinds.Contains(BenchResult.Gemm))
             foreach (int threads in plan.Threads)
                 foreach (int batch in plan.Batches)
-                    foreach (var r in KernelBenchmarks.Gemm(threads, batch, plan))
+                    foreach (var r in KernelBenchmarks.Gemm(threads, batch, plan.ForKernels()))
                     {
                         cancellation.ThrowIfCancellationRequested();
                         Report(r);
                     }
         if (kinds.Contains(BenchResult.Clip))
-            foreach (var r in KernelBenchmarks.Clip(plan)) Report(r);
+            foreach (var r in KernelBenchmarks.Clip(plan.ForKernels())) Report(r);
 
         if (settings.Json is { } path)
         {

@@ -73,7 +73,9 @@ internal static unsafe class GemmBlocked
         }
         var job = new KernelParallel.GemmJob(plan, chunks, rowTiles);
         var options = new ParallelOptions { MaxDegreeOfParallelism = chunks };
-        Parallel.For(0, chunks, options, job.Pack);
+        // B read in place needs at most the ragged last panel packed: do that here and save a fork/join.
+        if (plan.Panels - plan.InPlacePanels <= 1) PackPanels(plan, 0, plan.Panels);
+        else Parallel.For(0, chunks, options, job.Pack);
         Parallel.For(0, chunks, options, job.Compute);
     }
 
