@@ -27,12 +27,13 @@ public sealed class SiloProcess : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Starts a silo; with <paramref name="primary"/> it joins that silo's cluster. Returns once it listens.</summary>
-    public static async Task<SiloProcess> StartAsync(SiloProcess? primary = null, string clusterId = "thresher-test")
+    public static async Task<SiloProcess> StartAsync(SiloProcess? primary = null, string clusterId = "thresher-test", IEnumerable<string>? extraArgs = null)
     {
         int siloPort = FreePort(), gatewayPort = FreePort();
         string dll = Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll");
         List<string> args = ["--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId];
         if (primary is not null) args.AddRange(["--primary", $"127.0.0.1:{primary.SiloPort}"]);
+        if (extraArgs is not null) args.AddRange(extraArgs);
         var process = Process.Start(CliRunner.DotnetExec(dll, args))!;
         var silo = new SiloProcess(process, siloPort, gatewayPort);
         var ready = new TaskCompletionSource();

@@ -37,6 +37,42 @@ public sealed partial class TelemetryConsoleTests : IClassFixture<SyntheticData>
         }
     }
 
+    [Fact]
+    public async Task A_submitted_run_shares_one_trace_id_between_the_client_and_the_silo_process()
+    {
+        await using var silo = await SiloProcess.StartAsync(extraArgs: ["--telemetry", "console"]);
+        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromMinutes(2),
+            "submit", "--gateway", silo.Gateway, "--cluster-id", "thresher-test", "--data", _data.Directory, "--layers", SyntheticData.Layers,
+            "--steps", "3", "--run-id", "traced", "--watch", "--telemetry", "console");
+        Assert.True(code == 0, $"exit {code}: {stdout}{stderr}");
+
+        var submit = Spans(stdout).Where(s => s.Name == "thresher.submit").ToList();
+        Assert.True(submit.Count == 1, $"the client printed {submit.Count} thresher.submit spans: {stdout}");
+        await WaitFor(() => Spans(silo.Output).Count(s => s.Name == "train.step") >= 3, TimeSpan.FromSeconds(10));
+        var steps = Spans(silo.Output).Where(s => s.Name == "train.step").ToList();
+        Assert.Equal(3, steps.Count);
+        Assert.All(steps, s => Assert.Equal(submit[0].TraceId, s.TraceId));
+    }
+
+    /// <summary>The ConsoleExporter's activity blocks as (trace id, display name).</summary>
+    static List<(string TraceId, string Name)> Spans(string output)
+    {
+        var spans = new List<(string, string)>();
+        foreach (string block in output.Split("Activity.TraceId:").Skip(1))
+        {
+            string traceId = block.TrimStart().Split(default(char[]), 2)[0];
+            var name = Regex.Match(block, @"Activity\.DisplayName:\s+(\S+)");
+            if (name.Success) spans.Add((traceId, name.Groups[1].Value));
+        }
+        return spans;
+    }
+
+    static async Task WaitFor(Func<bool> condition, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(100);
+    }
+
     static string Attribute(string block, string name)
     {
         var match = Regex.Match(block, $@"{Regex.Escape(name)}: (\S+)");
