@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Spectre.Console;
 using Thresher.Core.Data;
 
 namespace Thresher.Client.Tests;
@@ -96,37 +94,9 @@ public class DataCommandTests
         Assert.Contains(new DatasetOptions().MnistDirectory(), output, StringComparison.Ordinal);
     }
 
-    static async Task<(int Code, string Output)> RunInProcess(params string[] args)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
-        });
-        console.Profile.Width = 240;
-        int code = await ExitCodes.RunAsync(CliApp.Create(console), args);
-        return (code, writer.ToString());
-    }
+    static Task<(int Code, string Output)> RunInProcess(params string[] args) => CliRunner.RunInProcess(args);
 
-    static async Task<(int Code, string Stdout, string Stderr)> RunExecutable(params string[] args)
-    {
-        string dll = typeof(ExitCodes).Assembly.Location; // thresher.dll, copied beside the tests
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(dll);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment["COLUMNS"] = "400";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    static Task<(int Code, string Stdout, string Stderr)> RunExecutable(params string[] args) => CliRunner.RunExecutable(args);
 
     static string TinyDirectory()
     {

@@ -36,6 +36,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "thresher-embedded", clusterId: "thresher-embedded");
             silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
             silo.Services.AddSingleton(GradientBackends.Select(options.Backend)); // the GPU, when chosen, is opened once per process
+            silo.AddMemoryGrainStorage(CheckpointStorage.Name); // checkpoints live as long as this process
             silo.AddThresherGrains();
         });
         var host = builder.Build();
@@ -43,19 +44,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         return new EmbeddedCluster(host);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await _host.StopAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down the embedded silo is best effort: the process is about to exit anyway.
-        }
-        _host.Dispose();
-    }
+    public ValueTask DisposeAsync() => HostShutdown.StopAsync(_host, TimeSpan.FromSeconds(10));
 
     static int FreePort()
     {

@@ -75,17 +75,5 @@ public sealed class RemoteCluster : IAsyncDisposable
         throw new ThresherInputException($"gateway '{gateway}': expected HOST:PORT, e.g. 127.0.0.1:30000");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            await _host.StopAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Leaving a cluster is best effort.
-        }
-        _host.Dispose();
-    }
+    public ValueTask DisposeAsync() => HostShutdown.StopAsync(_host, TimeSpan.FromSeconds(5));
 }
