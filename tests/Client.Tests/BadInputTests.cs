@@ -78,6 +78,27 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
         }
     }
 
+    [Theory]
+    [InlineData("train")]
+    [InlineData("submit")]
+    [InlineData("runs")]
+    [InlineData("status")]
+    [InlineData("cancel")]
+    [InlineData("watch")]
+    [InlineData("cluster")]
+    [InlineData("report")]
+    [InlineData("demo", "explosion")]
+    [InlineData("bench")]
+    [InlineData("export")]
+    [InlineData("data", "fetch")]
+    [InlineData("data", "info")]
+    public async Task Every_command_prints_its_help(params string[] command)
+    {
+        var (code, output) = await CliRunner.RunInProcess([.. command, "--help"]);
+        Assert.True(code == 0, $"{string.Join(' ', command)} --help: exit {code}: {output}");
+        Assert.Contains("USAGE:", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Help_explains_the_commands_and_options()
     {

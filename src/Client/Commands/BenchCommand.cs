@@ -29,7 +29,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         public int? Reps { get; init; }
 
         [CommandOption("--json <FILE>")]
-        [Description("Also write {\"results\": [...]} to FILE: kind, threads, batch, workers, samples_per_second, value, unit.")]
+        [Description("Also write {\"results\": [[...]]} to FILE: kind, threads, batch, workers, samples_per_second, value, unit.")]
         public string? Json { get; init; }
 
         [CommandOption("--quick")]
