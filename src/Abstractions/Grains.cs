@@ -9,9 +9,12 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>Starts the run; <paramref name="initialParameters"/> (float32 bytes) replaces the initialiser.</summary>
     Task<RunStatus> Start(RunConfig config, byte[]? initialParameters);
 
+    /// <summary>Answers even while a step (or a resume after a silo failure) is in flight: it only reads.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<RunStatus> GetStatus();
 
     /// <summary>Steps with index ≥ <paramref name="fromStep"/>, at most <paramref name="max"/>.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<StepRecord[]> GetHistory(long fromStep, int max);
 
     /// <summary>Stops a pending or running run after its current step; a finished run is left as it is.</summary>
@@ -27,10 +30,27 @@ public interface IParameterServerGrain : IGrainWithStringKey
     /// <summary>Creates θ (from the seed or <paramref name="initialParameters"/>) and the optimizer state.</summary>
     Task<int> Initialize(RunConfig config, byte[]? initialParameters);
 
-    /// <summary>Broadcasts θ, gathers the workers' gradients, clips, updates; evaluates when <paramref name="evaluate"/>.</summary>
+    /// <summary>
+    /// Broadcasts θ, gathers the workers' gradients, clips, updates; evaluates when <paramref name="evaluate"/>.
+    /// <paramref name="step"/> is the step's id: it must be the next step; the step before it, asked again,
+    /// returns its recorded result without a second update; any other id is refused.
+    /// </summary>
     Task<StepRecord> Step(long step, bool evaluate);
 
     Task<ParameterSnapshot> GetParameters();
+
+    /// <summary>Writes θ, the optimizer state and the next step to grain storage; returns that step.</summary>
+    Task<long> Checkpoint();
+
+    /// <summary>
+    /// After a failed step: the step the run goes on from, given the <paramref name="recordedSteps"/> the run has
+    /// recorded. A live parameter server answers its next step; one that lost its state (its silo died) or ran
+    /// ahead of the record goes back to its last checkpoint, which is never after <paramref name="recordedSteps"/>.
+    /// </summary>
+    Task<long> Resume(long recordedSteps);
+
+    /// <summary>The step id the next <see cref="Step"/> must carry (steps before it are applied).</summary>
+    Task<long> NextStep();
 
     /// <summary>Releases θ and the workers' buffers when the run is over.</summary>
     Task Release();

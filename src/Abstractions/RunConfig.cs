@@ -75,6 +75,23 @@ public sealed record RunConfig
     /// <summary>Steps before the spike rules may fire. Default 10.</summary>
     [Id(21)] public int AlertWarmUp { get; init; } = 10;
 
+    /// <summary>Most steps between checkpoints.</summary>
+    public const int MaxCheckpointEvery = 1_000_000;
+
+    /// <summary>
+    /// The parameter server checkpoints θ, optimizer state and the next step to grain storage every N steps,
+    /// 0..<see cref="MaxCheckpointEvery"/>; 0 = only at the start and at the end. A run whose parameter server
+    /// dies loses at most N steps, which it re-runs. Default 50.
+    /// </summary>
+    [Id(22)] public int CheckpointEvery { get; init; } = 50;
+
+    /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
+    [Id(23)] public int WorkerTimeoutSeconds { get; init; } = 30;
+
+    /// <summary>True when the state after <paramref name="stepsDone"/> steps (of <paramref name="totalSteps"/>) is checkpointed.</summary>
+    public bool IsCheckpoint(long stepsDone, long totalSteps)
+        => stepsDone >= totalSteps || (CheckpointEvery > 0 && stepsDone % CheckpointEvery == 0);
+
     /// <summary>The explosion detector's settings for this run.</summary>
     public ExplosionDetectorOptions ToDetectorOptions() => new()
     {
@@ -122,6 +139,10 @@ public sealed record RunConfig
         ToDetectorOptions().Validate();
         if (Workers < 1 || Workers > MaxWorkers)
             throw new ThresherInputException($"workers {Workers}: must be in 1..{MaxWorkers}");
+        if (CheckpointEvery < 0 || CheckpointEvery > MaxCheckpointEvery)
+            throw new ThresherInputException($"checkpoint-every {CheckpointEvery}: must be in 0..{MaxCheckpointEvery} (0 = only at the start and the end)");
+        if (WorkerTimeoutSeconds < 1 || WorkerTimeoutSeconds > 3600)
+            throw new ThresherInputException($"worker-timeout {WorkerTimeoutSeconds}: must be in 1..3600 seconds");
         if (Batch < Workers)
             throw new ThresherInputException($"batch {Batch} is smaller than workers {Workers}: every worker needs at least one sample per step");
     }

@@ -27,4 +27,8 @@ public sealed record RunStatus
     [Id(16)] public int AlertCount { get; init; }
     /// <summary>The latest explosion alert, if any.</summary>
     [Id(17)] public GradientAlert? LastAlert { get; init; }
+    /// <summary>Times the run went back to its parameter server's last checkpoint after a failure (its silo died).</summary>
+    [Id(18)] public int Resumes { get; init; }
+    /// <summary>The checkpointed step the latest resume continued from, if any.</summary>
+    [Id(19)] public long? LastResumeStep { get; init; }
 }

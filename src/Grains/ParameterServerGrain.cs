@@ -17,7 +17,11 @@ namespace Thresher.Grains;
 /// Core's <see cref="UpdateRule"/> (global norm → clip_by_global_norm → non-finite policy → SGD).
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
-public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options) : Grain, IParameterServerGrain
+public sealed class ParameterServerGrain(
+    SiloDatasets datasets,
+    IOptions<SiloTrainingOptions> options,
+    [PersistentState("parameter-server", CheckpointStorage.Name)] IPersistentState<ParameterServerCheckpoint> checkpoint)
+    : Grain, IParameterServerGrain
 {
     RunConfig? _config;
     TrainingOptions? _training;
@@ -28,16 +32,14 @@ public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTra
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
     Mlp? _evaluator;
-    long _nextStep;
+    long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
+    StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
 
-    public Task<int> Initialize(RunConfig config, byte[]? initialParameters)
+    public async Task<int> Initialize(RunConfig config, byte[]? initialParameters)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         var training = config.ToTrainingOptions();
-        var data = datasets.Load(config.Dataset);
-        data.Train.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
-        data.Test.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
         var layout = new ParameterLayout(training.Layers);
         var theta = new byte[layout.TotalLength * sizeof(float)];
         if (initialParameters is null)
@@ -46,31 +48,89 @@ public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTra
             throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         else
             initialParameters.CopyTo(theta, 0);
+        Setup(config, theta, [], 0);
+        await Checkpoint(); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
+        return _schedule!.StepsPerEpoch;
+    }
 
+    /// <summary>Builds the step machinery around θ, the optimizer's velocity and the next step (a fresh run or a checkpoint).</summary>
+    void Setup(RunConfig config, byte[] theta, byte[] velocity, long nextStep)
+    {
+        var training = config.ToTrainingOptions();
+        var data = datasets.Load(config.Dataset);
+        data.Train.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
+        data.Test.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
+        var layout = new ParameterLayout(training.Layers);
+        if (theta.Length != layout.TotalLength * sizeof(float))
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint θ has {theta.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
+        var optimizer = new SgdOptimizer(training.LearningRate, training.Momentum, layout.TotalLength);
+        if (velocity.Length > 0)
+        {
+            if (velocity.Length != optimizer.Velocity.Length * sizeof(float))
+                throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint velocity has {velocity.Length / sizeof(float)} floats; expected {optimizer.Velocity.Length}");
+            MemoryMarshal.Cast<byte, float>(velocity.AsSpan()).CopyTo(optimizer.Velocity);
+        }
         _config = config;
         _training = training;
         _data = data;
         _theta = theta;
         _gradient = new float[layout.TotalLength];
-        _update = new UpdateRule(layout, new SgdOptimizer(training.LearningRate, training.Momentum, layout.TotalLength), training.Clip, training.NonFinite);
+        _update = new UpdateRule(layout, optimizer, training.Clip, training.NonFinite);
         _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
-        _nextStep = 0;
-        return Task.FromResult(_schedule.StepsPerEpoch);
+        _nextStep = nextStep;
+        _lastRecord = null;
+    }
+
+    /// <summary>A parameter server activated after its silo died finds its last checkpoint here.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (checkpoint.RecordExists && checkpoint.State.Config is { } config)
+            Setup(config, checkpoint.State.Parameters, checkpoint.State.Velocity, checkpoint.State.NextStep);
+        return Task.CompletedTask;
+    }
+
+    public async Task<long> Checkpoint()
+    {
+        if (_config is null || _update is null)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        var state = checkpoint.State;
+        state.Config = _config;
+        state.NextStep = _nextStep;
+        state.Parameters = (byte[])_theta.Clone(); // θ changes in place each step; the stored copy must not
+        state.Velocity = MemoryMarshal.AsBytes(_update.Optimizer.Velocity.AsSpan()).ToArray();
+        await checkpoint.WriteStateAsync();
+        return _nextStep;
+    }
+
+    public async Task<long> Resume(long recordedSteps)
+    {
+        if (_config is not null && _nextStep <= recordedSteps) return _nextStep; // alive, or re-activated from its checkpoint
+        // Applied one step more than the run recorded (the run lost the reply): the repeated Step returns its record.
+        if (_config is not null && _nextStep == recordedSteps + 1 && _lastRecord?.Step == recordedSteps) return recordedSteps;
+        await checkpoint.ReadStateAsync();
+        if (!checkpoint.RecordExists || checkpoint.State.Config is not { } config)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: no checkpoint to resume from (storage '{CheckpointStorage.Name}' lost it; memory storage dies with its silo)");
+        if (checkpoint.State.NextStep > recordedSteps)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint at step {checkpoint.State.NextStep} is ahead of the run's {recordedSteps} recorded steps");
+        Setup(config, checkpoint.State.Parameters, checkpoint.State.Velocity, checkpoint.State.NextStep);
+        return _nextStep;
     }
 
     public async Task<StepRecord> Step(long step, bool evaluate)
     {
         if (_update is null || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        if (step == _nextStep - 1 && _lastRecord is { } recorded && recorded.Step == step)
+            return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update
         if (step != _nextStep)
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}");
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}{(step < _nextStep ? " (that step was already applied; it is not applied twice)" : "")}");
         var started = Stopwatch.GetTimestamp();
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, step, w, _theta));
+            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, step, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
         var parts = await Task.WhenAll(calls);
 
         double lossSum = 0;
@@ -113,38 +173,42 @@ public sealed class ParameterServerGrain(SiloDatasets datasets, IOptions<SiloTra
             accuracy = Evaluation.Accuracy(_evaluator, theta, _data.Test, _training.InputScale);
             eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
         }
-        return new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
+        _lastRecord = new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
             stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, silos);
+        return _lastRecord;
     }
 
     /// <summary>
     /// One worker's gradient, asked again (at most <see cref="WorkerCallAttempts"/> times in all) when the call
-    /// failed in Orleans rather than in the worker: a silo that stops gracefully, or dies, rejects the calls to
-    /// its activations ("Silo stopping", SiloUnavailableException), and the next call re-activates the worker on
-    /// another silo. Safe because the request carries everything (θ, step, worker index) and the work is
-    /// deterministic: a retry returns the same gradient, and the step is applied once, here, after all parts.
-    /// Exceptions the worker itself throws (bad data, invalid config) are not Orleans' and fail the step at once.
+    /// failed in Orleans rather than in the worker, or took longer than the run's worker timeout: a silo that
+    /// stops or dies rejects the calls to its activations (SiloUnavailableException, OrleansMessageRejectionException),
+    /// and once membership has declared it dead the next call re-activates the worker on another silo; a hung silo
+    /// (SIGSTOP) answers nothing until it is declared dead. Safe because the request carries everything (θ, step,
+    /// worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied once,
+    /// here, after all parts. Exceptions the worker itself throws (bad data, invalid config) fail the step at once.
     /// </summary>
-    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, GradientRequest request)
+    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, GradientRequest request, TimeSpan timeout)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await worker.ComputeGradient(request);
+                return await worker.ComputeGradient(request).WaitAsync(timeout);
             }
-            catch (OrleansException) when (attempt < WorkerCallAttempts)
+            catch (Exception e) when (e is OrleansException or TimeoutException && attempt < WorkerCallAttempts)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)); // let membership catch up with a leaving silo
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)); // let membership catch up with a dead silo
             }
         }
     }
 
-    const int WorkerCallAttempts = 3;
+    const int WorkerCallAttempts = 6;
 
     public Task<ParameterSnapshot> GetParameters()
         => Task.FromResult(new ParameterSnapshot(_nextStep, _config?.Layers ?? [], (byte[])_theta.Clone()));
+
+    public Task<long> NextStep() => Task.FromResult(_nextStep);
 
     public Task Release()
     {

@@ -9,13 +9,26 @@ namespace Thresher.Grains;
 /// <summary>
 /// A run as clients see it (key: run id). A grain timer drives it: each tick is one turn that runs one
 /// step on the parameter server and records it, so status, history and cancel are answered between
-/// steps (a turn never spans more than one step). History lives here, in memory. Each step is one
+/// steps (a turn never spans more than one step). History lives here, in memory, and is stored with the
+/// run's config and state in grain storage whenever the parameter server checkpoints (first this record,
+/// then the checkpoint, so the stored history always reaches the checkpoint). A step that fails in
+/// Orleans (the parameter server's silo died, a timeout) is not the run's failure: the run asks the
+/// parameter server where to go on (<see cref="IParameterServerGrain.Resume"/>), drops the history after
+/// that step and re-runs it — deterministic, so the re-run steps equal the lost ones. A run grain
+/// re-activated after its silo died (no reminder: the next client call — a watching client's status poll —
+/// re-activates it) loads its record and resumes the same way. Each step is one
 /// <c>train.step</c> span, a child of the client's submit span when the client traced it (Orleans
 /// propagates the context into <see cref="Start"/>); the explosion detector watches the norms here.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
-public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrain
+public sealed partial class RunGrain(
+    ILogger<RunGrain> logger,
+    [PersistentState("run", CheckpointStorage.Name)] IPersistentState<RunCheckpoint> stored)
+    : Grain, IRunGrain
 {
+    /// <summary>Orleans failures in a row (no step recorded between them) before the run is declared failed.</summary>
+    const int MaxConsecutiveFailures = 30;
+
     readonly List<StepRecord> _history = [];
     readonly HashSet<string> _silos = [];
     RunConfig? _config;
@@ -29,6 +42,11 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
     DateTimeOffset? _startedAt;
     long _startTimestamp;
     double _wallSeconds;
+    double _wallBefore;               // wall seconds of earlier activations of this run
+    int _resumes;
+    long? _lastResumeStep;
+    bool _mustResume;                 // the next tick asks the parameter server where to go on first
+    int _failures;                    // consecutive Orleans failures
     IGrainTimer? _timer;
     ActivityContext _parent;          // the submitting client's span, if any
     ExplosionDetector? _detector;
@@ -54,7 +72,8 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         _startedAt = DateTimeOffset.UtcNow;
         _startTimestamp = Stopwatch.GetTimestamp();
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
-        _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        await Store();
+        StartTimer(TimeSpan.Zero);
         LogStarted(logger, RunId, config.ToString(), _totalSteps);
         return Status();
     }
@@ -68,20 +87,57 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         return Task.FromResult(_history.GetRange(from, count).ToArray());
     }
 
-    public Task<RunStatus> Cancel()
+    public async Task<RunStatus> Cancel()
     {
         if (_config is null)
             throw new KeyNotFoundException($"run {RunId} does not exist");
-        if (!_state.IsFinished()) Finish(RunState.Cancelled, null);
-        return Task.FromResult(Status());
+        if (!_state.IsFinished())
+        {
+            Finish(RunState.Cancelled, null);
+            await Store();
+        }
+        return Status();
+    }
+
+    /// <summary>A run grain re-activated after its silo died knows its run from storage, and resumes a running one.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!stored.RecordExists || stored.State.Config is not { } config) return Task.CompletedTask;
+        var s = stored.State;
+        _config = config;
+        _state = s.State;
+        _error = s.Error;
+        _totalSteps = s.TotalSteps;
+        _stepsPerEpoch = s.StepsPerEpoch;
+        _startedAt = s.StartedAt;
+        _wallBefore = s.WallSeconds;
+        _wallSeconds = s.WallSeconds;
+        _resumes = s.Resumes;
+        _lastResumeStep = s.LastResumeStep;
+        _detector = new ExplosionDetector(config.ToDetectorOptions());
+        _tensorNames = [.. new ParameterLayout(new MlpConfig(config.Layers)).Names];
+        _history.Clear();
+        Replay(s.History);
+        if (_state == RunState.Running)
+        {
+            _startTimestamp = Stopwatch.GetTimestamp();
+            _mustResume = true;
+            StartTimer(TimeSpan.Zero);
+            LogReactivated(logger, RunId, _history.Count);
+        }
+        return Task.CompletedTask;
     }
 
     public Task<ParameterSnapshot> GetParameters()
         => _config is null ? throw new KeyNotFoundException($"run {RunId} does not exist") : ParameterServer.GetParameters();
 
+    void StartTimer(TimeSpan due)
+        => _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+
     async Task Tick(CancellationToken cancellation)
     {
         if (_state != RunState.Running || _config is null) return;
+        if (_mustResume && !await TryResume()) return;
         long step = _history.Count;
         bool lastOfEpoch = (step + 1) % _stepsPerEpoch == 0;
         bool evaluate = lastOfEpoch || step + 1 == _totalSteps || (_config.EvalEvery > 0 && (step + 1) % _config.EvalEvery == 0);
@@ -91,13 +147,21 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         {
             record = await ParameterServer.Step(step, evaluate);
         }
+        catch (Exception e) when (IsTransient(e))
+        {
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+            Retry(step, e);
+            return;
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
             LogFailed(logger, RunId, step, e.Message);
             Finish(RunState.Failed, $"step {step}: {e.Message}");
+            await Store();
             return;
         }
+        _failures = 0;
         if (_detector!.Observe(step, record.GlobalNorm) is { } alert)
         {
             record = record with { Alerts = [new GradientAlert(alert.Step, alert.ReasonName, alert.Value, alert.Baseline, alert.Detail)] };
@@ -107,7 +171,105 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         Record(record);
         if (_state != RunState.Running) return; // cancelled while the step ran
         if (step + 1 >= _totalSteps) Finish(RunState.Completed, null);
-        else _timer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        if (_config.IsCheckpoint(step + 1, _totalSteps) && !await Checkpoint(step + 1)) return;
+        if (_state == RunState.Running) _timer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Stores this run's record, then the parameter server's checkpoint (in that order: the stored history reaches the checkpoint).</summary>
+    async Task<bool> Checkpoint(long stepsDone)
+    {
+        try
+        {
+            await Store();
+            await ParameterServer.Checkpoint();
+            return true;
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            if (_state == RunState.Completed) throw; // the final checkpoint failed: let the caller see it
+            Retry(stepsDone, e);
+            return false;
+        }
+    }
+
+    /// <summary>Orleans failures (a dead or unreachable silo, a lost reply) are retried from the last checkpoint; the run's own errors are not.</summary>
+    static bool IsTransient(Exception e) => e is OrleansException or TimeoutException;
+
+    void Retry(long step, Exception e)
+    {
+        _failures++;
+        if (_failures >= MaxConsecutiveFailures)
+        {
+            LogFailed(logger, RunId, step, e.Message);
+            Finish(RunState.Failed, $"step {step}: {e.Message} ({_failures} failures in a row)");
+            return;
+        }
+        LogRetry(logger, RunId, step, _failures, e.GetType().Name, e.Message);
+        _mustResume = true;
+        _timer?.Change(TimeSpan.FromMilliseconds(Math.Min(2000, 250 * _failures)), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Asks the parameter server where to go on and drops the history after that step.</summary>
+    async Task<bool> TryResume()
+    {
+        long recorded = _history.Count;
+        long from;
+        try
+        {
+            from = await ParameterServer.Resume(recorded);
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            Retry(recorded, e);
+            return false;
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, RunId, recorded, e.Message);
+            Finish(RunState.Failed, $"resume at step {recorded}: {e.Message}");
+            await Store();
+            return false;
+        }
+        _mustResume = false;
+        if (from < recorded)
+        {
+            _resumes++;
+            _lastResumeStep = from;
+            var kept = _history.GetRange(0, (int)from);
+            _history.Clear();
+            Replay(kept);
+            LogResumed(logger, RunId, from, recorded - from);
+        }
+        return true;
+    }
+
+    /// <summary>Rebuilds the history, counters and explosion detector from recorded steps.</summary>
+    void Replay(List<StepRecord> records)
+    {
+        (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy) = (0, 0, 0, null, null);
+        _silos.Clear();
+        _detector = _config is null ? null : new ExplosionDetector(_config.ToDetectorOptions());
+        foreach (var r in records)
+        {
+            _detector?.Observe(r.Step, r.GlobalNorm);
+            Record(r);
+        }
+    }
+
+    async Task Store()
+    {
+        var s = stored.State;
+        s.Config = _config;
+        s.State = _state;
+        s.Error = _error;
+        s.TotalSteps = _totalSteps;
+        s.StepsPerEpoch = _stepsPerEpoch;
+        s.History = [.. _history];
+        s.StartedAt = _startedAt;
+        s.WallSeconds = _wallSeconds;
+        s.Resumes = _resumes;
+        s.LastResumeStep = _lastResumeStep;
+        await stored.WriteStateAsync();
     }
 
     void Record(StepRecord record)
@@ -119,7 +281,7 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         _alertCount += record.Alerts.Length;
         if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];
         foreach (var silo in record.WorkerSilos) _silos.Add(silo);
-        _wallSeconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        if (_startTimestamp != 0) _wallSeconds = _wallBefore + Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
     }
 
     void Finish(RunState state, string? error)
@@ -128,7 +290,7 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
         _error = error;
         _timer?.Dispose();
         _timer = null;
-        if (_startTimestamp != 0) _wallSeconds = Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
+        if (_startTimestamp != 0) _wallSeconds = _wallBefore + Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds;
         LogFinished(logger, RunId, state, _history.Count, error ?? "");
     }
 
@@ -156,6 +318,8 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
             Silos = [.. _silos.Order(StringComparer.Ordinal)],
             AlertCount = _alertCount,
             LastAlert = _lastAlert,
+            Resumes = _resumes,
+            LastResumeStep = _lastResumeStep,
         };
     }
 
@@ -167,6 +331,15 @@ public sealed partial class RunGrain(ILogger<RunGrain> logger) : Grain, IRunGrai
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} failed at step {Step}: {Reason}")]
     static partial void LogFailed(ILogger logger, string runId, long step, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} step {Step}: attempt {Failures} failed in Orleans ({Kind}: {Reason}); resuming from the parameter server's state")]
+    static partial void LogRetry(ILogger logger, string runId, long step, int failures, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} resumed from its checkpoint at step {Step}; {Lost} steps are re-run")]
+    static partial void LogResumed(ILogger logger, string runId, long step, long lost);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} re-activated from storage with {Steps} recorded steps; resuming")]
+    static partial void LogReactivated(ILogger logger, string runId, int steps);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "run {RunId} {State} after {Steps} steps {Error}")]
     static partial void LogFinished(ILogger logger, string runId, RunState state, int steps, string error);

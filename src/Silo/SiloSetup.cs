@@ -117,6 +117,10 @@ sealed record SiloSetup(
             });
         }
         silo.Services.Configure<SiloTrainingOptions>(config.GetSection(SiloTrainingOptions.Section));
+        // Failure detection and call timeouts, e.g. the fast settings the chaos tests use (README "Reliability"):
+        // Orleans__Membership__ProbeTimeout=00:00:01, Orleans__Messaging__ResponseTimeout=00:00:05, …
+        silo.Services.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+        silo.Services.Configure<SiloMessagingOptions>(config.GetSection("Orleans:Messaging"));
         silo.Services.AddSingleton(Backend);
         silo.Services.AddThresherTelemetry(Telemetry, "thresher-silo");
         // The strongly consistent directory: while silos join or leave (a graceful stop included) the default,
@@ -125,8 +129,28 @@ sealed record SiloSetup(
 #pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+        AddCheckpointStorage(silo);
         silo.AddThresherGrains();
         silo.AddWorkerSpreadPlacement();
+    }
+
+    /// <summary>
+    /// Where runs keep their checkpoints (<see cref="CheckpointStorage.Name"/>): with Redis membership the same
+    /// Redis, stored with Orleans' binary serializer (8-12 ms per 2 MB checkpoint, see FACTS.md), so a run
+    /// survives the death of any silo; with localhost clustering silo memory, which dies with the silo holding it.
+    /// </summary>
+    void AddCheckpointStorage(ISiloBuilder silo)
+    {
+        if (Membership != Membership.Redis)
+        {
+            silo.AddMemoryGrainStorage(CheckpointStorage.Name);
+            return;
+        }
+        silo.AddRedisGrainStorage(CheckpointStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>
+        {
+            o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(RedisConnection ?? DefaultRedis);
+            o.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>());
+        }));
     }
 
     /// <summary>The one line a started silo prints; scripts and tests wait for its "thresher-silo: cluster" prefix.</summary>

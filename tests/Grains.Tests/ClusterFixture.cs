@@ -22,7 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         SyntheticDataset.Write(DataDirectory, trainCount: 2000, testCount: 400, rows: 4, cols: 4);
         var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.AddThresherGrains());
+        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(CheckpointStorage.Name).AddThresherGrains());
         builder.ConfigureClient(client =>
         {
             client.Services.AddThresherSerialization();

@@ -37,7 +37,12 @@ public sealed class TelemetryTests(ClusterFixture fixture)
                 await Task.Delay(20);
             }
             var history = await run.GetHistory(0, 100);
-            tracing.ForceFlush();
+            // Status answers between turns (it interleaves), so the last step's span may still be closing.
+            for (int i = 0; i < 100 && StepSpans(spans, runId) < history.Length; i++)
+            {
+                tracing.ForceFlush();
+                await Task.Delay(20);
+            }
 
             var mine = spans.Where(s => s.GetTagItem(TelemetryNames.RunId) as string == runId).ToList();
             var steps = mine.Where(s => s.OperationName == TelemetryNames.StepSpan).OrderBy(s => (long)s.GetTagItem(TelemetryNames.Step)!).ToList();
@@ -65,6 +70,19 @@ public sealed class TelemetryTests(ClusterFixture fixture)
                 Assert.All(workers, w => Assert.Equal(16, (int)w.GetTagItem(TelemetryNames.BatchSize)!));
             }
             Assert.Contains(history, h => h.Clipped);
+        }
+    }
+
+    /// <summary>train.step spans exported so far; -1 when the exporter appended while we counted (ask again).</summary>
+    static int StepSpans(List<Activity> spans, string runId)
+    {
+        try
+        {
+            return spans.Count(s => s.OperationName == TelemetryNames.StepSpan && s.GetTagItem(TelemetryNames.RunId) as string == runId);
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
         }
     }
 

@@ -125,6 +125,14 @@ public class RunSettings : CommandSettings
     [Description("Steps before the spike rules may fire (1..window). Default 10.")]
     public string? AlertWarmUp { get; init; }
 
+    [CommandOption("--checkpoint-every <N>")]
+    [Description("Checkpoint θ and the optimizer to grain storage every N steps (0..1000000; 0 = only at the start and the end). A run whose parameter server dies re-runs at most N steps. Default 50.")]
+    public string? CheckpointEvery { get; init; }
+
+    [CommandOption("--worker-timeout <SECONDS>")]
+    [Description("Seconds one worker may take for its part of a step before it is asked again (1..3600). Default 30.")]
+    public string? WorkerTimeout { get; init; }
+
     [CommandOption("--run-id <ID>")]
     [Description("Name the run (letters, digits, '-', '_', '.'; up to 64). Default: generated.")]
     public string? RunId { get; init; }
@@ -157,6 +165,8 @@ public class RunSettings : CommandSettings
             AlertSigma = Float("alert-sigma", AlertSigma) ?? 6,
             AlertWindow = Int("alert-window", AlertWindow) ?? 50,
             AlertWarmUp = Int("alert-warmup", AlertWarmUp) ?? 10,
+            CheckpointEvery = Int("checkpoint-every", CheckpointEvery) ?? 50,
+            WorkerTimeoutSeconds = Int("worker-timeout", WorkerTimeout) ?? 30,
         };
         _ = Grains.TelemetrySetup.Parse(Telemetry);
         config.Validate();

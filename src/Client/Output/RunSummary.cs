@@ -20,6 +20,12 @@ public sealed record RunSummary(
     [property: JsonPropertyName("silos")] string[] Silos,
     [property: JsonPropertyName("error")] string? Error)
 {
+    /// <summary>Times the run resumed from its parameter server's checkpoint after a silo failure.</summary>
+    [JsonPropertyName("resumes")] public int Resumes { get; init; }
+
+    /// <summary>The checkpointed step the latest resume went on from.</summary>
+    [JsonPropertyName("last_resume_step")] public long? LastResumeStep { get; init; }
+
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static RunSummary From(RunStatus status)
@@ -38,7 +44,11 @@ public sealed record RunSummary(
             Math.Round(status.WallSeconds, 3),
             Math.Round(status.SamplesPerSecond, 1),
             status.Silos,
-            status.Error);
+            status.Error)
+        {
+            Resumes = status.Resumes,
+            LastResumeStep = status.LastResumeStep,
+        };
     }
 
     public void Write(string path)

@@ -7,22 +7,32 @@ namespace Thresher.Core.Kernels;
 /// m = batch rows, k = layer input width, n = layer output width.
 /// Register-tiled Vector512 (else Vector256) micro-kernels over packed panels, blocked over k; see
 /// <see cref="GemmBlocked"/>. threads ≥ 2 splits the output rows (Forward, InputGradient: rows of the batch;
-/// WeightGradient: rows of dW, i.e. k) across the thread pool without any reduction.
+/// WeightGradient: rows of dW, i.e. k) across the thread pool without any reduction, for products of at least
+/// <see cref="MinParallelMacs"/> multiply-adds.
 /// Spans may be longer than their shape needs; only the leading m·k, k·n, m·n elements are used.
 /// </summary>
 public static unsafe class Gemm
 {
     /// <summary>y[m,n] (+)= x[m,k] · w[k,n].</summary>
     public static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate = false, int threads = 1)
-        => Forward(y, x, w, m, k, n, accumulate, threads, Vector512.IsHardwareAccelerated);
+        => Forward(y, x, w, m, k, n, accumulate, Threads(m, k, n, threads), Vector512.IsHardwareAccelerated);
 
     /// <summary>dW[k,n] (+)= xᵀ[k,m] · dY[m,n].</summary>
     public static void WeightGradient(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, bool accumulate = false, int threads = 1)
-        => WeightGradient(dW, x, dY, m, k, n, accumulate, threads, Vector512.IsHardwareAccelerated);
+        => WeightGradient(dW, x, dY, m, k, n, accumulate, Threads(m, k, n, threads), Vector512.IsHardwareAccelerated);
 
     /// <summary>dX[m,k] (+)= dY[m,n] · wᵀ[n,k].</summary>
     public static void InputGradient(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate = false, int threads = 1)
-        => InputGradient(dX, dY, w, m, k, n, accumulate, threads, Vector512.IsHardwareAccelerated);
+        => InputGradient(dX, dY, w, m, k, n, accumulate, Threads(m, k, n, threads), Vector512.IsHardwareAccelerated);
+
+    /// <summary>Products below this many multiply-adds (~40 µs on one core) run on the calling thread.</summary>
+    internal const long MinParallelMacs = 1 << 21;
+
+    /// <summary>
+    /// The threads a call uses: a fork/join costs tens of µs when the helper has gone to sleep, more than
+    /// splitting a small product saves (the n = 10 output layer: 512×256×10 = 1.3 M multiply-adds).
+    /// </summary>
+    internal static int Threads(int m, int k, int n, int threads) => threads > 1 && (long)m * k * n < MinParallelMacs ? 1 : threads;
 
     /// <summary>Forward with an explicit vector width (tests run the Vector256 path on AVX-512 machines too).</summary>
     internal static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate, int threads, bool use512)

