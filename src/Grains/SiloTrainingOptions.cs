@@ -15,6 +15,19 @@ public sealed class SiloTrainingOptions
     public string? DataDirectory { get; set; }
 
     /// <summary>
+    /// Further folders (PATH-style list) that runs may name with <c>--data DIR</c>. Besides these, only the
+    /// cache folder (<see cref="DataDirectory"/>) and Debian's /usr/share/datasets are served; a submission
+    /// naming any other directory is refused, so a remote client cannot make a silo read elsewhere.
+    /// </summary>
+    public string? DataRoots { get; set; }
+
+    /// <summary>
+    /// Serve any directory (no confinement). Only for a silo inside the submitting user's own process
+    /// (`thresher train`), where the user could read those files anyway.
+    /// </summary>
+    public bool AnyDataDirectory { get; set; }
+
+    /// <summary>
     /// Kernel threads each worker grain may use, ≥ 0. 0 (default) divides the silo's cores by the run's
     /// worker count, never below 1, so workers sharing a silo do not oversubscribe it.
     /// </summary>

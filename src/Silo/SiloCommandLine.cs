@@ -17,6 +17,7 @@ static class SiloCommandLine
         ["--telemetry"] = "Thresher:Telemetry",
         ["--primary"] = "Thresher:PrimarySiloEndpoint",
         ["--data-dir"] = "Thresher:DataDirectory",
+        ["--data-root"] = "Thresher:DataRoots",
         ["--worker-threads"] = "Thresher:WorkerThreads",
         ["--backend"] = "Thresher:Backend",
     };
@@ -46,6 +47,7 @@ static class SiloCommandLine
           --kubernetes MODE      true | false | auto: UseKubernetesHosting() (pod name, IP and orleans/* labels);
                                  needs redis membership [THRESHER__KUBERNETES] (auto: on inside a pod with POD_NAME set)
           --data-dir DIR         dataset cache folder [THRESHER__DATADIRECTORY] (THRESHER_DATA_DIR or ~/.cache/thresher)
+          --data-root DIRS       further folders runs may name with --data (':'-separated); others are refused [THRESHER__DATAROOTS] (none)
           --worker-threads N     kernel threads per worker grain; 0 = cores / workers [THRESHER__WORKERTHREADS] (0)
           --backend KIND         where workers compute gradients: cpu (SIMD), cuda (an NVIDIA GPU; fails with exit
                                  code 2 without one) or auto (cuda if usable, else cpu) [THRESHER__BACKEND] (cpu)

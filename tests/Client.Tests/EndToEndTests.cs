@@ -45,6 +45,11 @@ public sealed class EndToEndTests : IClassFixture<SyntheticData>, IDisposable
         Assert.Equal(2, code);
         Assert.Contains("already completed", stderr, StringComparison.Ordinal);
 
+        // A remote submission may not make a silo read outside its data folders.
+        (code, _, stderr) = await CliRunner.RunExecutable(["submit", .. cluster, "--data", "/usr", "--steps", "1"]);
+        Assert.Equal(2, code);
+        Assert.Contains("data '/usr': outside this silo's data directories", stderr, StringComparison.Ordinal);
+
         (code, _, stderr) = await CliRunner.RunExecutable(["status", "no-such-run", .. cluster]);
         Assert.Equal(2, code);
         Assert.Contains("'no-such-run': no such run", stderr, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Thresher.Abstractions;
 using Thresher.Core.Data;
@@ -22,7 +23,11 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         SyntheticDataset.Write(DataDirectory, trainCount: 2000, testCount: 400, rows: 4, cols: 4);
         var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(CheckpointStorage.Name).AddThresherGrains());
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(CheckpointStorage.Name).AddThresherGrains();
+            silo.Services.Configure<SiloTrainingOptions>(o => o.DataRoots = Path.GetTempPath()); // the synthetic dataset's home
+        });
         builder.ConfigureClient(client =>
         {
             client.Services.AddThresherSerialization();
