@@ -20,14 +20,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
 
-    /// <summary>
-    /// Kernel threads that may compute at once in this silo: one per core. With more single-threaded workers
-    /// than cores (4 workers on 2 cores), the extra ones wait their turn instead of time-slicing the cores and
-    /// evicting each other's caches; the step takes as long either way, minus the thrashing.
-    /// </summary>
-    static readonly SemaphoreSlim ComputeSlots = new(Environment.ProcessorCount);
-
-    public async Task<GradientResult> ComputeGradient(GradientRequest request)
+    public Task<GradientResult> ComputeGradient(GradientRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_worker is null) // a run's config never changes, so the first request sets the worker up
@@ -40,19 +33,10 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             _gradient = new byte[_worker.ParameterCount * sizeof(float)];
         }
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
-        // Single-threaded CPU workers take a core slot each; multi-threaded ones already share the cores out.
-        bool gated = WorkerThreads(request.Config.Workers) == 1 && _worker.BackendName == "cpu";
-        if (gated) await ComputeSlots.WaitAsync();
         var started = Stopwatch.GetTimestamp();
-        WorkerGradientResult part;
-        try
-        {
-            part = _worker.Compute(request.Step, MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan()), MemoryMarshal.Cast<byte, float>(_gradient.AsSpan()));
-        }
-        finally
-        {
-            if (gated) ComputeSlots.Release();
-        }
+        var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
+        var grad = MemoryMarshal.Cast<byte, float>(_gradient.AsSpan());
+        var part = _worker.Compute(request.Step, theta, grad);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (span is not null)
         {
@@ -64,9 +48,9 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
-        return new GradientResult(
+        return Task.FromResult(new GradientResult(
             request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
-            milliseconds, silo.SiloAddress.Endpoint.ToString());
+            milliseconds, silo.SiloAddress.Endpoint.ToString()));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

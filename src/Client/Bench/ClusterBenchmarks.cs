@@ -15,7 +15,10 @@ namespace Thresher.Client.Bench;
 /// </summary>
 public static class ClusterBenchmarks
 {
-    public static async Task<IReadOnlyList<BenchResult>> RunAsync(BenchData data, BenchPlan plan, Action<BenchResult> report, CancellationToken cancellation)
+    /// <param name="note">Receives one diagnostic line per measurement: the parameter server's own step time
+    /// (workers + aggregation + clip + SGD) beside the wall time per step; the difference is the run grain's timer
+    /// turn and messaging.</param>
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(BenchData data, BenchPlan plan, Action<BenchResult> report, Action<string> note, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(plan);
@@ -25,14 +28,16 @@ public static class ClusterBenchmarks
         var results = new List<BenchResult>();
         foreach (int workers in plan.Workers)
         {
-            var result = await MeasureAsync(cluster.Client, data, plan, workers, cancellation).ConfigureAwait(false);
+            var (result, serverMs) = await MeasureAsync(cluster.Client, data, plan, workers, cancellation).ConfigureAwait(false);
             report(result);
+            note(string.Create(CultureInfo.InvariantCulture,
+                $"# cluster workers={workers}: parameter-server step {serverMs:F2} ms (median), wall {1000.0 * result.Batch / result.Median:F2} ms per step"));
             results.Add(result);
         }
         return results;
     }
 
-    static async Task<BenchResult> MeasureAsync(IClusterClient client, BenchData data, BenchPlan plan, int workers, CancellationToken cancellation)
+    static async Task<(BenchResult Result, double ServerMilliseconds)> MeasureAsync(IClusterClient client, BenchData data, BenchPlan plan, int workers, CancellationToken cancellation)
     {
         int batch = plan.ClusterBatch;
         var recipe = StepBenchmarks.Recipe(batch);
@@ -47,6 +52,7 @@ public static class ClusterBenchmarks
             Workers = workers,
             Steps = recipe.Steps,
             Clip = recipe.Clip,
+            CheckpointEvery = 0,       // checkpoints (θ, history) only at the start and the end: not the cost of a step
             AlertSpikeFactor = 1e12,   // no alerts: nothing to log while timing
             AlertSigma = 1e12,
         };
@@ -62,6 +68,7 @@ public static class ClusterBenchmarks
             while (warm.Elapsed.TotalSeconds < plan.WarmupSeconds || step < 3)
                 (_, step) = await ObserveAsync(run, step, cancellation).ConfigureAwait(false);
             var (t0, s0) = await ObserveAsync(run, step, cancellation).ConfigureAwait(false);
+            long firstTimed = s0;
             var rates = new List<double>();
             int discarded = 0;
             while (rates.Count < plan.Reps)
@@ -84,8 +91,11 @@ public static class ClusterBenchmarks
                     throw new InvalidOperationException($"cluster bench {workers} workers: no clean timing window in {discarded} tries ({stepsPerEpoch} steps per epoch, each ending in a test pass)");
                 (t0, s0) = (t1, s1);
             }
-            return BenchResult.From(BenchResult.ClusterStep, $"workers={workers} batch={batch} (one silo)",
+            var history = await run.GetHistory(firstTimed, (int)Math.Min(s0 - firstTimed, 100_000)).ConfigureAwait(false);
+            var serverMs = history.Where(r => r.TestAccuracy is null).Select(r => r.StepMilliseconds).Order().ToArray();
+            var result = BenchResult.From(BenchResult.ClusterStep, $"workers={workers} batch={batch} (one silo)",
                 WorkerThreads(workers), batch, workers, rates, BenchResult.SamplesPerSecond);
+            return (result, serverMs.Length > 0 ? serverMs[serverMs.Length / 2] : double.NaN);
         }
         finally
         {

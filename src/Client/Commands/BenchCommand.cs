@@ -95,7 +95,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
                         Report(StepBenchmarks.CoreStep(data.Data, threads, batch, plan));
                     }
             if (kinds.Contains(BenchResult.ClusterStep))
-                await ClusterBenchmarks.RunAsync(data, plan, r => Report(r), cancellation).ConfigureAwait(false);
+                await ClusterBenchmarks.RunAsync(data, plan, r => Report(r), console.WriteLine, cancellation).ConfigureAwait(false);
         }
         if (kinds.Contains(BenchResult.Gemm))
             foreach (int threads in plan.Threads)

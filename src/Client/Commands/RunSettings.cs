@@ -126,7 +126,7 @@ public class RunSettings : CommandSettings
     public string? AlertWarmUp { get; init; }
 
     [CommandOption("--checkpoint-every <N>")]
-    [Description("Checkpoint θ and the optimizer to grain storage every N steps (0..1000000; 0 = only at the start and the end). A run whose parameter server dies re-runs at most N steps. Default 50.")]
+    [Description("Checkpoint θ and the optimizer to grain storage every N steps (0..1000000; 0 = only at the start and the end). A run whose parameter server dies re-runs at most N steps. Default 50 for submit, 0 for train (its checkpoints live in its own memory).")]
     public string? CheckpointEvery { get; init; }
 
     [CommandOption("--worker-timeout <SECONDS>")]
@@ -136,6 +136,12 @@ public class RunSettings : CommandSettings
     [CommandOption("--run-id <ID>")]
     [Description("Name the run (letters, digits, '-', '_', '.'; up to 64). Default: generated.")]
     public string? RunId { get; init; }
+
+    /// <summary>
+    /// --checkpoint-every when not given: 50 for a cluster (`submit`); `train` overrides it with 0, since its
+    /// embedded silo keeps checkpoints in its own memory, where they cannot outlive it and only cost time.
+    /// </summary>
+    protected virtual int DefaultCheckpointEvery => 50;
 
     /// <summary>The run as configured: the preset, overridden by every option given. Throws on a bad value.</summary>
     public RunConfig ToRunConfig()
@@ -165,7 +171,7 @@ public class RunSettings : CommandSettings
             AlertSigma = Float("alert-sigma", AlertSigma) ?? 6,
             AlertWindow = Int("alert-window", AlertWindow) ?? 50,
             AlertWarmUp = Int("alert-warmup", AlertWarmUp) ?? 10,
-            CheckpointEvery = Int("checkpoint-every", CheckpointEvery) ?? 50,
+            CheckpointEvery = Int("checkpoint-every", CheckpointEvery) ?? DefaultCheckpointEvery,
             WorkerTimeoutSeconds = Int("worker-timeout", WorkerTimeout) ?? 30,
         };
         _ = Grains.TelemetrySetup.Parse(Telemetry);

@@ -12,6 +12,9 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
 {
     public sealed class Settings : RunSettings
     {
+        /// <summary>The embedded silo's checkpoints live in this process's memory: only at the start and the end.</summary>
+        protected override int DefaultCheckpointEvery => 0;
+
         [CommandOption("--data-dir <DIR>")]
         [Description("Dataset cache folder (default: $THRESHER_DATA_DIR, else ~/.cache/thresher).")]
         public string? DataDir { get; init; }

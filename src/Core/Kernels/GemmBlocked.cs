@@ -72,11 +72,10 @@ internal static unsafe class GemmBlocked
             return;
         }
         var job = new KernelParallel.GemmJob(plan, chunks, rowTiles);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = chunks };
         // B read in place needs at most the ragged last panel packed: do that here and save a fork/join.
         if (plan.Panels - plan.InPlacePanels <= 1) PackPanels(plan, 0, plan.Panels);
-        else Parallel.For(0, chunks, options, job.Pack);
-        Parallel.For(0, chunks, options, job.Compute);
+        else KernelParallel.Fork(chunks, job.Pack);
+        KernelParallel.Fork(chunks, job.Compute);
     }
 
     /// <summary>Packs the B panels numbered [first, last) of the plan.</summary>

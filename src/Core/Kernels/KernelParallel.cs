@@ -2,13 +2,28 @@ namespace Thresher.Core.Kernels;
 
 /// <summary>
 /// Work splitting for the multi-threaded kernels. Only used when threads ≥ 2; threads = 1 runs on the
-/// calling thread and never touches the thread pool. Chunks are contiguous and disjoint, so no reduction.
+/// calling thread and never touches the thread pool or the kernel team. Chunks are contiguous and disjoint, so no reduction.
 /// </summary>
 internal static class KernelParallel
 {
     /// <summary>[first, last) of <paramref name="count"/> items for chunk <paramref name="index"/> of <paramref name="chunks"/>.</summary>
     public static (int First, int Last) Range(int index, int chunks, int count) =>
         ((int)((long)index * count / chunks), (int)((long)(index + 1) * count / chunks));
+
+    /// <summary>body(0..chunks-1) on the <see cref="KernelTeam"/>, or on the thread pool while the team serves another caller.</summary>
+    public static void Fork(int chunks, Action<int> body)
+    {
+        if (KernelTeam.TryRun(chunks, body)) return;
+        try
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            // The same exception either way, whichever of the two ran the chunks.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+    }
 
     /// <summary>One multi-threaded GEMM call: first every chunk packs some B panels, then computes some row tiles.</summary>
     internal sealed class GemmJob(GemmBlocked.Plan plan, int chunks, int rowTiles)
