@@ -35,6 +35,18 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
          "--steps", $"{Steps}", "--eval-every", "500", "--checkpoint-every", $"{CheckpointEvery}", "--worker-timeout", $"{workerTimeout}",
          "--seed", "21", "--run-id", runId];
 
+    /// <summary>The undisturbed run of <see cref="RunArgs"/>, exported with `thresher export`: the reference.</summary>
+    async Task<(RunStatus Status, float[] Theta)> UndisturbedRun(ChaosSilos silos, Cluster.RemoteCluster client, string clusterId)
+    {
+        await Submit(silos[0].Gateway, clusterId, "reference");
+        var reference = await WaitFinished(client.Client, "reference", TimeSpan.FromSeconds(120));
+        Assert.True(reference.State == RunState.Completed, $"{reference.State}: {reference.Error}");
+        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromMinutes(1),
+            "export", "reference", "--out", "reference.safetensors", "--gateway", silos[3].Gateway, "--cluster-id", clusterId);
+        Assert.True(code == 0, $"export: exit {code}: {stdout}{stderr}");
+        return (reference, ModelFile.Load(Path.Combine(_work, "reference.safetensors"), MlpConfig.Parse(SyntheticData.Layers)));
+    }
+
     [RedisFact]
     public async Task Killing_a_worker_silo_mid_run_changes_nothing()
     {
@@ -42,14 +54,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
         await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
 
-        // The undisturbed run, exported with `thresher export`.
-        await Submit(silos[0].Gateway, clusterId, "reference");
-        var reference = await WaitFinished(client.Client, "reference", TimeSpan.FromSeconds(120));
-        Assert.True(reference.State == RunState.Completed, $"{reference.State}: {reference.Error}");
-        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromMinutes(1),
-            "export", "reference", "--out", "reference.safetensors", "--gateway", silos[3].Gateway, "--cluster-id", clusterId);
-        Assert.True(code == 0, $"export: exit {code}: {stdout}{stderr}");
-        var referenceTheta = ModelFile.Load(Path.Combine(_work, "reference.safetensors"), MlpConfig.Parse(SyntheticData.Layers));
+        var (reference, referenceTheta) = await UndisturbedRun(silos, client, clusterId);
 
         // 1. kill -9 a silo that hosts a worker (not the parameter server's): the parameter server retries that part.
         await Submit(silos[0].Gateway, clusterId, "worker-kill");
@@ -77,14 +82,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
         await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
 
-        // The undisturbed run, exported with `thresher export`.
-        await Submit(silos[0].Gateway, clusterId, "reference");
-        var reference = await WaitFinished(client.Client, "reference", TimeSpan.FromSeconds(120));
-        Assert.True(reference.State == RunState.Completed, $"{reference.State}: {reference.Error}");
-        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromMinutes(1),
-            "export", "reference", "--out", "reference.safetensors", "--gateway", silos[3].Gateway, "--cluster-id", clusterId);
-        Assert.True(code == 0, $"export: exit {code}: {stdout}{stderr}");
-        var referenceTheta = ModelFile.Load(Path.Combine(_work, "reference.safetensors"), MlpConfig.Parse(SyntheticData.Layers));
+        var (reference, referenceTheta) = await UndisturbedRun(silos, client, clusterId);
 
         var run = client.Client.GetGrain<IRunGrain>("ps-kill");
         long atKill;
