@@ -46,6 +46,7 @@ public sealed partial class RunGrain(
     int _resumes;
     long? _lastResumeStep;
     bool _mustResume;                 // the next tick asks the parameter server where to go on first
+    bool _reactivated;                // re-activated from storage: the steps after the stored record were lost, so the next resume counts
     int _failures;                    // consecutive Orleans failures
     IGrainTimer? _timer;
     ActivityContext _parent;          // the submitting client's span, if any
@@ -122,6 +123,7 @@ public sealed partial class RunGrain(
         {
             _startTimestamp = Stopwatch.GetTimestamp();
             _mustResume = true;
+            _reactivated = true;
             StartTimer(TimeSpan.Zero);
             LogReactivated(logger, RunId, _history.Count);
         }
@@ -231,14 +233,19 @@ public sealed partial class RunGrain(
             return false;
         }
         _mustResume = false;
-        if (from < recorded)
+        // A run grain re-activated after its silo died stored its record just before the parameter server's last
+        // checkpoint, so its history usually ends exactly at the checkpoint (from == recorded): still a resume.
+        bool reactivated = _reactivated;
+        _reactivated = false;
+        if (from < recorded || reactivated)
         {
             _resumes++;
             _lastResumeStep = from;
             var kept = _history.GetRange(0, (int)from);
             _history.Clear();
             Replay(kept);
-            LogResumed(logger, RunId, from, recorded - from);
+            if (from < recorded) LogResumed(logger, RunId, from, recorded - from);
+            else LogResumedAfterReactivation(logger, RunId, from);
         }
         return true;
     }
@@ -337,6 +344,9 @@ public sealed partial class RunGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} resumed from its checkpoint at step {Step}; {Lost} steps are re-run")]
     static partial void LogResumed(ILogger logger, string runId, long step, long lost);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} resumed from its checkpoint at step {Step} after re-activation; the steps its lost activation ran after it are re-run")]
+    static partial void LogResumedAfterReactivation(ILogger logger, string runId, long step);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} re-activated from storage with {Steps} recorded steps; resuming")]
     static partial void LogReactivated(ILogger logger, string runId, int steps);
