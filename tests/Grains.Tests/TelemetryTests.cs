@@ -13,10 +13,10 @@ public sealed class TelemetryTests(ClusterFixture fixture)
     [Fact]
     public async Task Every_step_has_one_train_step_span_with_the_history_norms_and_worker_spans_beneath_it()
     {
-        var spans = new List<Activity>();
+        var collector = new SpanCollector();
         using (var tracing = Sdk.CreateTracerProviderBuilder()
             .AddSource(TelemetryNames.Source).AddSource(TelemetrySetup.OrleansSources)
-            .AddInMemoryExporter(spans)
+            .AddProcessor(new SimpleActivityExportProcessor(collector))
             .Build())
         {
             string runId = $"telemetry-{Guid.NewGuid():N}";
@@ -38,11 +38,12 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             }
             var history = await run.GetHistory(0, 100);
             // Status answers between turns (it interleaves), so the last step's span may still be closing.
-            for (int i = 0; i < 100 && StepSpans(spans, runId) < history.Length; i++)
+            for (int i = 0; i < 100 && StepSpans(collector.Snapshot(), runId) < history.Length; i++)
             {
                 tracing.ForceFlush();
                 await Task.Delay(20);
             }
+            var spans = collector.Snapshot();
 
             var mine = spans.Where(s => s.GetTagItem(TelemetryNames.RunId) as string == runId).ToList();
             var steps = mine.Where(s => s.OperationName == TelemetryNames.StepSpan).OrderBy(s => (long)s.GetTagItem(TelemetryNames.Step)!).ToList();
@@ -73,18 +74,8 @@ public sealed class TelemetryTests(ClusterFixture fixture)
         }
     }
 
-    /// <summary>train.step spans exported so far; -1 when the exporter appended while we counted (ask again).</summary>
-    static int StepSpans(List<Activity> spans, string runId)
-    {
-        try
-        {
-            return spans.Count(s => s.OperationName == TelemetryNames.StepSpan && s.GetTagItem(TelemetryNames.RunId) as string == runId);
-        }
-        catch (InvalidOperationException)
-        {
-            return -1;
-        }
-    }
+    static int StepSpans(IReadOnlyList<Activity> spans, string runId) =>
+        spans.Count(s => s.OperationName == TelemetryNames.StepSpan && s.GetTagItem(TelemetryNames.RunId) as string == runId);
 
     static bool IsBeneath(Activity span, Activity ancestor, IReadOnlyList<Activity> all)
     {
