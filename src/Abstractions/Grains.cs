@@ -45,9 +45,9 @@ public interface IParameterServerGrain : IGrainWithStringKey
     /// <summary>
     /// After a failed step: the step the run goes on from, given the <paramref name="recordedSteps"/> the run has
     /// recorded. A live parameter server answers its next step; one that lost its state (its silo died) or ran
-    /// ahead of the record goes back to its last checkpoint, which is never after <paramref name="recordedSteps"/>.
+    /// ahead of the record goes back to its newest intact checkpoint, which is never after <paramref name="recordedSteps"/>.
     /// </summary>
-    Task<long> Resume(long recordedSteps);
+    Task<ResumePoint> Resume(long recordedSteps);
 
     /// <summary>The step id the next <see cref="Step"/> must carry (steps before it are applied).</summary>
     Task<long> NextStep();
@@ -69,6 +69,12 @@ public interface IRunRegistryGrain : IGrainWithIntegerKey
 
     Task<string[]> List();
 }
+
+/// <summary>Where a run goes on after a failure; <paramref name="Warning"/> says which checkpoints were passed over and why.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ResumePoint(
+    [property: Id(0)] long Step,
+    [property: Id(1)] string? Warning);
 
 /// <summary>θ as float32 bytes (layout order) at a step.</summary>
 [GenerateSerializer, Immutable]

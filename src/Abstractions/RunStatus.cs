@@ -31,4 +31,6 @@ public sealed record RunStatus
     [Id(18)] public int Resumes { get; init; }
     /// <summary>The checkpointed step the latest resume continued from, if any.</summary>
     [Id(19)] public long? LastResumeStep { get; init; }
+    /// <summary>Checkpoints a resume passed over (damaged or unreadable) and why; null when none was.</summary>
+    [Id(20)] public string? LastResumeWarning { get; init; }
 }

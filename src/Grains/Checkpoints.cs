@@ -26,6 +26,10 @@ public sealed class ParameterServerCheckpoint
     [Id(2)] public byte[] Parameters { get; set; } = [];
     /// <summary>SGD momentum buffer, float32 bytes (empty when momentum is 0).</summary>
     [Id(3)] public byte[] Velocity { get; set; } = [];
+    /// <summary>Counts the checkpoints of the run from 0 (written at initialisation); picks the slot (generation mod 2).</summary>
+    [Id(4)] public long Generation { get; set; }
+    /// <summary>SHA-256 of the fields above (<see cref="CheckpointDigest"/>).</summary>
+    [Id(5)] public byte[] Digest { get; set; } = [];
 }
 
 /// <summary>
@@ -45,4 +49,5 @@ public sealed class RunCheckpoint
     [Id(7)] public double WallSeconds { get; set; }
     [Id(8)] public int Resumes { get; set; }
     [Id(9)] public long? LastResumeStep { get; set; }
+    [Id(10)] public string? LastResumeWarning { get; set; }
 }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using Thresher.Abstractions;
 using Thresher.Core.Data;
 using Thresher.Core.Model;
@@ -17,12 +20,14 @@ namespace Thresher.Grains;
 /// Core's <see cref="UpdateRule"/> (global norm → clip_by_global_norm → non-finite policy → SGD).
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
-public sealed class ParameterServerGrain(
+public sealed partial class ParameterServerGrain(
     SiloDatasets datasets,
     IOptions<SiloTrainingOptions> options,
-    [PersistentState("parameter-server", CheckpointStorage.Name)] IPersistentState<ParameterServerCheckpoint> checkpoint)
+    ILogger<ParameterServerGrain> logger)
     : Grain, IParameterServerGrain
 {
+    CheckpointStore? _checkpoints;
+    string? _activationWarning; // checkpoints passed over when this activation loaded its state; told to the next Resume
     RunConfig? _config;
     TrainingOptions? _training;
     Dataset? _data;
@@ -49,7 +54,7 @@ public sealed class ParameterServerGrain(
         else
             initialParameters.CopyTo(theta, 0);
         Setup(config, theta, [], 0);
-        await Checkpoint(); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
+        await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
         return _schedule!.StepsPerEpoch;
     }
 
@@ -83,39 +88,57 @@ public sealed class ParameterServerGrain(
         _lastRecord = null;
     }
 
-    /// <summary>A parameter server activated after its silo died finds its last checkpoint here.</summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    CheckpointStore Checkpoints => _checkpoints
+        ??= new CheckpointStore(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(CheckpointStorage.Name), this.GetPrimaryKeyString());
+
+    /// <summary>A parameter server activated after its silo died finds its newest intact checkpoint here.</summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (checkpoint.RecordExists && checkpoint.State.Config is { } config)
-            Setup(config, checkpoint.State.Parameters, checkpoint.State.Velocity, checkpoint.State.NextStep);
-        return Task.CompletedTask;
+        var load = await Checkpoints.LoadAsync();
+        if (load.Problems.Count > 0)
+        {
+            _activationWarning = load.Describe();
+            LogCheckpointProblems(logger, this.GetPrimaryKeyString(), load.Checkpoint?.NextStep, _activationWarning);
+        }
+        if (load.Checkpoint is { Config: { } config } checkpoint)
+            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
     }
 
     public async Task<long> Checkpoint()
     {
-        if (_config is null || _update is null)
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
-        var state = checkpoint.State;
-        state.Config = _config;
-        state.NextStep = _nextStep;
-        state.Parameters = (byte[])_theta.Clone(); // θ changes in place each step; the stored copy must not
-        state.Velocity = MemoryMarshal.AsBytes(_update.Optimizer.Velocity.AsSpan()).ToArray();
-        await checkpoint.WriteStateAsync();
+        await Checkpoints.WriteAsync(Snapshot());
         return _nextStep;
     }
 
-    public async Task<long> Resume(long recordedSteps)
+    /// <summary>θ, velocity, next step and config as a new checkpoint (copies: θ changes in place each step).</summary>
+    ParameterServerCheckpoint Snapshot()
     {
-        if (_config is not null && _nextStep <= recordedSteps) return _nextStep; // alive, or re-activated from its checkpoint
+        if (_config is null || _update is null)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        return new ParameterServerCheckpoint
+        {
+            Config = _config,
+            NextStep = _nextStep,
+            Parameters = (byte[])_theta.Clone(),
+            Velocity = MemoryMarshal.AsBytes(_update.Optimizer.Velocity.AsSpan()).ToArray(),
+        };
+    }
+
+    public async Task<ResumePoint> Resume(long recordedSteps)
+    {
+        string? warning = _activationWarning;
+        _activationWarning = null;
+        if (_config is not null && _nextStep <= recordedSteps) return new(_nextStep, warning); // alive, or re-activated from its checkpoint
         // Applied one step more than the run recorded (the run lost the reply): the repeated Step returns its record.
-        if (_config is not null && _nextStep == recordedSteps + 1 && _lastRecord?.Step == recordedSteps) return recordedSteps;
-        await checkpoint.ReadStateAsync();
-        if (!checkpoint.RecordExists || checkpoint.State.Config is not { } config)
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: no checkpoint to resume from (storage '{CheckpointStorage.Name}' lost it; memory storage dies with its silo)");
-        if (checkpoint.State.NextStep > recordedSteps)
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint at step {checkpoint.State.NextStep} is ahead of the run's {recordedSteps} recorded steps");
-        Setup(config, checkpoint.State.Parameters, checkpoint.State.Velocity, checkpoint.State.NextStep);
-        return _nextStep;
+        if (_config is not null && _nextStep == recordedSteps + 1 && _lastRecord?.Step == recordedSteps) return new(recordedSteps, warning);
+        var load = await Checkpoints.LoadAsync(maxNextStep: recordedSteps);
+        if (load.Checkpoint is not { Config: { } config } checkpoint)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: no intact checkpoint to resume from at or before step {recordedSteps}"
+                + (load.Problems.Count > 0 ? $": {load.Describe()}" : $" (storage '{CheckpointStorage.Name}' holds none; memory storage dies with its silo)"));
+        if (load.Problems.Count > 0)
+            LogCheckpointProblems(logger, this.GetPrimaryKeyString(), checkpoint.NextStep, load.Describe());
+        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+        return new(_nextStep, load.Problems.Count > 0 ? load.Describe() : warning);
     }
 
     public async Task<StepRecord> Step(long step, bool evaluate)
@@ -124,6 +147,8 @@ public sealed class ParameterServerGrain(
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
         if (step == _nextStep - 1 && _lastRecord is { } recorded && recorded.Step == step)
             return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update
+        if (step > _nextStep)
+            throw new ParameterServerBehindException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, but it holds θ after step {_nextStep - 1} (re-activated from its checkpoint)");
         if (step != _nextStep)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}{(step < _nextStep ? " (that step was already applied; it is not applied twice)" : "")}");
         var started = Stopwatch.GetTimestamp();
@@ -215,4 +240,7 @@ public sealed class ParameterServerGrain(
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "parameter server {RunId}: {Problems}; going on from the checkpoint at step {Step}")]
+    static partial void LogCheckpointProblems(ILogger logger, string runId, long? step, string problems);
 }

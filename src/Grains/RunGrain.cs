@@ -45,6 +45,7 @@ public sealed partial class RunGrain(
     double _wallBefore;               // wall seconds of earlier activations of this run
     int _resumes;
     long? _lastResumeStep;
+    string? _lastResumeWarning;       // checkpoints the latest resume passed over (damaged, unreadable), and why
     bool _mustResume;                 // the next tick asks the parameter server where to go on first
     bool _reactivated;                // re-activated from storage: the steps after the stored record were lost, so the next resume counts
     int _failures;                    // consecutive Orleans failures
@@ -61,7 +62,7 @@ public sealed partial class RunGrain(
     {
         ArgumentNullException.ThrowIfNull(config);
         if (_config is not null)
-            throw new InvalidOperationException($"run {RunId} already exists ({_state}); pick another run id");
+            throw new ThresherInputException($"run-id '{RunId}': a run of that name already exists ({_state.ToString().ToLowerInvariant()}); pick another run id, or leave --run-id out");
         config.Validate();
         _stepsPerEpoch = await ParameterServer.Initialize(config, initialParameters);
         _config = config;
@@ -115,6 +116,7 @@ public sealed partial class RunGrain(
         _wallSeconds = s.WallSeconds;
         _resumes = s.Resumes;
         _lastResumeStep = s.LastResumeStep;
+        _lastResumeWarning = s.LastResumeWarning;
         _detector = new ExplosionDetector(config.ToDetectorOptions());
         _tensorNames = [.. new ParameterLayout(new MlpConfig(config.Layers)).Names];
         _history.Clear();
@@ -194,8 +196,11 @@ public sealed partial class RunGrain(
         }
     }
 
-    /// <summary>Orleans failures (a dead or unreachable silo, a lost reply) are retried from the last checkpoint; the run's own errors are not.</summary>
-    static bool IsTransient(Exception e) => e is OrleansException or TimeoutException;
+    /// <summary>
+    /// Orleans failures (a dead or unreachable silo, a lost reply) and a parameter server re-activated from its
+    /// checkpoint between two steps are retried from the last checkpoint; the run's own errors are not.
+    /// </summary>
+    static bool IsTransient(Exception e) => e is OrleansException or TimeoutException or ParameterServerBehindException;
 
     void Retry(long step, Exception e)
     {
@@ -215,10 +220,10 @@ public sealed partial class RunGrain(
     async Task<bool> TryResume()
     {
         long recorded = _history.Count;
-        long from;
+        ResumePoint point;
         try
         {
-            from = await ParameterServer.Resume(recorded);
+            point = await ParameterServer.Resume(recorded);
         }
         catch (Exception e) when (IsTransient(e))
         {
@@ -233,6 +238,12 @@ public sealed partial class RunGrain(
             return false;
         }
         _mustResume = false;
+        long from = point.Step;
+        if (point.Warning is { } warning)
+        {
+            _lastResumeWarning = warning;
+            LogCheckpointWarning(logger, RunId, from, warning);
+        }
         // A run grain re-activated after its silo died stored its record just before the parameter server's last
         // checkpoint, so its history usually ends exactly at the checkpoint (from == recorded): still a resume.
         bool reactivated = _reactivated;
@@ -276,6 +287,7 @@ public sealed partial class RunGrain(
         s.WallSeconds = _wallSeconds;
         s.Resumes = _resumes;
         s.LastResumeStep = _lastResumeStep;
+        s.LastResumeWarning = _lastResumeWarning;
         await stored.WriteStateAsync();
     }
 
@@ -327,6 +339,7 @@ public sealed partial class RunGrain(
             LastAlert = _lastAlert,
             Resumes = _resumes,
             LastResumeStep = _lastResumeStep,
+            LastResumeWarning = _lastResumeWarning,
         };
     }
 
@@ -347,6 +360,9 @@ public sealed partial class RunGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} resumed from its checkpoint at step {Step} after re-activation; the steps its lost activation ran after it are re-run")]
     static partial void LogResumedAfterReactivation(ILogger logger, string runId, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} goes on from step {Step} after passing over checkpoints: {Warning}")]
+    static partial void LogCheckpointWarning(ILogger logger, string runId, long step, string warning);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} re-activated from storage with {Steps} recorded steps; resuming")]
     static partial void LogReactivated(ILogger logger, string runId, int steps);

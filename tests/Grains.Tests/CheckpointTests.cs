@@ -39,8 +39,8 @@ public sealed class CheckpointTests(ClusterFixture fixture)
         await ps.Step(1, evaluate: false);
         var old = await Assert.ThrowsAsync<InvalidOperationException>(() => ps.Step(0, evaluate: false));
         Assert.Contains("already applied", old.Message, StringComparison.Ordinal);
-        var ahead = await Assert.ThrowsAsync<InvalidOperationException>(() => ps.Step(5, evaluate: false));
-        Assert.Contains("expected 2", ahead.Message, StringComparison.Ordinal);
+        var ahead = await Assert.ThrowsAsync<ParameterServerBehindException>(() => ps.Step(5, evaluate: false));
+        Assert.Contains("asked for step 5, but it holds θ after step 1", ahead.Message, StringComparison.Ordinal);
         Assert.Equal(2, await ps.NextStep());
     }
 
@@ -58,7 +58,7 @@ public sealed class CheckpointTests(ClusterFixture fixture)
         var reference = await ps.GetParameters();
 
         // The run recorded 6 steps; the server is at 8 and the step before it is not the one the run lacks.
-        Assert.Equal(5, await ps.Resume(recordedSteps: 6));
+        Assert.Equal(5, (await ps.Resume(recordedSteps: 6)).Step);
         Assert.Equal(5, await ps.NextStep());
         for (long s = 5; s < 8; s++)
         {
@@ -77,8 +77,8 @@ public sealed class CheckpointTests(ClusterFixture fixture)
         var ps = NewServer();
         await ps.Initialize(Config(), null);
         for (long s = 0; s < 3; s++) await ps.Step(s, evaluate: false);
-        Assert.Equal(3, await ps.Resume(recordedSteps: 3));   // nothing lost
-        Assert.Equal(2, await ps.Resume(recordedSteps: 2));   // the run lost step 2's reply: asking again returns it
+        Assert.Equal(3, (await ps.Resume(recordedSteps: 3)).Step);   // nothing lost
+        Assert.Equal(2, (await ps.Resume(recordedSteps: 2)).Step);   // the run lost step 2's reply: asking again returns it
         Assert.Equal(2, (await ps.Step(2, evaluate: false)).Step);
         Assert.Equal(3, await ps.NextStep());
     }
@@ -98,7 +98,7 @@ public sealed class CheckpointTests(ClusterFixture fixture)
         Assert.Equal(4, await ps.NextStep());
         var loaded = await ps.GetParameters();
         Assert.Equal(saved.Parameters, loaded.Parameters);
-        Assert.Equal(4, await ps.Resume(recordedSteps: 5));
+        Assert.Equal(4, (await ps.Resume(recordedSteps: 5)).Step);
     }
 
     [Fact]

@@ -84,6 +84,9 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
             status.WallSeconds.ToString("F1", CultureInfo.InvariantCulture),
             status.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture));
         console.Write(table);
+        if (status.Resumes > 0)
+            console.MarkupLineInterpolated($"[yellow]resumed {status.Resumes} time(s)[/] after failures; the latest from the checkpoint at step {status.LastResumeStep}");
+        if (status.LastResumeWarning is { } warning) console.MarkupLineInterpolated($"[yellow]checkpoint warning:[/] {warning}");
         if (status.Error is { } error) console.MarkupLineInterpolated($"[red]run failed:[/] {error}");
         if (metricsPath is not null) console.MarkupLineInterpolated($"metrics: {metricsPath}");
         if (summaryPath is not null) console.MarkupLineInterpolated($"summary: {Path.GetFullPath(summaryPath)}");

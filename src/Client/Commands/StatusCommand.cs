@@ -25,6 +25,9 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         Row("clipped / skipped", string.Create(CultureInfo.InvariantCulture, $"{status.ClippedSteps} / {status.SkippedSteps}"));
         Row("wall", string.Create(CultureInfo.InvariantCulture, $"{status.WallSeconds:F1} s, {status.SamplesPerSecond:F0} samples/s"));
         Row("silos", string.Join(' ', status.Silos));
+        if (status.Resumes > 0)
+            Row("resumes", string.Create(CultureInfo.InvariantCulture, $"{status.Resumes} (latest from the checkpoint at step {status.LastResumeStep})"));
+        if (status.LastResumeWarning is { } warning) Row("checkpoint warning", warning);
         if (status.Error is { } error) Row("error", error);
         console.Write(grid);
         return ExitCodes.Success;

@@ -26,6 +26,9 @@ public sealed record RunSummary(
     /// <summary>The checkpointed step the latest resume went on from.</summary>
     [JsonPropertyName("last_resume_step")] public long? LastResumeStep { get; init; }
 
+    /// <summary>Checkpoints the latest resume passed over (damaged or unreadable) and why.</summary>
+    [JsonPropertyName("last_resume_warning")] public string? LastResumeWarning { get; init; }
+
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static RunSummary From(RunStatus status)
@@ -48,6 +51,7 @@ public sealed record RunSummary(
         {
             Resumes = status.Resumes,
             LastResumeStep = status.LastResumeStep,
+            LastResumeWarning = status.LastResumeWarning,
         };
     }
 

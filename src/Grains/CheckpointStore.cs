@@ -1,0 +1,103 @@
+using Orleans.Storage;
+
+namespace Thresher.Grains;
+
+/// <summary>What loading a parameter server's checkpoints found: the one to go on from (if any) and why others were passed over.</summary>
+sealed record CheckpointLoad(ParameterServerCheckpoint? Checkpoint, IReadOnlyList<string> Problems)
+{
+    public string Describe() => string.Join("; ", Problems);
+}
+
+/// <summary>
+/// A parameter server's checkpoints in two alternating slots (slot = generation mod 2), each its own record in
+/// grain storage, so writing generation g never touches g − 1: when g is lost or damaged — its write torn by a
+/// dying silo, its bytes changed at rest — the run goes back to g − 1 and re-runs the steps in between.
+/// Every record carries a SHA-256 of its contents (<see cref="CheckpointDigest"/>). Slots are addressed by their
+/// own grain ids (not state names) because Redis grain storage keys a record by grain id alone.
+/// </summary>
+sealed class CheckpointStore(IGrainStorage storage, string runId)
+{
+    public const string StateName = "parameter-server-checkpoint";
+    const string SlotGrainType = "thresher-checkpoint";
+
+    readonly GrainState<ParameterServerCheckpoint>[] _slots = [new(), new()];
+    readonly bool[] _unreadable = new bool[2]; // its record could not be read, so its ETag is unknown: clear it before writing
+    long _generation = -1;                     // the generation written or loaded last; the next write is one more
+
+    public static GrainId SlotId(string runId, int slot) => GrainId.Create(SlotGrainType, $"{runId}/{slot}");
+
+    /// <summary>
+    /// Reads both slots and picks the newest intact checkpoint whose next step is at most <paramref name="maxNextStep"/>
+    /// (a run cannot go on from steps it has not recorded). Damaged or unreadable slots are reported, not thrown.
+    /// </summary>
+    public async Task<CheckpointLoad> LoadAsync(long maxNextStep = long.MaxValue)
+    {
+        var problems = new List<string>();
+        ParameterServerCheckpoint? best = null;
+        for (int slot = 0; slot < _slots.Length; slot++)
+        {
+            var state = new GrainState<ParameterServerCheckpoint>();
+            try
+            {
+                await storage.ReadStateAsync(StateName, SlotId(runId, slot), state);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _unreadable[slot] = true;
+                problems.Add($"checkpoint slot {slot} is unreadable ({e.GetType().Name}: {Innermost(e).Message})");
+                continue;
+            }
+            _slots[slot] = state;
+            _unreadable[slot] = false;
+            if (!state.RecordExists || state.State is not { } checkpoint) continue;
+            if (CheckpointDigest.Problem(checkpoint) is { } problem)
+            {
+                problems.Add($"checkpoint slot {slot} (generation {checkpoint.Generation}, step {checkpoint.NextStep}) is corrupt: {problem}");
+                continue;
+            }
+            if (checkpoint.NextStep > maxNextStep)
+            {
+                problems.Add($"checkpoint generation {checkpoint.Generation} (step {checkpoint.NextStep}) is ahead of the run's {maxNextStep} recorded steps");
+                continue;
+            }
+            if (best is null || checkpoint.Generation > best.Generation) best = checkpoint;
+        }
+        if (best is not null) _generation = best.Generation;
+        return new CheckpointLoad(best, problems);
+    }
+
+    /// <summary>Writes the next generation into the slot that does not hold the one before it.</summary>
+    public async Task WriteAsync(ParameterServerCheckpoint checkpoint)
+    {
+        long generation = _generation + 1;
+        int slot = (int)(generation % _slots.Length);
+        checkpoint.Generation = generation;
+        checkpoint.Digest = CheckpointDigest.Compute(checkpoint);
+        var state = _slots[slot];
+        if (_unreadable[slot])
+        {
+            await storage.ClearStateAsync(StateName, SlotId(runId, slot), new GrainState<ParameterServerCheckpoint> { ETag = "*" });
+            state = _slots[slot] = new();
+            _unreadable[slot] = false;
+        }
+        state.State = checkpoint;
+        await storage.WriteStateAsync(StateName, SlotId(runId, slot), state);
+        _generation = generation;
+    }
+
+    /// <summary>A fresh run: both slots emptied of anything left under this run id, then generation 0 into slot 0.</summary>
+    public async Task StartAsync(ParameterServerCheckpoint first)
+    {
+        for (int slot = 0; slot < _slots.Length; slot++)
+        {
+            // "*" is memory storage's ETag wildcard; Redis deletes without comparing ETags.
+            await storage.ClearStateAsync(StateName, SlotId(runId, slot), new GrainState<ParameterServerCheckpoint> { ETag = "*" });
+            _slots[slot] = new();
+            _unreadable[slot] = false;
+        }
+        _generation = -1;
+        await WriteAsync(first);
+    }
+
+    static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+}
