@@ -21,7 +21,7 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
     const string SlotGrainType = "thresher-checkpoint";
 
     readonly GrainState<ParameterServerCheckpoint>[] _slots = [new(), new()];
-    readonly bool[] _unreadable = new bool[2]; // its record could not be read, so its ETag is unknown: clear it before writing
+    readonly bool[] _unreadable = new bool[2]; // its record could not be read: clear it before writing
     long _generation = -1;                     // the generation written or loaded last; the next write is one more
 
     public static GrainId SlotId(string runId, int slot) => GrainId.Create(SlotGrainType, $"{runId}/{slot}");
@@ -36,7 +36,9 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
         ParameterServerCheckpoint? best = null;
         for (int slot = 0; slot < _slots.Length; slot++)
         {
-            var state = new GrainState<ParameterServerCheckpoint>();
+            // Kept even when the read fails: Redis storage sets the record's ETag before deserializing, and the
+            // slot is later cleared and written with it.
+            var state = _slots[slot] = new GrainState<ParameterServerCheckpoint>();
             try
             {
                 await storage.ReadStateAsync(StateName, SlotId(runId, slot), state);
@@ -47,7 +49,6 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
                 problems.Add($"checkpoint slot {slot} is unreadable ({e.GetType().Name}: {Innermost(e).Message})");
                 continue;
             }
-            _slots[slot] = state;
             _unreadable[slot] = false;
             if (!state.RecordExists || state.State is not { } checkpoint) continue;
             if (CheckpointDigest.Problem(checkpoint) is { } problem)
@@ -74,12 +75,7 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
         checkpoint.Generation = generation;
         checkpoint.Digest = CheckpointDigest.Compute(checkpoint);
         var state = _slots[slot];
-        if (_unreadable[slot])
-        {
-            await storage.ClearStateAsync(StateName, SlotId(runId, slot), new GrainState<ParameterServerCheckpoint> { ETag = "*" });
-            state = _slots[slot] = new();
-            _unreadable[slot] = false;
-        }
+        if (_unreadable[slot]) await ClearAsync(slot);
         state.State = checkpoint;
         await storage.WriteStateAsync(StateName, SlotId(runId, slot), state);
         _generation = generation;
@@ -88,15 +84,22 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
     /// <summary>A fresh run: both slots emptied of anything left under this run id, then generation 0 into slot 0.</summary>
     public async Task StartAsync(ParameterServerCheckpoint first)
     {
+        await LoadAsync(); // learns the slots' ETags, which clearing them needs
         for (int slot = 0; slot < _slots.Length; slot++)
         {
-            // "*" is memory storage's ETag wildcard; Redis deletes without comparing ETags.
-            await storage.ClearStateAsync(StateName, SlotId(runId, slot), new GrainState<ParameterServerCheckpoint> { ETag = "*" });
-            _slots[slot] = new();
-            _unreadable[slot] = false;
+            if (_slots[slot].RecordExists || _unreadable[slot]) await ClearAsync(slot);
         }
         _generation = -1;
         await WriteAsync(first);
+    }
+
+    /// <summary>Empties a slot with the ETag its last read left (an unreadable memory-storage record has none: "*", its wildcard).</summary>
+    async Task ClearAsync(int slot)
+    {
+        var state = _slots[slot];
+        if (_unreadable[slot] && state.ETag is null) state.ETag = "*";
+        await storage.ClearStateAsync(StateName, SlotId(runId, slot), state);
+        _unreadable[slot] = false;
     }
 
     static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);

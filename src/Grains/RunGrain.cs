@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
 using Thresher.Core.Model;
 using Thresher.Core.Telemetry;
@@ -15,17 +16,20 @@ namespace Thresher.Grains;
 /// Orleans (the parameter server's silo died, a timeout) is not the run's failure: the run asks the
 /// parameter server where to go on (<see cref="IParameterServerGrain.Resume"/>), drops the history after
 /// that step and re-runs it — deterministic, so the re-run steps equal the lost ones. A run grain
-/// re-activated after its silo died (no reminder: the next client call — a watching client's status poll —
-/// re-activates it) loads its record and resumes the same way. Each step is one
+/// re-activated after its silo died — by its reminder (<see cref="SiloTrainingOptions.RunReminderSeconds"/>) or by
+/// the next client call, whichever comes first — loads its record and resumes the same way. Each step is one
 /// <c>train.step</c> span, a child of the client's submit span when the client traced it (Orleans
 /// propagates the context into <see cref="Start"/>); the explosion detector watches the norms here.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
 public sealed partial class RunGrain(
     ILogger<RunGrain> logger,
+    IOptions<SiloTrainingOptions> options,
     [PersistentState("run", CheckpointStorage.Name)] IPersistentState<RunCheckpoint> stored)
-    : Grain, IRunGrain
+    : Grain, IRunGrain, IRemindable
 {
+    const string ReminderName = "thresher-run";
+
     /// <summary>Orleans failures in a row (no step recorded between them) before the run is declared failed.</summary>
     const int MaxConsecutiveFailures = 30;
 
@@ -75,6 +79,7 @@ public sealed partial class RunGrain(
         _startTimestamp = Stopwatch.GetTimestamp();
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
         await Store();
+        await KeepReminder();
         StartTimer(TimeSpan.Zero);
         LogStarted(logger, RunId, config.ToString(), _totalSteps);
         return Status();
@@ -97,14 +102,15 @@ public sealed partial class RunGrain(
         {
             Finish(RunState.Cancelled, null);
             await Store();
+            await DropReminder();
         }
         return Status();
     }
 
     /// <summary>A run grain re-activated after its silo died knows its run from storage, and resumes a running one.</summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!stored.RecordExists || stored.State.Config is not { } config) return Task.CompletedTask;
+        if (!stored.RecordExists || stored.State.Config is not { } config) return;
         var s = stored.State;
         _config = config;
         _state = s.State;
@@ -128,8 +134,44 @@ public sealed partial class RunGrain(
             _reactivated = true;
             StartTimer(TimeSpan.Zero);
             LogReactivated(logger, RunId, _history.Count);
+            await KeepReminder(); // an in-memory reminder table may have died with the silo
         }
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Being called is the reminder's whole job: the call activated this grain, and a running run resumed in
+    /// <see cref="OnActivateAsync"/>. A finished run (or one this silo never knew) lets its reminder go.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_config is null || _state.IsFinished()) await DropReminder();
+    }
+
+    async Task KeepReminder()
+    {
+        int seconds = options.Value.RunReminderSeconds;
+        if (seconds <= 0) return;
+        try
+        {
+            await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(seconds));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogNoReminder(logger, RunId, e.Message); // the run trains on; only its unattended recovery is lost
+        }
+    }
+
+    async Task DropReminder()
+    {
+        if (options.Value.RunReminderSeconds <= 0) return;
+        try
+        {
+            if (await this.GetReminder(ReminderName) is { } reminder) await this.UnregisterReminder(reminder);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogNoReminder(logger, RunId, e.Message); // a leftover reminder only wakes a finished run, which drops it then
+        }
     }
 
     public Task<ParameterSnapshot> GetParameters()
@@ -154,7 +196,7 @@ public sealed partial class RunGrain(
         catch (Exception e) when (IsTransient(e))
         {
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
-            Retry(step, e);
+            await RetryOrGiveUp(step, e);
             return;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
@@ -163,6 +205,7 @@ public sealed partial class RunGrain(
             LogFailed(logger, RunId, step, e.Message);
             Finish(RunState.Failed, $"step {step}: {e.Message}");
             await Store();
+            await DropReminder();
             return;
         }
         _failures = 0;
@@ -177,6 +220,7 @@ public sealed partial class RunGrain(
         if (step + 1 >= _totalSteps) Finish(RunState.Completed, null);
         if (_config.IsCheckpoint(step + 1, _totalSteps) && !await Checkpoint(step + 1)) return;
         if (_state == RunState.Running) _timer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        else await DropReminder();
     }
 
     /// <summary>Stores this run's record, then the parameter server's checkpoint (in that order: the stored history reaches the checkpoint).</summary>
@@ -191,7 +235,7 @@ public sealed partial class RunGrain(
         catch (Exception e) when (IsTransient(e))
         {
             if (_state == RunState.Completed) throw; // the final checkpoint failed: let the caller see it
-            Retry(stepsDone, e);
+            await RetryOrGiveUp(stepsDone, e);
             return false;
         }
     }
@@ -202,13 +246,22 @@ public sealed partial class RunGrain(
     /// </summary>
     static bool IsTransient(Exception e) => e is OrleansException or TimeoutException or ParameterServerBehindException;
 
-    void Retry(long step, Exception e)
+    async Task RetryOrGiveUp(long step, Exception e)
     {
         _failures++;
         if (_failures >= MaxConsecutiveFailures)
         {
             LogFailed(logger, RunId, step, e.Message);
             Finish(RunState.Failed, $"step {step}: {e.Message} ({_failures} failures in a row)");
+            try
+            {
+                await Store(); // a re-activation must not take the failed run for a running one
+            }
+            catch (Exception storeError) when (IsTransient(storeError))
+            {
+                LogFailed(logger, RunId, step, $"storing the failed state: {storeError.Message}");
+            }
+            await DropReminder();
             return;
         }
         LogRetry(logger, RunId, step, _failures, e.GetType().Name, e.Message);
@@ -227,7 +280,7 @@ public sealed partial class RunGrain(
         }
         catch (Exception e) when (IsTransient(e))
         {
-            Retry(recorded, e);
+            await RetryOrGiveUp(recorded, e);
             return false;
         }
         catch (Exception e)
@@ -235,6 +288,7 @@ public sealed partial class RunGrain(
             LogFailed(logger, RunId, recorded, e.Message);
             Finish(RunState.Failed, $"resume at step {recorded}: {e.Message}");
             await Store();
+            await DropReminder();
             return false;
         }
         _mustResume = false;
@@ -363,6 +417,9 @@ public sealed partial class RunGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} goes on from step {Step} after passing over checkpoints: {Warning}")]
     static partial void LogCheckpointWarning(ILogger logger, string runId, long step, string warning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId}: reminder not kept ({Reason}); after a silo failure this run resumes only when a client calls it")]
+    static partial void LogNoReminder(ILogger logger, string runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} re-activated from storage with {Steps} recorded steps; resuming")]
     static partial void LogReactivated(ILogger logger, string runId, int steps);

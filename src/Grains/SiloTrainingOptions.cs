@@ -39,6 +39,14 @@ public sealed class SiloTrainingOptions
     /// </summary>
     public string Backend { get; set; } = "cpu";
 
+    /// <summary>
+    /// Period of the reminder each running run keeps, in seconds; 0 = none. When the silo holding a run grain dies,
+    /// the reminder re-activates it on a survivor within about one period (after failure detection), which resumes
+    /// the run from its checkpoint with no client watching. Default 60 (Orleans' minimum reminder period; a
+    /// shorter one lowers that minimum on the silo). Needs a reminder service (the silo host registers one).
+    /// </summary>
+    public int RunReminderSeconds { get; set; } = 60;
+
     /// <summary>Kernel threads of the parameter server's evaluation passes, ≥ 1. Default 1.</summary>
     public int EvaluationThreads { get; set; } = 1;
 }

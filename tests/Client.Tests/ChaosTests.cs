@@ -87,17 +87,21 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         var run = client.Client.GetGrain<IRunGrain>("ps-kill");
         long atKill;
         RunStatus done;
-        // 2. kill -9 the silo of the run grain and the parameter server (the submitting silo): the run goes back to
-        // its last checkpoint in Redis when this client's status poll re-activates the run grain elsewhere.
+        // 2. kill -9 the silo of the run grain and the parameter server (the submitting silo): with nobody calling
+        // the run, its reminder re-activates the run grain on a survivor, which goes back to its last checkpoint in Redis.
         await Submit(silos[0].Gateway, clusterId, "ps-kill");
         await WaitFor(async () => (await run.GetStatus()).Step >= 275, TimeSpan.FromSeconds(60), "ps-kill to pass step 275");
         atKill = (await run.GetStatus()).Step;
         var killed = Stopwatch.StartNew();
         silos[0].Kill();
+        var survivors = silos.Except([silos[0]]).ToList();
+        await WaitFor(() => Task.FromResult(survivors.Any(s => s.Output.Contains("run ps-kill re-activated from storage", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(120), "the run's reminder to re-activate ps-kill on a survivor (no client calls it meanwhile)");
+        double reactivated = killed.Elapsed.TotalSeconds;
         await WaitFor(async () => (await run.GetStatus()) is { Resumes: > 0 } s && s.Step > atKill, TimeSpan.FromSeconds(90), "ps-kill to resume past its step at the kill");
         double recovered = killed.Elapsed.TotalSeconds;
         done = await WaitFinished(client.Client, "ps-kill", TimeSpan.FromSeconds(120));
-        _log.WriteLine($"parameter-server silo killed at step {atKill}; resumed from step {done.LastResumeStep} ({atKill - done.LastResumeStep} steps re-run); back past step {atKill} {recovered:F1} s after the kill; accuracy {done.TestAccuracy:P2} vs {reference.TestAccuracy:P2}");
+        _log.WriteLine($"parameter-server silo killed at step {atKill}; re-activated by its reminder {reactivated:F1} s after the kill; resumed from step {done.LastResumeStep} ({atKill - done.LastResumeStep} steps re-run); back past step {atKill} {recovered:F1} s after the kill; accuracy {done.TestAccuracy:P2} vs {reference.TestAccuracy:P2}");
         Assert.True(done.State == RunState.Completed, $"{done.State}: {done.Error}");
         Assert.Equal(Steps, done.Step);
         Assert.True(done.Resumes >= 1);
@@ -227,6 +231,8 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public string Gateway { get; }
 
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
     public static async Task<ChaosSilo> StartAsync(string redis, string clusterId)
     {
         int siloPort = RedisServer.FreePorts(1), gatewayPort = RedisServer.FreePorts(1);
@@ -262,6 +268,7 @@ sealed class ChaosSilo : IAsyncDisposable
         ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
         ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:02",
         ["Orleans__Messaging__ResponseTimeout"] = "00:00:10",
+        ["THRESHER__RUNREMINDERSECONDS"] = "5", // a killed run grain's reminder wakes it on a survivor within ~5 s of its directory lease ending
     };
 
     /// <summary>kill -9.</summary>

@@ -36,6 +36,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "thresher-embedded", clusterId: "thresher-embedded");
             // This silo lives in the user's own process: it may read any directory the user names.
             options.AnyDataDirectory = true;
+            options.RunReminderSeconds = 0; // one silo in this process: when it dies the whole cluster does, so no reminder helps
             silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
             silo.Services.AddSingleton(GradientBackends.Select(options.Backend)); // the GPU, when chosen, is opened once per process
             silo.AddMemoryGrainStorage(CheckpointStorage.Name); // checkpoints live as long as this process
