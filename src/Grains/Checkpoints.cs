@@ -33,8 +33,9 @@ public sealed class ParameterServerCheckpoint
 }
 
 /// <summary>
-/// A run grain's stored state: the run's config, state and history up to (at least) the parameter server's
-/// last checkpoint, so a re-activated run grain knows its run. Counters are recomputed from the history.
+/// A run grain's stored state: the run's config, state and how many steps of its history (stored in pages,
+/// <see cref="RunHistoryStore"/>) are recorded, reaching at least the parameter server's last checkpoint, so a
+/// re-activated run grain knows its run. Counters are recomputed from the history.
 /// </summary>
 [GenerateSerializer]
 public sealed class RunCheckpoint
@@ -44,7 +45,8 @@ public sealed class RunCheckpoint
     [Id(2)] public string? Error { get; set; }
     [Id(3)] public long TotalSteps { get; set; }
     [Id(4)] public int StepsPerEpoch { get; set; }
-    [Id(5)] public List<StepRecord> History { get; set; } = [];
+    /// <summary>Steps recorded; the records themselves are in <see cref="RunHistoryStore"/> pages.</summary>
+    [Id(11)] public long HistoryCount { get; set; }
     [Id(6)] public DateTimeOffset? StartedAt { get; set; }
     [Id(7)] public double WallSeconds { get; set; }
     [Id(8)] public int Resumes { get; set; }

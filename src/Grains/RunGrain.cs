@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
@@ -57,10 +58,14 @@ public sealed partial class RunGrain(
     ActivityContext _parent;          // the submitting client's span, if any
     ExplosionDetector? _detector;
     string[] _tensorNames = [];
+    RunHistoryStore? _historyStore;
 
     string RunId => this.GetPrimaryKeyString();
 
     IParameterServerGrain ParameterServer => GrainFactory.GetGrain<IParameterServerGrain>(RunId);
+
+    RunHistoryStore HistoryStore => _historyStore
+        ??= new RunHistoryStore(ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(CheckpointStorage.Name), RunId);
 
     public async Task<RunStatus> Start(RunConfig config, byte[]? initialParameters)
     {
@@ -126,7 +131,18 @@ public sealed partial class RunGrain(
         _detector = new ExplosionDetector(config.ToDetectorOptions());
         _tensorNames = [.. new ParameterLayout(new MlpConfig(config.Layers)).Names];
         _history.Clear();
-        Replay(s.History);
+        try
+        {
+            Replay(await HistoryStore.LoadAsync(s.HistoryCount));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Without its history the run cannot tell which steps to re-run: say so instead of guessing.
+            _state = RunState.Failed;
+            _error = $"its stored history could not be loaded: {e.Message}";
+            LogFailed(logger, RunId, s.HistoryCount, _error);
+            return;
+        }
         if (_state == RunState.Running)
         {
             _startTimestamp = Stopwatch.GetTimestamp();
@@ -309,6 +325,7 @@ public sealed partial class RunGrain(
             var kept = _history.GetRange(0, (int)from);
             _history.Clear();
             Replay(kept);
+            HistoryStore.Truncated((int)from);
             if (from < recorded) LogResumed(logger, RunId, from, recorded - from);
             else LogResumedAfterReactivation(logger, RunId, from);
         }
@@ -336,7 +353,8 @@ public sealed partial class RunGrain(
         s.Error = _error;
         s.TotalSteps = _totalSteps;
         s.StepsPerEpoch = _stepsPerEpoch;
-        s.History = [.. _history];
+        await HistoryStore.StoreAsync(_history); // pages first: the count below never runs ahead of them
+        s.HistoryCount = _history.Count;
         s.StartedAt = _startedAt;
         s.WallSeconds = _wallSeconds;
         s.Resumes = _resumes;
