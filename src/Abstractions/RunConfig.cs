@@ -16,6 +16,12 @@ public sealed record RunConfig
     /// <summary>Most workers one run may use.</summary>
     public const int MaxWorkers = 256;
 
+    /// <summary>
+    /// Largest accepted sum of the workers' gradient buffers (bytes, 4 GiB): each worker holds one gradient of the
+    /// whole model, and the parameter server receives all of them in every step.
+    /// </summary>
+    public const long MaxGradientBytes = 4L << 30;
+
     /// <summary>Dataset name (mnist, fashion-mnist) or a directory on the silos. Default mnist.</summary>
     [Id(0)] public string Dataset { get; init; } = "mnist";
 
@@ -145,6 +151,9 @@ public sealed record RunConfig
             throw new ThresherInputException($"worker-timeout {WorkerTimeoutSeconds}: must be in 1..3600 seconds");
         if (Batch < Workers)
             throw new ThresherInputException($"batch {Batch} is smaller than workers {Workers}: every worker needs at least one sample per step");
+        long gradientBytes = Workers * new MlpConfig(Layers).ParameterCount * sizeof(float);
+        if (gradientBytes > MaxGradientBytes)
+            throw new ThresherInputException($"workers {Workers} with layers {string.Join(',', Layers)}: their gradients need {gradientBytes >> 20:N0} MiB per step, above the limit of {MaxGradientBytes >> 20:N0} MiB — use fewer --workers or a smaller model");
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,

@@ -37,6 +37,7 @@ public static class CliApp
             config.AddCommand<WatchCommand>("watch").WithDescription("Follow a run live: progress, loss, pre-/post-clip gradient norms, explosion alerts.");
             config.AddCommand<BenchCommand>("bench").WithDescription("Measure training-step throughput, GEMM GFLOP/s and clip µs (median of timed repetitions).");
             config.AddDataBranch();
+            config.AddTlsBranch();
         });
         return app;
     }

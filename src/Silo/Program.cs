@@ -13,6 +13,7 @@ builder.Configuration.AddCommandLine(args, SiloCommandLine.SwitchMappings);
 SiloSetup settings;
 try
 {
+    SiloCommandLine.Check(args);
     settings = SiloSetup.From(builder.Configuration);
 }
 catch (Thresher.ThresherInputException e)
@@ -20,10 +21,19 @@ catch (Thresher.ThresherInputException e)
     Console.Error.WriteLine($"thresher-silo: {e.Message}");
     return 2;
 }
+if (await SiloStartFailure.CheckAsync(settings) is { } unavailable) return unavailable.Report();
 builder.Configuration.AddInMemoryCollection(settings.OrleansConfiguration());
 builder.UseOrleans(silo => settings.Apply(silo, builder.Configuration));
 using var host = builder.Build();
-await host.StartAsync();
+try
+{
+    await host.StartAsync();
+}
+catch (Exception e)
+{
+    if (Environment.GetEnvironmentVariable("THRESHER_DEBUG") is not null) Console.Error.WriteLine(e);
+    return SiloStartFailure.From(e, settings).Report();
+}
 Console.WriteLine(settings.Describe(host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>()));
 await host.WaitForShutdownAsync();
 return 0;

@@ -20,9 +20,34 @@ static class SiloCommandLine
         ["--data-root"] = "Thresher:DataRoots",
         ["--worker-threads"] = "Thresher:WorkerThreads",
         ["--backend"] = "Thresher:Backend",
+        ["--run-reminder"] = "Thresher:RunReminderSeconds",
+        ["--tls-cert"] = "Thresher:Tls:Certificate",
+        ["--tls-key"] = "Thresher:Tls:Key",
+        ["--tls-ca"] = "Thresher:Tls:Ca",
     };
 
     public static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
+
+    /// <summary>
+    /// Rejects what the configuration's command-line source would silently ignore: an unknown switch (a typo such
+    /// as --silo-prot would leave the default port in force), a switch without a value, a stray word. Full
+    /// configuration keys (--Orleans:Membership:ProbeTimeout 00:00:01) pass: they reach every other setting.
+    /// </summary>
+    public static void Check(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string key = args[i].Split('=', 2)[0];
+            bool known = SwitchMappings.ContainsKey(key) || (key.StartsWith("--", StringComparison.Ordinal) && key.Contains(':', StringComparison.Ordinal));
+            if (!known)
+                throw new ThresherInputException(key.StartsWith('-')
+                    ? $"unknown option '{key}'; 'thresher-silo --help' lists the options"
+                    : $"unexpected argument '{args[i]}'; options take the form --name VALUE ('thresher-silo --help')");
+            if (key.Length == args[i].Length && ++i == args.Length)
+                throw new ThresherInputException($"{key}: missing value ('thresher-silo --help')");
+        }
+    }
 
     public const string Help = """
         thresher-silo — a Thresher silo: hosts worker and parameter-server grains.
@@ -51,10 +76,22 @@ static class SiloCommandLine
           --worker-threads N     kernel threads per worker grain; 0 = cores / workers [THRESHER__WORKERTHREADS] (0)
           --backend KIND         where workers compute gradients: cpu (SIMD), cuda (an NVIDIA GPU; fails with exit
                                  code 2 without one) or auto (cuda if usable, else cpu) [THRESHER__BACKEND] (cpu)
+          --run-reminder SECS    period of each running run's reminder, which re-activates a run whose silo died on a
+                                 survivor with no client calling; 0 = none [THRESHER__RUNREMINDERSECONDS] (60)
           --telemetry KIND       traces and metrics: none, console or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)
                                  [THRESHER__TELEMETRY] (none)
+          --tls-cert FILE        TLS on every silo and gateway connection with this certificate: PEM (key in --tls-key
+                                 or in the same file) or .pfx/.p12 [THRESHER__TLS__CERTIFICATE] (none: plain TCP)
+          --tls-key FILE         the PEM private key of --tls-cert [THRESHER__TLS__KEY] (none)
+          --tls-ca FILE          PEM CA certificate(s): mutual TLS, every peer (silo or client) must present a
+                                 certificate issued by them [THRESHER__TLS__CA] (none: the system trust store,
+                                 client certificates optional)
+                                 The password of an encrypted key or .pfx: [THRESHER__TLS__PASSWORD] (no switch, so it
+                                 stays out of the process list)
           -h, --help             this text
 
-        Stops gracefully on Ctrl-C or SIGTERM.
+        Stops gracefully on Ctrl-C or SIGTERM. Exit codes: 0 stopped; 1 failed to start for another reason;
+        2 bad configuration (an unknown option, a bad value: one line naming it); 3 a port already in use or
+        Redis unreachable.
         """;
 }

@@ -31,6 +31,8 @@ sealed record SiloSetup(
         string serviceId = config["Orleans:ServiceId"] ?? "thresher";
         int siloPort = Port(config, "Orleans:Endpoints:SiloPort", 11111);
         int gatewayPort = Port(config, "Orleans:Endpoints:GatewayPort", 30000);
+        if (siloPort == gatewayPort)
+            throw new ThresherInputException($"silo port and gateway port are both {siloPort}; give them different ports (--silo-port, --gateway-port)");
         string ipText = config["Orleans:Endpoints:AdvertisedIPAddress"] ?? "127.0.0.1";
         IPAddress? ip = null;
         if (!ipText.Equals("auto", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(ipText, out ip))
@@ -55,11 +57,12 @@ sealed record SiloSetup(
         {
             if (membership != Membership.Localhost)
                 throw new ThresherInputException($"primary '{primaryText}': only localhost clustering has a primary silo; with redis every silo finds the others in Redis");
-            if (!IPEndPoint.TryParse(primaryText, out primary))
+            if (!IPEndPoint.TryParse(primaryText, out primary) || primary.Port == 0)
                 throw new ThresherInputException($"primary '{primaryText}': expected HOST:PORT of the primary silo's silo port, e.g. 127.0.0.1:11111");
         }
 
         bool kubernetes = KubernetesWanted(config);
+        SiloTrainingConfig.Check(config);
         if (kubernetes && membership == Membership.Localhost)
             throw new ThresherInputException("kubernetes hosting needs real membership: set Orleans__Clustering__ProviderType=Redis and Orleans__Clustering__ConnectionString=HOST:PORT (UseKubernetesHosting is not a membership provider)");
         return new SiloSetup(clusterId, serviceId, siloPort, gatewayPort, ip, listenAny, membership, redis, primary, kubernetes)
@@ -67,14 +70,30 @@ sealed record SiloSetup(
             // cuda without a usable GPU throws here (exit 2); auto falls back to the CPU and says so.
             Backend = GradientBackends.Select(config["Thresher:Backend"], Console.WriteLine),
             Telemetry = TelemetrySetup.Parse(config["Thresher:Telemetry"]),
+            RunReminderSeconds = ReminderSeconds(config),
+            Tls = SiloTls.From(config),
         };
     }
 
     /// <summary>Where worker grains compute gradients (Thresher:Backend = cpu | cuda | auto; default cpu).</summary>
     public GradientBackendFactory Backend { get; init; } = GradientBackendFactory.Cpu;
 
+    /// <summary>Period of a running run's reminder (Thresher:RunReminderSeconds, 0..86400; 0 = none; default 60).</summary>
+    public int RunReminderSeconds { get; init; } = 60;
+
+    static int ReminderSeconds(IConfiguration config)
+    {
+        string? text = config["Thresher:RunReminderSeconds"];
+        if (text is null) return 60;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds <= 86400 ? seconds
+            : throw new ThresherInputException($"Thresher:RunReminderSeconds '{text}': expected whole seconds in 0..86400 (0 = no reminder; a run then resumes after its silo died only when a client calls it)");
+    }
+
     /// <summary>Where the silo sends traces and metrics (Thresher:Telemetry = none | console | otlp; default none).</summary>
     public TelemetryExporter Telemetry { get; init; } = TelemetryExporter.None;
+
+    /// <summary>TLS on every silo and gateway connection (Thresher:Tls:*); null = plain TCP (the default).</summary>
+    public SiloTls? Tls { get; init; }
 
     /// <summary>
     /// Orleans applies the "Orleans:Clustering" section itself (provider names are case-sensitive there and
@@ -130,8 +149,10 @@ sealed record SiloSetup(
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         AddCheckpointStorage(silo);
+        AddReminders(silo);
         silo.AddThresherGrains();
         silo.AddWorkerSpreadPlacement();
+        Tls?.Apply(silo);
     }
 
     /// <summary>
@@ -153,9 +174,24 @@ sealed record SiloSetup(
         }));
     }
 
+    /// <summary>
+    /// The reminder service behind each running run's reminder (<see cref="SiloTrainingOptions.RunReminderSeconds"/>):
+    /// with Redis membership a Redis reminder table, so a run whose silo died is re-activated by a survivor; with
+    /// localhost clustering an in-memory table. A period under Orleans' one-minute minimum lowers the minimum.
+    /// </summary>
+    void AddReminders(ISiloBuilder silo)
+    {
+        if (Membership == Membership.Redis)
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(RedisConnection ?? DefaultRedis));
+        else
+            silo.UseInMemoryReminderService();
+        if (RunReminderSeconds is > 0 and < 60)
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(RunReminderSeconds));
+    }
+
     /// <summary>The one line a started silo prints; scripts and tests wait for its "thresher-silo: cluster" prefix.</summary>
     public string Describe(ILocalSiloDetails silo) => string.Create(CultureInfo.InvariantCulture,
-        $"thresher-silo: cluster '{silo.ClusterId}', silo {silo.SiloAddress.Endpoint}, gateway {silo.GatewayAddress?.Endpoint}, clustering {MembershipText}{(Kubernetes ? ", kubernetes hosting" : "")}, backend {Backend.Description}; Ctrl-C stops it");
+        $"thresher-silo: cluster '{silo.ClusterId}', silo {silo.SiloAddress.Endpoint}, gateway {silo.GatewayAddress?.Endpoint}, clustering {MembershipText}{(Kubernetes ? ", kubernetes hosting" : "")}, backend {Backend.Description}{(Tls is null ? "" : ", " + Tls.Describe())}; Ctrl-C stops it");
 
     string MembershipText => Membership switch
     {

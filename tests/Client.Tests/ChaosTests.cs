@@ -94,6 +94,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         atKill = (await run.GetStatus()).Step;
         var killed = Stopwatch.StartNew();
         silos[0].Kill();
+        int damaged = await DamageNewestCheckpoint(clusterId, "ps-kill", atKill);
         var survivors = silos.Except([silos[0]]).ToList();
         await WaitFor(() => Task.FromResult(survivors.Any(s => s.Output.Contains("run ps-kill re-activated from storage", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(120), "the run's reminder to re-activate ps-kill on a survivor (no client calls it meanwhile)");
@@ -105,8 +106,11 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         Assert.True(done.State == RunState.Completed, $"{done.State}: {done.Error}");
         Assert.Equal(Steps, done.Step);
         Assert.True(done.Resumes >= 1);
-        Assert.True(done.LastResumeStep % CheckpointEvery == 0 && done.LastResumeStep <= atKill && atKill - done.LastResumeStep <= CheckpointEvery + 5,
+        // The newest checkpoint was damaged, so the run went back one interval further (or, when it crossed a
+        // checkpoint between our last look and the kill, the damaged one is the older and is only reported).
+        Assert.True(done.LastResumeStep % CheckpointEvery == 0 && done.LastResumeStep <= atKill && atKill - done.LastResumeStep <= 2 * CheckpointEvery + 5,
             $"resumed from {done.LastResumeStep}, killed at {atKill}");
+        Assert.Contains($"checkpoint slot {damaged} is unreadable", done.LastResumeWarning, StringComparison.Ordinal);
         Assert.InRange(done.TestAccuracy!.Value, reference.TestAccuracy!.Value - 0.005, reference.TestAccuracy!.Value + 0.005);
         AssertClose(referenceTheta, (await run.GetParameters()).Parameters, 1e-5f); // re-run steps equal the lost ones
         Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), (await run.GetHistory(0, Steps)).Select(h => h.Step));
@@ -137,6 +141,23 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         {
             victim.Kill();
         }
+    }
+
+    /// <summary>
+    /// Overwrites the stored bytes of the checkpoint slot that held the newest checkpoint at <paramref name="step"/>
+    /// (generation ⌊step / interval⌋, slot generation mod 2) with garbage, as bit rot or a torn write would leave
+    /// them: Orleans can no longer deserialize it. Returns the slot.
+    /// </summary>
+    async Task<int> DamageNewestCheckpoint(string clusterId, string runId, long step)
+    {
+        int slot = (int)(step / CheckpointEvery % 2);
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Address);
+        var keys = redis.GetServers()[0].Keys(pattern: $"{clusterId}/state/thresher-checkpoint/{runId}/*").Select(k => k.ToString()).ToList();
+        Assert.Equal(2, keys.Count); // the two slots, each its own record
+        string key = keys.Single(k => k.EndsWith($"/{runId}/{slot}/parameter-server-checkpoint", StringComparison.Ordinal));
+        await redis.GetDatabase().HashSetAsync(key, "data", Encoding.UTF8.GetBytes("these bytes are not a checkpoint"));
+        _log.WriteLine($"damaged checkpoint slot {slot} ({key}) after the kill at step {step}");
+        return slot;
     }
 
     async Task Submit(string gateway, string clusterId, string runId, int workerTimeout = 5)

@@ -19,7 +19,7 @@ public sealed class RemoteCluster : IAsyncDisposable
 
     /// <summary>Connects, or throws <see cref="ClusterUnreachableException"/> naming the gateway.</summary>
     public static async Task<RemoteCluster> ConnectAsync(string gateway, string clusterId, TimeSpan timeout, CancellationToken cancellation,
-        TelemetryExporter telemetry = TelemetryExporter.None)
+        TelemetryExporter telemetry = TelemetryExporter.None, TlsCredentials? tls = null)
     {
         var endpoint = ParseGateway(gateway);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -35,22 +35,78 @@ public sealed class RemoteCluster : IAsyncDisposable
             });
             client.Services.AddThresherSerialization();
             client.AddActivityPropagation();
+            // Refusals need no report here: TlsProbe judges the same certificates beside this connection and says why.
+            if (tls is not null) client.UseTls(o => TlsPeerTrust.ConfigureClient(o, tls, GatewayHost(gateway), _ => { }));
         });
         var host = builder.Build();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         limit.CancelAfter(timeout);
         try
         {
-            await host.StartAsync(limit.Token).ConfigureAwait(false);
+            await StartAsync(host, endpoint, gateway, tls, limit, cancellation).ConfigureAwait(false);
+        }
+        catch (ClusterUnreachableException)
+        {
+            host.Dispose();
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             host.Dispose();
             throw new ClusterUnreachableException(
-                $"cannot reach a Thresher cluster at gateway {gateway} (cluster id '{clusterId}'): {e.Message} — is a silo running there ('thresher-silo --gateway-port {endpoint.Port}')?", e);
+                $"cannot reach a Thresher cluster at gateway {gateway} (cluster id '{clusterId}'): {(e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0} s" : e.Message)} — is a silo running there ('thresher-silo --gateway-port {endpoint.Port}')?", e);
         }
         return new RemoteCluster(host);
     }
+
+    /// <summary>
+    /// Starts the client beside a <see cref="TlsProbe"/>: with TLS, a handshake judging the same certificates;
+    /// without, after <see cref="PlainProbeDelay"/> unconnected, a check that the gateway does not expect TLS
+    /// (a TLS gateway drops a plain connection, and Orleans would retry until the timeout). A definite finding
+    /// stops the start at once; a hint explains a start that fails.
+    /// </summary>
+    static async Task StartAsync(IHost host, IPEndPoint endpoint, string gateway, TlsCredentials? tls, CancellationTokenSource limit, CancellationToken user)
+    {
+        using var probeLimit = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
+        var start = host.StartAsync(limit.Token);
+        var probe = tls is not null
+            ? TlsProbe.DiagnoseAsync(endpoint, gateway, GatewayHost(gateway), tls, probeLimit.Token)
+            : ProbePlainAsync(start, endpoint, GatewayHost(gateway), probeLimit.Token);
+        try
+        {
+            if (await Task.WhenAny(start, probe).ConfigureAwait(false) == probe && probe.IsCompletedSuccessfully && probe.Result is { Definite: true } fault)
+            {
+                // The start can only time out now; stop it before the host is disposed. Its cancellation is not the news.
+                await limit.CancelAsync().ConfigureAwait(false);
+                await start.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw new ClusterUnreachableException(fault.Text);
+            }
+            await start.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ClusterUnreachableException && !user.IsCancellationRequested && probe.IsCompletedSuccessfully && probe.Result is { } hint)
+        {
+            throw new ClusterUnreachableException(hint.Text, e);
+        }
+        finally
+        {
+            // A probe still running has found nothing; it ends with the start, found or not.
+            await probeLimit.CancelAsync().ConfigureAwait(false);
+            await ((Task)probe).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    static async Task<TlsDiagnosis?> ProbePlainAsync(Task start, IPEndPoint endpoint, string host, CancellationToken cancellation)
+    {
+        await Task.WhenAny(start, Task.Delay(PlainProbeDelay, cancellation)).ConfigureAwait(false);
+        if (start.IsCompleted || cancellation.IsCancellationRequested) return null;
+        return await TlsProbe.ExpectsTlsAsync(endpoint, host, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Well beyond a healthy connection's few hundred milliseconds, and short beside the 10 s default timeout.</summary>
+    static readonly TimeSpan PlainProbeDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>The host part of HOST:PORT (brackets of an IPv6 literal removed): the name the gateway's certificate must carry.</summary>
+    static string GatewayHost(string gateway) => gateway[..gateway.LastIndexOf(':')].Trim('[', ']');
 
     public static IPEndPoint ParseGateway(string gateway)
     {

@@ -22,13 +22,26 @@ public class GatewaySettings : CommandSettings
     [DefaultValue(10)]
     public int ConnectTimeoutSeconds { get; init; } = 10;
 
+    [CommandOption("--tls-cert <FILE>")]
+    [Description(Cluster.ClientTls.CertificateDescription)]
+    public string? TlsCertificate { get; init; }
+
+    [CommandOption("--tls-key <FILE>")]
+    [Description(Cluster.ClientTls.KeyDescription)]
+    public string? TlsKey { get; init; }
+
+    [CommandOption("--tls-ca <FILE>")]
+    [Description(Cluster.ClientTls.CaDescription)]
+    public string? TlsCa { get; init; }
+
     public override ValidationResult Validate()
         => ConnectTimeoutSeconds is < 1 or > 300
             ? ValidationResult.Error($"connect-timeout {ConnectTimeoutSeconds}: must be in 1..300 seconds")
             : ValidationResult.Success();
 
     public Task<Cluster.RemoteCluster> ConnectAsync(CancellationToken cancellation)
-        => Cluster.RemoteCluster.ConnectAsync(Gateway, ClusterId, TimeSpan.FromSeconds(ConnectTimeoutSeconds), cancellation);
+        => Cluster.RemoteCluster.ConnectAsync(Gateway, ClusterId, TimeSpan.FromSeconds(ConnectTimeoutSeconds), cancellation,
+            tls: Cluster.ClientTls.Load(TlsCertificate, TlsKey, TlsCa));
 }
 
 /// <summary>Commands that name one run.</summary>

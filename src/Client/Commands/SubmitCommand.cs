@@ -19,6 +19,28 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         [DefaultValue("thresher")]
         public string ClusterId { get; init; } = "thresher";
 
+        [CommandOption("--tls-cert <FILE>")]
+        [Description(Cluster.ClientTls.CertificateDescription)]
+        public string? TlsCertificate { get; init; }
+
+        [CommandOption("--tls-key <FILE>")]
+        [Description(Cluster.ClientTls.KeyDescription)]
+        public string? TlsKey { get; init; }
+
+        [CommandOption("--tls-ca <FILE>")]
+        [Description(Cluster.ClientTls.CaDescription)]
+        public string? TlsCa { get; init; }
+
+        [CommandOption("--connect-timeout <SECONDS>")]
+        [Description("How long to try reaching the gateway, in seconds (1..300). Default 10.")]
+        [DefaultValue(10)]
+        public int ConnectTimeoutSeconds { get; init; } = 10;
+
+        public override ValidationResult Validate()
+            => ConnectTimeoutSeconds is < 1 or > 300
+                ? ValidationResult.Error($"connect-timeout {ConnectTimeoutSeconds}: must be in 1..300 seconds")
+                : base.Validate();
+
         [CommandOption("--watch")]
         [Description("Follow the run live until it ends (Ctrl-C detaches; the run goes on). Exit code is the run's.")]
         public bool Watch { get; init; }
@@ -29,7 +51,8 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         ArgumentNullException.ThrowIfNull(settings);
         var (config, initial) = RunSession.Prepare(settings);
         string runId = settings.NewRunId();
-        await using var cluster = await Cluster.RemoteCluster.ConnectAsync(settings.Gateway, settings.ClusterId, TimeSpan.FromSeconds(10), cancellation, Grains.TelemetrySetup.Parse(settings.Telemetry)).ConfigureAwait(false);
+        await using var cluster = await Cluster.RemoteCluster.ConnectAsync(settings.Gateway, settings.ClusterId, TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds), cancellation, Grains.TelemetrySetup.Parse(settings.Telemetry),
+            Cluster.ClientTls.Load(settings.TlsCertificate, settings.TlsKey, settings.TlsCa)).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);
         if (!settings.Watch && settings.MetricsOut is null && settings.SummaryJson is null && settings.Save is null)

@@ -12,6 +12,13 @@ public sealed record TrainingOptions
     /// <summary>Largest accepted global batch (rows).</summary>
     public const int MaxBatch = 65_536;
 
+    /// <summary>
+    /// Largest accepted activation workspace of one step (bytes, 4 GiB): the global batch's rows times the input
+    /// and twice every layer's width (activations and deltas), in floats. The rows are split over the workers,
+    /// which may all sit on one silo, so this bounds what a submission makes a silo allocate before it can fail.
+    /// </summary>
+    public const long MaxActivationBytes = 4L << 30;
+
     /// <summary>Largest accepted step count.</summary>
     public const long MaxSteps = 100_000_000;
 
@@ -66,10 +73,23 @@ public sealed record TrainingOptions
         Require(LearningRate > 0 && float.IsFinite(LearningRate), $"lr {Num(LearningRate)}: must be a finite number > 0");
         Require(Momentum >= 0 && Momentum < 1, $"momentum {Num(Momentum)}: must be in [0, 1)");
         Require(Batch >= 1 && Batch <= MaxBatch, $"batch {Batch}: must be in 1..{MaxBatch}");
+        Require(ActivationBytes <= MaxActivationBytes,
+            $"batch {Batch} with layers {Layers}: one step's activations need {ActivationBytes >> 20:N0} MiB, above the limit of {MaxActivationBytes >> 20:N0} MiB — use a smaller --batch or narrower --layers");
         Require(Epochs >= 1, $"epochs {Epochs}: must be > 0");
         Require(Steps is null || (Steps >= 1 && Steps <= MaxSteps), $"steps {Steps}: must be in 1..{MaxSteps}");
         Require(Clip is null || (Clip > 0 && float.IsFinite(Clip.Value)), $"clip {Num(Clip ?? 0)}: must be a finite number > 0, or 'none'");
         Require(EvalEvery >= 0, $"eval-every {EvalEvery}: must be ≥ 0");
+    }
+
+    /// <summary>Bytes of one step's activation workspace, summed over the workers (see <see cref="MaxActivationBytes"/>).</summary>
+    public long ActivationBytes
+    {
+        get
+        {
+            long floatsPerRow = Layers.Inputs;
+            for (int l = 1; l < Layers.Layers.Count; l++) floatsPerRow += 2L * Layers.Layers[l];
+            return Batch * floatsPerRow * sizeof(float);
+        }
     }
 
     /// <summary>Total steps of the run for a training set of <paramref name="stepsPerEpoch"/> steps per epoch.</summary>
