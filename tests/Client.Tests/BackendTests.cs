@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Thresher.Gpu;
 
 namespace Thresher.Client.Tests;
@@ -36,21 +35,8 @@ public sealed class BackendTests
     public async Task Silo_with_cuda_and_no_gpu_exits_with_code_2()
     {
         if (HasGpu) return;
-        string dll = Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll");
-        using var process = Process.Start(CliRunner.DotnetExec(dll, ["--backend", "cuda"]))!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"thresher-silo --backend cuda kept running without a GPU; output: {await stdout}");
-        }
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("no usable CUDA GPU", await stderr, StringComparison.Ordinal);
+        var (code, _, stderr) = await CliRunner.RunSiloToExit(["--backend", "cuda"], null, TimeSpan.FromSeconds(60));
+        Assert.Equal(2, code);
+        Assert.Contains("no usable CUDA GPU", stderr, StringComparison.Ordinal);
     }
 }

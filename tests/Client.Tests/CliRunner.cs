@@ -26,9 +26,21 @@ static class CliRunner
     public static Task<(int Code, string Stdout, string Stderr)> RunExecutable(params string[] args)
         => RunExecutableIn(null, TimeSpan.FromSeconds(120), args);
 
-    public static async Task<(int Code, string Stdout, string Stderr)> RunExecutableIn(string? workingDirectory, TimeSpan timeout, params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> RunExecutableIn(string? workingDirectory, TimeSpan timeout, params string[] args)
+        => RunToExit(DotnetExec(typeof(ExitCodes).Assembly.Location, args, workingDirectory), timeout);
+
+    /// <summary>`dotnet exec thresher-silo.dll ARGS` with extra environment, run to its end: for silos that must refuse to start.</summary>
+    public static Task<(int Code, string Stdout, string Stderr)> RunSiloToExit(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout)
     {
-        using var process = Process.Start(DotnetExec(typeof(ExitCodes).Assembly.Location, args, workingDirectory))!;
+        var start = DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"), args);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return RunToExit(start, timeout);
+    }
+
+    /// <summary>Runs a process to its end; one still running after <paramref name="timeout"/> is a failure (and is killed).</summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunToExit(ProcessStartInfo start, TimeSpan timeout)
+    {
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var limit = new CancellationTokenSource(timeout);
@@ -39,7 +51,7 @@ static class CliRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"thresher {string.Join(' ', args)} ran longer than {timeout}; output so far: {await stdout}{await stderr}");
+            throw new TimeoutException($"{Path.GetFileName(start.ArgumentList.ElementAtOrDefault(1))} {string.Join(' ', start.ArgumentList.Skip(2))} ran longer than {timeout}; output so far: {await stdout}{await stderr}");
         }
         return (process.ExitCode, await stdout, await stderr);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -109,34 +108,12 @@ public sealed class SiloConfigBadInputTests
     /// Runs thresher-silo on free ports (unless the case sets them) and waits for it to exit: every case must
     /// be refused at start, so one still running after the limit is a failure (and is killed).
     /// </summary>
-    static async Task<(int Code, string Stdout, string Stderr)> RunSilo(string[] args, Dictionary<string, string> environment)
+    static Task<(int Code, string Stdout, string Stderr)> RunSilo(string[] args, Dictionary<string, string> environment)
     {
         List<string> all = [];
         bool portsGiven = args.Any(a => a.Contains("-port", StringComparison.Ordinal)) || environment.Keys.Any(k => k.Contains("Port", StringComparison.Ordinal));
-        if (!portsGiven) all.AddRange(["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}"]);
+        if (!portsGiven) all.AddRange(["--silo-port", $"{SiloProcess.FreePort()}", "--gateway-port", $"{SiloProcess.FreePort()}"]);
         all.AddRange(args);
-        var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"), all);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"thresher-silo {string.Join(' ', all)} kept running; output: {await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
+        return CliRunner.RunSiloToExit(all, environment, TimeSpan.FromSeconds(30));
     }
 }

@@ -90,7 +90,7 @@ public sealed class SiloProcess : IAsyncDisposable
         kill?.WaitForExit();
     }
 
-    static int FreePort()
+    public static int FreePort()
     {
         using var socket = new TcpListener(IPAddress.Loopback, 0);
         socket.Start();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -186,42 +184,14 @@ public sealed class TlsTests(TlsTests.Cluster cluster) : IClassFixture<TlsTests.
     static string[] Usages(X509Certificate2 certificate) =>
         [.. certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<Oid>().Select(o => o.Value!)];
 
-    static async Task<(int Code, string Stdout, string Stderr)> RunWithEnvironment(string[] args, Dictionary<string, string> environment)
+    static Task<(int Code, string Stdout, string Stderr)> RunWithEnvironment(string[] args, Dictionary<string, string> environment)
     {
         var start = CliRunner.DotnetExec(typeof(ExitCodes).Assembly.Location, args);
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        return await Run(start, "thresher");
+        return CliRunner.RunToExit(start, TimeSpan.FromMinutes(1));
     }
 
-    static async Task<(int Code, string Stdout, string Stderr)> RunSilo(string[] args)
-    {
-        string[] ports = ["--silo-port", $"{FreePort()}", "--gateway-port", $"{FreePort()}", "--cluster-id", "thresher-tls-bad"];
-        return await Run(CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"), [.. ports, .. args]), "thresher-silo");
-    }
-
-    /// <summary>Runs a process to its end; one still running after a minute is a failure (and is killed).</summary>
-    static async Task<(int Code, string Stdout, string Stderr)> Run(ProcessStartInfo start, string name)
-    {
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{name} {string.Join(' ', start.ArgumentList)} kept running; output: {await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
+    static Task<(int Code, string Stdout, string Stderr)> RunSilo(string[] args)
+        => CliRunner.RunSiloToExit(["--silo-port", $"{SiloProcess.FreePort()}", "--gateway-port", $"{SiloProcess.FreePort()}", "--cluster-id", "thresher-tls-bad", .. args],
+            null, TimeSpan.FromMinutes(1));
 }
