@@ -106,9 +106,10 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         Assert.True(done.State == RunState.Completed, $"{done.State}: {done.Error}");
         Assert.Equal(Steps, done.Step);
         Assert.True(done.Resumes >= 1);
-        // The newest checkpoint was damaged, so the run went back one interval further (or, when it crossed a
-        // checkpoint between our last look and the kill, the damaged one is the older and is only reported).
-        Assert.True(done.LastResumeStep % CheckpointEvery == 0 && done.LastResumeStep <= atKill && atKill - done.LastResumeStep <= 2 * CheckpointEvery + 5,
+        // The newest checkpoint was damaged, so the run went back one interval further. atKill is the step of the
+        // last status before the kill; on a loaded machine the run goes on for tens of steps until the kill lands,
+        // and when it crossed a checkpoint meanwhile the damaged slot is the older one, only reported.
+        Assert.True(done.LastResumeStep % CheckpointEvery == 0 && done.LastResumeStep <= atKill + 2 * CheckpointEvery && atKill - done.LastResumeStep <= 2 * CheckpointEvery + 5,
             $"resumed from {done.LastResumeStep}, killed at {atKill}");
         Assert.Contains($"checkpoint slot {damaged} is unreadable", done.LastResumeWarning, StringComparison.Ordinal);
         Assert.InRange(done.TestAccuracy!.Value, reference.TestAccuracy!.Value - 0.005, reference.TestAccuracy!.Value + 0.005);
