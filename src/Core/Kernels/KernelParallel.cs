@@ -10,10 +10,10 @@ internal static class KernelParallel
     public static (int First, int Last) Range(int index, int chunks, int count) =>
         ((int)((long)index * count / chunks), (int)((long)(index + 1) * count / chunks));
 
-    /// <summary>body(0..chunks-1) on the <see cref="KernelTeam"/>, or on the thread pool while the team serves another caller.</summary>
+    /// <summary>body(0..chunks-1) on the shared <see cref="KernelTeam"/>, or on the thread pool while the team serves another caller.</summary>
     public static void Fork(int chunks, Action<int> body)
     {
-        if (KernelTeam.TryRun(chunks, body)) return;
+        if (KernelTeam.Shared.TryRun(chunks, body)) return;
         try
         {
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, body);

@@ -9,98 +9,160 @@ namespace Thresher.Core.Kernels;
 /// sleep costs a wake-up per call, and Parallel.For's calling thread then runs the late helper's chunk itself,
 /// serialising the call). One caller at a time: a second concurrent caller gets false and uses the thread pool.
 /// Chunks are disjoint, so results do not depend on which thread runs which chunk.
+/// <para>
+/// Hand-off, per helper: the caller bumps the helper's own <c>_posted</c> count and the helper runs one chunk per
+/// increment, so a helper never confuses one call with the next, whatever the chunk counts. Sleep and wake are a
+/// Dekker pair of full fences (interlocked operations): the helper publishes "asleep" and then re-reads
+/// <c>_posted</c>; the caller publishes the post and then reads "asleep". At least one of them sees the other's
+/// write, so a post is never lost (a plain store then load may be reordered on x86, which hung the old team).
+/// </para>
 /// </summary>
-internal static class KernelTeam
+internal sealed class KernelTeam : IDisposable
 {
-    /// <summary>How long an idle helper spins before it blocks: covers the gaps between a step's kernels.</summary>
-    private static readonly long SpinTicks = Stopwatch.Frequency / 2000; // 0.5 ms
+    /// <summary>The process-wide team the GEMMs use: 0.5 ms of spinning covers the gaps between a step's kernels.</summary>
+    public static readonly KernelTeam Shared = new("thresher-kernel", TimeSpan.FromMilliseconds(0.5), TimeSpan.FromSeconds(10),
+        line => Console.Error.WriteLine(line));
 
-    private static readonly object Gate = new();
-    private static readonly List<Helper> Helpers = [];
-    private static Action<int>? s_body;
-    private static int s_chunks, s_generation, s_pending;
-    private static ExceptionDispatchInfo? s_error;
+    private readonly string _name;
+    private readonly long _spinTicks, _stallTicks;
+    private readonly Action<string> _report;
+    private readonly object _gate = new();
+    private readonly List<Helper> _helpers = [];
+    private Action<int>? _body;
+    private int _pending;
+    private ExceptionDispatchInfo? _error;
+    private volatile bool _disposed;
+
+    /// <param name="name">Prefix of the helper threads' names (name-1, name-2, …).</param>
+    /// <param name="spin">How long an idle helper spins before it blocks.</param>
+    /// <param name="stallAfter">How long a caller waits for its helpers before it reports the stuck ones (once a call).</param>
+    /// <param name="report">Where that report goes (one line).</param>
+    public KernelTeam(string name, TimeSpan spin, TimeSpan stallAfter, Action<string> report)
+    {
+        _name = name;
+        _spinTicks = (long)(spin.TotalSeconds * Stopwatch.Frequency);
+        _stallTicks = (long)(stallAfter.TotalSeconds * Stopwatch.Frequency);
+        _report = report;
+    }
 
     /// <summary>Runs body(0..chunks-1), chunk 0 on the calling thread; false (nothing run) when the team is busy.</summary>
-    public static bool TryRun(int chunks, Action<int> body)
+    public bool TryRun(int chunks, Action<int> body)
     {
-        if (Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate)) return false; // nested or concurrent: not ours
+        if (_disposed || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate)) return false; // nested or concurrent: not ours
         try
         {
-            while (Helpers.Count < chunks - 1) Helpers.Add(new Helper(Helpers.Count + 1));
-            s_body = body;
-            s_chunks = chunks;
-            s_error = null;
-            Volatile.Write(ref s_pending, chunks - 1);
-            Interlocked.Increment(ref s_generation);
-            for (int i = 0; i < chunks - 1; i++) Helpers[i].Wake();
+            while (_helpers.Count < chunks - 1) _helpers.Add(new Helper(this, _helpers.Count + 1));
+            _body = body;
+            _error = null;
+            Volatile.Write(ref _pending, chunks - 1);
+            for (int i = 0; i < chunks - 1; i++) _helpers[i].Post();
             try
             {
                 body(0);
             }
             finally
             {
-                var spin = new SpinWait();
-                while (Volatile.Read(ref s_pending) > 0) spin.SpinOnce(sleep1Threshold: -1);
-                s_body = null;
+                AwaitHelpers(chunks - 1);
+                _body = null;
             }
-            s_error?.Throw();
+            _error?.Throw();
             return true;
         }
         finally
         {
-            Monitor.Exit(Gate);
+            Monitor.Exit(_gate);
         }
+    }
+
+    /// <summary>Spins until every posted chunk is done; past the stall time, names the helpers still busy (once).</summary>
+    private void AwaitHelpers(int posted)
+    {
+        var spin = new SpinWait();
+        long start = Stopwatch.GetTimestamp();
+        bool reported = false;
+        while (Volatile.Read(ref _pending) > 0)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+            if (reported || Stopwatch.GetTimestamp() - start < _stallTicks) continue;
+            reported = true;
+            var stuck = _helpers.Take(posted).Where(h => !h.Idle).Select(h => h.Describe());
+            _report($"warning: kernel team '{_name}' has waited {(Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency:F1} s " +
+                    $"for its helpers: {string.Join("; ", stuck)} — a chunk that never ends or a lost wake-up; still waiting");
+        }
+    }
+
+    /// <summary>Stops the helper threads once they finish what they are running (tests make short-lived teams).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        lock (_gate)
+            foreach (var helper in _helpers) helper.Post();
     }
 
     private sealed class Helper
     {
+        private readonly KernelTeam _team;
         private readonly int _index;
+        private readonly string _name;
         private readonly SemaphoreSlim _signal = new(0);
-        private int _sleeping;
+        private int _posted;   // chunks the caller has handed this helper (written by the caller)
+        private int _done;     // chunks it has finished (written by the helper only; read for reports)
+        private int _sleeping; // 1 while blocked or about to block on _signal
 
-        public Helper(int index)
+        public Helper(KernelTeam team, int index)
         {
+            _team = team;
             _index = index;
-            new Thread(Loop) { IsBackground = true, Name = $"thresher-kernel-{index}" }.Start(Volatile.Read(ref s_generation)); // created before the call bumps it
+            _name = $"{team._name}-{index}";
+            new Thread(Loop) { IsBackground = true, Name = _name }.Start();
         }
 
-        public void Wake()
+        public bool Idle => Volatile.Read(ref _done) == Volatile.Read(ref _posted);
+
+        public string Describe() =>
+            $"{_name} (posted {Volatile.Read(ref _posted)}, done {Volatile.Read(ref _done)}, {(Volatile.Read(ref _sleeping) == 1 ? "asleep" : "awake")})";
+
+        /// <summary>Hands this helper one chunk of the current call; wakes it if it sleeps.</summary>
+        public void Post()
         {
-            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _signal.Release();
+            Interlocked.Increment(ref _posted);                                   // full fence: the post is visible …
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1) _signal.Release();   // … before "asleep" is read
         }
 
-        private void Loop(object? start)
+        private void Loop()
         {
-            int seen = (int)start!;
-            while (true)
+            while (!_team._disposed)
             {
-                long idleSince = Stopwatch.GetTimestamp();
-                while (Volatile.Read(ref s_generation) == seen)
+                AwaitPost();
+                if (_team._disposed) return;
+                try
                 {
-                    if (Stopwatch.GetTimestamp() - idleSince < SpinTicks)
-                    {
-                        Thread.SpinWait(20);
-                        continue;
-                    }
-                    Volatile.Write(ref _sleeping, 1);
-                    if (Volatile.Read(ref s_generation) == seen) _signal.Wait();
-                    else Interlocked.Exchange(ref _sleeping, 0); // a Wake may still release once: one extra spin round
-                    idleSince = Stopwatch.GetTimestamp();
+                    _team._body!(_index);
                 }
-                seen = Volatile.Read(ref s_generation);
-                if (_index < s_chunks)
+                catch (Exception e)
                 {
-                    try
-                    {
-                        s_body!(_index);
-                    }
-                    catch (Exception e)
-                    {
-                        s_error = ExceptionDispatchInfo.Capture(e);
-                    }
-                    Interlocked.Decrement(ref s_pending);
+                    Interlocked.CompareExchange(ref _team._error, ExceptionDispatchInfo.Capture(e), null);
                 }
+                Volatile.Write(ref _done, _done + 1);
+                Interlocked.Decrement(ref _team._pending);
+            }
+        }
+
+        /// <summary>Returns once _posted is ahead of _done: spinning for the spin time, then blocking.</summary>
+        private void AwaitPost()
+        {
+            long idleSince = Stopwatch.GetTimestamp();
+            while (Volatile.Read(ref _posted) == _done)
+            {
+                if (Stopwatch.GetTimestamp() - idleSince < _team._spinTicks)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+                Interlocked.Exchange(ref _sleeping, 1);                        // full fence: "asleep" is visible …
+                if (Volatile.Read(ref _posted) == _done) _signal.Wait();       // … before _posted is re-read
+                else if (Interlocked.Exchange(ref _sleeping, 0) == 0) _signal.Wait(); // a Post took the flag: take its release
+                idleSince = Stopwatch.GetTimestamp();
             }
         }
     }

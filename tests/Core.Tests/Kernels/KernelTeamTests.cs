@@ -60,4 +60,28 @@ public class KernelTeamTests
         }));
         await Task.WhenAll(callers);
     }
+
+    [Fact]
+    public void A_call_that_waits_past_the_stall_time_names_the_stuck_helper_and_still_completes()
+    {
+        var reports = new List<string>();
+        using var release = new ManualResetEventSlim();
+        using var team = new KernelTeam("stall-team", TimeSpan.Zero, stallAfter: TimeSpan.FromMilliseconds(50), report: line =>
+        {
+            lock (reports) reports.Add(line);
+            release.Set(); // the stuck chunk ends once the caller has said so
+        });
+        var runs = new int[3];
+        bool ran = team.TryRun(3, i =>
+        {
+            if (i == 2) Assert.True(release.Wait(TimeSpan.FromSeconds(30)), "no stall report within 30 s");
+            Interlocked.Increment(ref runs[i]);
+        });
+        Assert.True(ran);
+        Assert.Equal([1, 1, 1], runs);
+        var report = Assert.Single(reports);
+        Assert.Contains("stall-team-2", report);
+        Assert.DoesNotContain("stall-team-1", report);
+        Assert.Contains("still waiting", report);
+    }
 }
