@@ -18,6 +18,9 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
     public const string GigaFlops = "GFLOP/s";
     public const string Microseconds = "µs";
 
+    /// <summary>GEMM only: the median as a percentage of the machine's measured FMA peak at this thread count.</summary>
+    public double? PercentOfPeak { get; init; }
+
     /// <summary>From repetition values (at least one).</summary>
     public static BenchResult From(string kind, string name, int threads, int batch, int workers, IReadOnlyList<double> values, string unit)
     {
@@ -31,7 +34,8 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
 
     /// <summary>One output line, ending in "&lt;median&gt; &lt;unit&gt; (min …, max …)".</summary>
     public string Line() => string.Create(CultureInfo.InvariantCulture,
-        $"{Kind,-12} {Name,-44} {Format(Median)} {Unit} (min {Format(Min)}, max {Format(Max)})");
+        $"{Kind,-12} {Name,-44} {Format(Median)} {Unit} (min {Format(Min)}, max {Format(Max)})") +
+        (PercentOfPeak is { } pct ? string.Create(CultureInfo.InvariantCulture, $" = {pct:F0} % of peak") : "");
 
     string Format(double v) => Unit == SamplesPerSecond
         ? v.ToString("F0", CultureInfo.InvariantCulture)
@@ -52,11 +56,12 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
         json.WriteNumber("min", Math.Round(Min, 3));
         json.WriteNumber("max", Math.Round(Max, 3));
         json.WriteNumber("reps", Reps);
+        if (PercentOfPeak is { } pct) json.WriteNumber("percent_of_peak", Math.Round(pct, 1));
         json.WriteEndObject();
     }
 
-    /// <summary>Writes {"dataset": …, "machine": …, "results": [...]} to <paramref name="path"/>.</summary>
-    public static void WriteJson(string path, IReadOnlyList<BenchResult> results, string dataset, string machine)
+    /// <summary>Writes {"dataset": …, "runtime": …, "machine": {cpu, cores, vector_width, fma_peak_gflops_1t, fma_peak_gflops}, "gemm_tuning": [...], "results": [...]} to <paramref name="path"/>.</summary>
+    public static void WriteJson(string path, IReadOnlyList<BenchResult> results, string dataset, string runtime, MachinePeak machine, IReadOnlyList<string> gemmTuning)
     {
         ArgumentNullException.ThrowIfNull(results);
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -65,7 +70,12 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("dataset", dataset);
-        json.WriteString("machine", machine);
+        json.WriteString("runtime", runtime);
+        ArgumentNullException.ThrowIfNull(machine);
+        machine.Write(json);
+        json.WriteStartArray("gemm_tuning");
+        foreach (string line in gemmTuning ?? []) json.WriteStringValue(line);
+        json.WriteEndArray();
         json.WriteStartArray("results");
         foreach (var r in results) r.Write(json);
         json.WriteEndArray();

@@ -13,9 +13,10 @@ namespace Thresher.Client.Bench;
 public static class KernelBenchmarks
 {
     /// <summary>forward, weight-gradient and input-gradient of each layer at <paramref name="batch"/> rows.</summary>
-    public static IEnumerable<BenchResult> Gemm(int threads, int batch, BenchPlan plan)
+    public static IEnumerable<BenchResult> Gemm(int threads, int batch, BenchPlan plan, MachinePeak peak)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(peak);
         var layers = MlpConfig.Tutorial.Layers;
         for (int l = 0; l < layers.Count - 1; l++)
         {
@@ -29,8 +30,12 @@ public static class KernelBenchmarks
             string unused = l == 0 ? " (unused)" : "";
             yield return Result("input-gradient " + shape + unused, plan.SecondsPerUnit(() => Core.Kernels.Gemm.InputGradient(dX, y, w, m, k, n, false, threads)));
 
-            BenchResult Result(string name, IReadOnlyList<double> seconds) => BenchResult.From(BenchResult.Gemm, $"{name} threads={threads}",
-                threads, batch, 1, [.. seconds.Select(s => flops / s / 1e9)], BenchResult.GigaFlops);
+            BenchResult Result(string name, IReadOnlyList<double> seconds)
+            {
+                var r = BenchResult.From(BenchResult.Gemm, $"{name} threads={threads}", threads, batch, 1,
+                    [.. seconds.Select(s => flops / s / 1e9)], BenchResult.GigaFlops);
+                return r with { PercentOfPeak = peak.PercentOfPeak(r.Median, threads) };
+            }
         }
     }
 

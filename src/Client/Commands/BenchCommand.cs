@@ -72,8 +72,10 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         ArgumentNullException.ThrowIfNull(settings);
         var plan = BenchPlan.Create(settings.Threads, settings.Batch, settings.Reps, settings.Quick);
         var kinds = settings.Kinds();
-        string machine = Machine();
-        console.WriteLine($"# thresher bench: {machine}");
+        string runtime = Runtime();
+        console.WriteLine($"# thresher bench: {runtime}");
+        var peak = MachinePeak.Measure();
+        console.WriteLine($"# machine: {peak.Line()}");
         var results = new List<BenchResult>();
         void Report(BenchResult r)
         {
@@ -100,23 +102,25 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         if (kinds.Contains(BenchResult.Gemm))
             foreach (int threads in plan.Threads)
                 foreach (int batch in plan.Batches)
-                    foreach (var r in KernelBenchmarks.Gemm(threads, batch, plan.ForKernels()))
+                    foreach (var r in KernelBenchmarks.Gemm(threads, batch, plan.ForKernels(), peak))
                     {
                         cancellation.ThrowIfCancellationRequested();
                         Report(r);
                     }
         if (kinds.Contains(BenchResult.Clip))
             foreach (var r in KernelBenchmarks.Clip(plan.ForKernels())) Report(r);
+        var tuning = Core.Kernels.Gemm.DescribeTuning();
+        foreach (string line in tuning) console.WriteLine($"# gemm variant: {line}");
 
         if (settings.Json is { } path)
         {
-            BenchResult.WriteJson(path, results, dataset, machine);
+            BenchResult.WriteJson(path, results, dataset, runtime, peak, tuning);
             console.WriteLine($"# json: {Path.GetFullPath(path)}");
         }
         return ExitCodes.Success;
     }
 
-    static string Machine()
+    static string Runtime()
     {
         string simd = Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";

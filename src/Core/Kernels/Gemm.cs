@@ -6,7 +6,7 @@ namespace Thresher.Core.Kernels;
 /// The three matrix products of an MLP training step, row-major, float32.
 /// m = batch rows, k = layer input width, n = layer output width.
 /// Register-tiled Vector512 (else Vector256) micro-kernels over packed panels, blocked over k; see
-/// <see cref="GemmBlocked"/>. threads ≥ 2 splits the output rows (Forward, InputGradient: rows of the batch;
+/// <see cref="GemmBlocked"/>; how operands are read is chosen per shape on the machine at hand (<see cref="GemmTuner"/>). threads ≥ 2 splits the output rows (Forward, InputGradient: rows of the batch;
 /// WeightGradient: rows of dW, i.e. k) across the thread pool without any reduction, for products of at least
 /// <see cref="MinParallelMacs"/> multiply-adds.
 /// Spans may be longer than their shape needs; only the leading m·k, k·n, m·n elements are used.
@@ -25,6 +25,21 @@ public static unsafe class Gemm
     public static void InputGradient(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate = false, int threads = 1)
         => InputGradient(dX, dY, w, m, k, n, accumulate, Threads(m, k, n, threads), Vector512.IsHardwareAccelerated);
 
+    /// <summary>
+    /// One line per call shape tuned so far in this process: the operand layout, the chosen variant and every
+    /// candidate's best time, e.g. "C[128,512] = A[128,784]·B[784,512] threads=1 v512: 12-row tiles, A packed, B packed
+    /// (… µs; others: …)". For `thresher bench` and logs.
+    /// </summary>
+    public static IReadOnlyList<string> DescribeTuning() =>
+        [.. GemmTuner.Choices.OrderBy(c => c.Key.ToString(), StringComparer.Ordinal).Select(c => Describe(c.Key, c.Value))];
+
+    private static string Describe(GemmTuner.GemmShape s, GemmTuner.Choice choice)
+    {
+        string a = s.ATransposed ? $"Aᵀ[{s.K},{s.M}]" : $"A[{s.M},{s.K}]", b = s.BTransposed ? $"Bᵀ[{s.N},{s.K}]" : $"B[{s.K},{s.N}]";
+        string times = string.Join("; ", choice.Timings.Select(t => FormattableString.Invariant($"{t.Variant}: {t.Microseconds:F0} µs")));
+        return $"C[{s.M},{s.N}] = {a}·{b} threads={s.Threads} {(s.Use512 ? "Vector512" : "Vector256")}: {choice.Variant} ({times})";
+    }
+
     /// <summary>Products below this many multiply-adds (~40 µs on one core) run on the calling thread.</summary>
     internal const long MinParallelMacs = 1 << 21;
 
@@ -35,7 +50,7 @@ public static unsafe class Gemm
     internal static int Threads(int m, int k, int n, int threads) => threads > 1 && (long)m * k * n < MinParallelMacs ? 1 : threads;
 
     /// <summary>Forward with an explicit vector width (tests run the Vector256 path on AVX-512 machines too).</summary>
-    internal static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate, int threads, bool use512)
+    internal static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate, int threads, bool use512, GemmVariant? variant = null)
     {
         const string Name = nameof(Gemm) + "." + nameof(Forward);
         KernelThrow.CheckShape(Name, m, k, n, threads);
@@ -45,12 +60,13 @@ public static unsafe class Gemm
         fixed (float* py = y, px = x, pw = w)
         {
             // C = y[m,n], A = x[m,k], B = w[k,n]
-            GemmBlocked.Run(py, n, px, k, false, pw, n, false, m, n, k, accumulate, threads, use512);
+            GemmBlocked.Run(py, n, px, k, false, pw, n, false, m, n, k, accumulate, threads, use512,
+                variant ?? GemmTuner.Choose(px, k, false, pw, n, false, m, n, k, threads, use512));
         }
     }
 
     /// <summary>WeightGradient with an explicit vector width.</summary>
-    internal static void WeightGradient(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, bool accumulate, int threads, bool use512)
+    internal static void WeightGradient(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, bool accumulate, int threads, bool use512, GemmVariant? variant = null)
     {
         const string Name = nameof(Gemm) + "." + nameof(WeightGradient);
         KernelThrow.CheckShape(Name, m, k, n, threads);
@@ -60,12 +76,13 @@ public static unsafe class Gemm
         fixed (float* pdw = dW, px = x, pdy = dY)
         {
             // C = dW[k,n], A = xᵀ (stored as x[m,k]), B = dY[m,n]; inner dimension m
-            GemmBlocked.Run(pdw, n, px, k, true, pdy, n, false, k, n, m, accumulate, threads, use512);
+            GemmBlocked.Run(pdw, n, px, k, true, pdy, n, false, k, n, m, accumulate, threads, use512,
+                variant ?? GemmTuner.Choose(px, k, true, pdy, n, false, k, n, m, threads, use512));
         }
     }
 
     /// <summary>InputGradient with an explicit vector width.</summary>
-    internal static void InputGradient(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate, int threads, bool use512)
+    internal static void InputGradient(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate, int threads, bool use512, GemmVariant? variant = null)
     {
         const string Name = nameof(Gemm) + "." + nameof(InputGradient);
         KernelThrow.CheckShape(Name, m, k, n, threads);
@@ -75,7 +92,8 @@ public static unsafe class Gemm
         fixed (float* pdx = dX, pdy = dY, pw = w)
         {
             // C = dX[m,k], A = dY[m,n], B = wᵀ (stored as w[k,n]); inner dimension n
-            GemmBlocked.Run(pdx, k, pdy, n, false, pw, n, true, m, k, n, accumulate, threads, use512);
+            GemmBlocked.Run(pdx, k, pdy, n, false, pw, n, true, m, k, n, accumulate, threads, use512,
+                variant ?? GemmTuner.Choose(pdy, n, false, pw, n, true, m, k, n, threads, use512));
         }
     }
 }

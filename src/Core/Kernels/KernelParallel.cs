@@ -25,20 +25,20 @@ internal static class KernelParallel
         }
     }
 
-    /// <summary>One multi-threaded GEMM call: first every chunk packs some B panels, then computes some row tiles.</summary>
-    internal sealed class GemmJob(GemmBlocked.Plan plan, int chunks, int rowTiles)
+    /// <summary>One multi-threaded GEMM call: each chunk computes a contiguous range of C's row tiles, or of its column panels.</summary>
+    internal sealed class GemmJob(GemmBlocked.Plan plan, int chunks, bool splitColumns, int rowTiles)
     {
-        public void Pack(int index)
-        {
-            var (first, last) = Range(index, chunks, plan.Panels);
-            GemmBlocked.PackPanels(plan, first, last);
-        }
-
         public void Compute(int index)
         {
+            if (splitColumns)
+            {
+                var (p0, p1) = Range(index, chunks, plan.Panels);
+                if (p0 < p1) GemmBlocked.RunBlock(plan, 0, plan.M, p0, p1);
+                return;
+            }
             var (first, last) = Range(index, chunks, rowTiles);
             int r0 = first * plan.Mr, r1 = Math.Min(plan.M, last * plan.Mr);
-            if (r0 < r1) GemmBlocked.RunRows(plan, r0, r1);
+            if (r0 < r1) GemmBlocked.RunBlock(plan, r0, r1, 0, plan.Panels);
         }
     }
 }

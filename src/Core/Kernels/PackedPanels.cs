@@ -34,6 +34,7 @@ internal static unsafe class PackedPanels
     /// dst[mc/mr panels][kc][mr] ← op(A)[i0 .. i0+mc, p0 .. p0+kc]; rows past mc are zero.
     /// op(A)[r,p] = a[r·lda + p], or a[p·lda + r] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
     public static void PackA(float* dst, float* a, nint lda, bool transposed, int i0, int mc, int p0, int kc, int mr)
     {
         for (int ir = 0; ir < mc; ir += mr)
@@ -52,7 +53,9 @@ internal static unsafe class PackedPanels
             }
             else
             {
-                for (int r = 0; r < rows; r++)
+                int r8 = Avx.IsSupported && rows >= 8 ? 8 : 0; // rows 0..7 in 8×8 register transposes
+                if (r8 == 8) PackRowsTransposed(panel, a + (nint)(i0 + ir) * lda + p0, lda, kc, mr);
+                for (int r = r8; r < rows; r++)
                 {
                     float* src = a + (nint)(i0 + ir + r) * lda + p0;
                     for (int p = 0; p < kc; p++) panel[p * mr + r] = src[p];
@@ -67,44 +70,71 @@ internal static unsafe class PackedPanels
     /// dst[panels][k][nr] ← op(B)[0 .. k, j0 .. j1), one panel per nr columns starting at j0 (dst is j0's panel);
     /// columns past n are zero. op(B)[p,c] = b[p·ldb + c], or b[c·ldb + p] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
     public static void PackB(float* dst, float* b, nint ldb, bool transposed, int k, int n, int j0, int j1, int nr)
     {
+        if (!transposed)
+        {
+            PackRowMajorB(dst, b, ldb, k, n, j0, j1, nr);
+            return;
+        }
         for (int j = j0; j < j1; j += nr)
         {
             int cols = Math.Min(nr, n - j);
             float* panel = dst + (nint)((j - j0) / nr) * k * nr;
-            if (transposed && cols == nr && Avx.IsSupported)
+            if (cols == nr && Avx.IsSupported)
             {
                 PackTransposedPanel(panel, b + (nint)j * ldb, ldb, k, nr);
+                continue;
             }
-            else if (transposed)
+            for (int c = 0; c < cols; c++)
             {
-                for (int c = 0; c < cols; c++)
-                {
-                    float* src = b + (nint)(j + c) * ldb;
-                    for (int p = 0; p < k; p++) panel[p * nr + c] = src[p];
-                }
-                for (int c = cols; c < nr; c++)
-                    for (int p = 0; p < k; p++) panel[p * nr + c] = 0f;
+                float* src = b + (nint)(j + c) * ldb;
+                for (int p = 0; p < k; p++) panel[p * nr + c] = src[p];
             }
-            else
+            for (int c = cols; c < nr; c++)
+                for (int p = 0; p < k; p++) panel[p * nr + c] = 0f;
+        }
+    }
+
+    /// <summary>
+    /// Row-major op(B): row by row of the source (one sequential stream the hardware prefetcher follows), each row
+    /// scattered over the panels. Panel by panel would read NR floats per row at the matrix stride (2 KB for
+    /// n = 512), a pattern the prefetcher does not follow: every row a cache miss.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
+    private static void PackRowMajorB(float* dst, float* b, nint ldb, int k, int n, int j0, int j1, int nr)
+    {
+        int fullEnd = j0 + (Math.Min(j1, n) - j0) / nr * nr; // columns [j0, fullEnd) fill whole panels
+        nint panelStride = (nint)k * nr;
+        for (int p = 0; p < k; p++)
+        {
+            float* src = b + p * ldb;
+            float* row = dst + (nint)p * nr;
+            for (int j = j0; j < fullEnd; j += nr, row += panelStride)
+                new ReadOnlySpan<float>(src + j, nr).CopyTo(new Span<float>(row, nr));
+            if (fullEnd < j1)
             {
-                float* src = b + j;
-                for (int p = 0; p < k; p++, src += ldb, panel += nr)
-                {
-                    if (cols == nr) new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(panel, nr));
-                    else
-                    {
-                        int c = 0;
-                        for (; c < cols; c++) panel[c] = src[c];
-                        for (; c < nr; c++) panel[c] = 0f;
-                    }
-                }
+                int c = 0, cols = Math.Min(nr, n - fullEnd);
+                for (; c < cols; c++) row[c] = src[fullEnd + c];
+                for (; c < nr; c++) row[c] = 0f;
             }
         }
     }
 
+    /// <summary>panel[p·mr + r] ← src[r·lda + p] for rows r &lt; 8 and p &lt; kc: 8×8 register transposes, a scalar k tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
+    private static void PackRowsTransposed(float* panel, float* src, nint lda, int kc, int mr)
+    {
+        int k8 = kc & ~7;
+        for (int p = 0; p < k8; p += 8)
+            Transpose8x8(panel + (nint)p * mr, mr, src + p, lda);
+        for (int p = k8; p < kc; p++)
+            for (int r = 0; r < 8; r++) panel[(nint)p * mr + r] = src[r * lda + p];
+    }
+
     /// <summary>panel[k][nr] ← src[nr rows, stride ldb][k]ᵀ, in 8×8 blocks transposed in registers (nr % 8 == 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
     private static void PackTransposedPanel(float* panel, float* src, nint ldb, int k, int nr)
     {
         int k8 = k & ~7;
@@ -119,6 +149,7 @@ internal static unsafe class PackedPanels
     }
 
     /// <summary>dst[8 rows, stride ldd][8] ← src[8 rows, stride lds][8]ᵀ (unpack, shuffle, 128-bit permute).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
     private static void Transpose8x8(float* dst, nint ldd, float* src, nint lds)
     {
         Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);

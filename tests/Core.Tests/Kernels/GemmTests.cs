@@ -100,13 +100,14 @@ public class GemmTests
                 scale[i] = (accumulate ? Math.Abs(c0[i]) : 0f) + bound[i];
             }
             foreach (bool use512 in Widths)
-                foreach (int threads in ThreadCounts)
-                {
-                    if (accumulate) c0.CopyTo(actual, 0); else Array.Fill(actual, float.NaN);
-                    Fast(form, actual, a, b, m, k, n, accumulate, threads, use512);
-                    KernelTestData.Close(expected, actual, scale, 1e-5, 1e-6,
-                        $"{form} m={m} k={k} n={n} accumulate={accumulate} threads={threads} v512={use512}");
-                }
+                foreach (var variant in GemmVariant.Candidates(form == GemmForm.InputGradient, use512))
+                    foreach (int threads in ThreadCounts)
+                    {
+                        if (accumulate) c0.CopyTo(actual, 0); else Array.Fill(actual, float.NaN);
+                        Fast(form, actual, a, b, m, k, n, accumulate, threads, use512, variant);
+                        KernelTestData.Close(expected, actual, scale, 1e-5, 1e-6,
+                            $"{form} m={m} k={k} n={n} accumulate={accumulate} threads={threads} v512={use512} {variant}");
+                    }
         }
     }
 
@@ -127,14 +128,62 @@ public class GemmTests
         }
     }
 
-    private static void Fast(GemmForm form, float[] c, float[] a, float[] b, int m, int k, int n, bool accumulate, int threads, bool use512)
+    private static void Fast(GemmForm form, float[] c, float[] a, float[] b, int m, int k, int n, bool accumulate, int threads, bool use512,
+                             GemmVariant? variant = null)
     {
         switch (form)
         {
-            case GemmForm.Forward: Gemm.Forward(c, a, b, m, k, n, accumulate, threads, use512); break;
-            case GemmForm.WeightGradient: Gemm.WeightGradient(c, a, b, m, k, n, accumulate, threads, use512); break;
-            default: Gemm.InputGradient(c, a, b, m, k, n, accumulate, threads, use512); break;
+            case GemmForm.Forward: Gemm.Forward(c, a, b, m, k, n, accumulate, threads, use512, variant); break;
+            case GemmForm.WeightGradient: Gemm.WeightGradient(c, a, b, m, k, n, accumulate, threads, use512, variant); break;
+            default: Gemm.InputGradient(c, a, b, m, k, n, accumulate, threads, use512, variant); break;
         }
+    }
+
+    /// <summary>
+    /// Every variant, width and thread count adds the same products in the same order: the results are bit-identical,
+    /// so the per-machine choice of <see cref="GemmTuner"/> can never change a trajectory.
+    /// </summary>
+    [Theory]
+    [InlineData(GemmForm.Forward, 128, 784, 512)]
+    [InlineData(GemmForm.WeightGradient, 128, 784, 512)]
+    [InlineData(GemmForm.InputGradient, 128, 512, 256)]
+    [InlineData(GemmForm.Forward, 37, 300, 70)]
+    [InlineData(GemmForm.WeightGradient, 37, 300, 70)]
+    [InlineData(GemmForm.Forward, 128, 256, 10)]
+    public void AllVariants_AreBitIdentical(GemmForm form, int m, int k, int n)
+    {
+        var (aLength, bLength, cLength) = Lengths(form, m, k, n);
+        float[] a = KernelTestData.Uniform(aLength, 5), b = KernelTestData.Uniform(bLength, 6);
+        float[]? first = null;
+        string firstName = "";
+        foreach (bool use512 in Widths)
+            foreach (var variant in GemmVariant.Candidates(form == GemmForm.InputGradient, use512))
+                foreach (int threads in ThreadCounts)
+                {
+                    var c = new float[cLength];
+                    Fast(form, c, a, b, m, k, n, false, threads, use512, variant);
+                    string name = $"v512={use512} threads={threads} {variant}";
+                    if (first is null) (first, firstName) = (c, name);
+                    else Assert.True(first.AsSpan().SequenceEqual(c), $"{form} {m}x{k}x{n}: {name} differs from {firstName}");
+                }
+    }
+
+    [Fact]
+    public void Tuner_PicksOneOfTheCandidatesOnce_AndTheTunedCallEqualsNaive()
+    {
+        const int m = 96, k = 400, n = 80; // 3.1 M multiply-adds: tuned
+        float[] x = KernelTestData.Uniform(m * k, 21), w = KernelTestData.Uniform(k * n, 22);
+        var y = new float[m * n];
+        Gemm.Forward(y, x, w, m, k, n);
+        var expected = new float[m * n];
+        GemmNaive.Forward(expected, x, w, m, k, n);
+        var bound = new float[m * n];
+        GemmNaive.Forward(bound, KernelTestData.Abs(x), KernelTestData.Abs(w), m, k, n);
+        KernelTestData.Close(expected, y, bound, 1e-5, 1e-6, "tuned Forward");
+        var shape = new GemmTuner.GemmShape(m, n, k, false, false, System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, 1);
+        var choice = GemmTuner.Choices[shape];
+        Assert.Contains(choice.Variant, choice.Timings.Select(t => t.Variant));
+        Assert.All(choice.Timings, t => Assert.True(t.Microseconds > 0 && double.IsFinite(t.Microseconds), $"{t.Variant}: {t.Microseconds} µs"));
     }
 
     [Fact]

@@ -1,0 +1,31 @@
+namespace Thresher.Core.Kernels;
+
+/// <summary>
+/// How one blocked GEMM call reads its operands. Every variant adds the same products in the same order into
+/// every element of C (k ascending within a k block, blocks in order), so all variants give bit-identical
+/// results: which one runs is a question of speed only, answered per machine by <see cref="GemmTuner"/>.
+/// </summary>
+/// <param name="PackA">Copy each MR-row micro-panel of op(A) into a contiguous buffer (else broadcast A straight
+/// from its rows; Vector512 tiles only).</param>
+/// <param name="PackB">Copy each KC×NR block of op(B) into a contiguous L1-sized panel (else read full panels of
+/// a row-major B in place, with the matrix row stride: no copy, but a large stride can alias in L1).</param>
+/// <param name="Tall">12-row register tiles instead of 8 (Vector512, packed A, 32-column panels): 24 accumulators,
+/// fewer loads per FMA, ragged last tiles more often.</param>
+internal readonly record struct GemmVariant(bool PackA, bool PackB, bool Tall = false)
+{
+    /// <summary>Packs both operands, 8-row tiles: valid for every shape and width.</summary>
+    public static readonly GemmVariant PackBoth = new(true, true);
+
+    /// <summary>The variants valid for a call: B in place only when op(B) is row-major, A in place only on Vector512.</summary>
+    public static IEnumerable<GemmVariant> Candidates(bool bTransposed, bool use512)
+    {
+        foreach (bool packB in bTransposed ? [true] : new[] { true, false })
+        {
+            foreach (bool packA in use512 ? [true, false] : new[] { true })
+                yield return new GemmVariant(packA, packB);
+            if (use512) yield return new GemmVariant(true, packB, Tall: true);
+        }
+    }
+
+    public override string ToString() => $"{(Tall ? 12 : 8)}-row tiles, A {(PackA ? "packed" : "in place")}, B {(PackB ? "packed" : "in place")}";
+}
