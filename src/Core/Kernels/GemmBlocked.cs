@@ -69,8 +69,10 @@ internal static unsafe class GemmBlocked
         }
         var plan = new Plan(c, ldc, a, lda, aT, b, ldb, bT, m, n, k, accumulate, use512, variant);
         int rowTiles = (m + plan.Mr - 1) / plan.Mr;
-        // Splitting rows makes every thread pack all of op(B) (K×N); splitting column panels, all of op(A) (M×K).
-        bool splitColumns = plan.Variant.PackB && m < n && plan.Panels >= threads;
+        // Splitting rows makes every thread pack all of op(B) (K×N); splitting column panels, all of op(A) (M×K):
+        // split the way that packs less twice (an operand read in place costs nothing to share).
+        long packedTwiceByRows = plan.Variant.PackB ? (long)k * n : 0, packedTwiceByColumns = plan.Variant.PackA ? (long)m * k : 0;
+        bool splitColumns = packedTwiceByColumns < packedTwiceByRows && plan.Panels >= threads;
         int chunks = Math.Min(threads, splitColumns ? plan.Panels : rowTiles);
         if (chunks == 1)
         {

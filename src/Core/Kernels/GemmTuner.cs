@@ -6,7 +6,7 @@ namespace Thresher.Core.Kernels;
 /// <summary>
 /// Chooses, once per process for each GEMM call shape, the <see cref="GemmVariant"/> that runs fastest on the CPU
 /// at hand: the first call of a shape times every valid variant (one warm-up and three timed rounds, taken in
-/// turn, best of each) into a scratch C, keeps the fastest, then computes the real product. No tuning for one CPU
+/// turn, best of each; one round for products over <see cref="LargeMacs"/>) into a scratch C, keeps the fastest, then computes the real product. No tuning for one CPU
 /// is built in: on Intel Ice Lake-SP, B read in place with a 2 KB row stride aliases in L1 and packing wins by
 /// ~40 %; on AMD Zen 4 in place was measured ~5 % faster. Since all variants give bit-identical results, the
 /// choice can never change a trajectory, only its speed. Products below <see cref="MinTunedMacs"/> multiply-adds
@@ -18,7 +18,8 @@ internal static unsafe class GemmTuner
     /// <summary>~10 µs of work on one core: smaller calls are not worth timing.</summary>
     internal const long MinTunedMacs = 1 << 18;
 
-    private const int TimedRounds = 3;
+    /// <summary>~10 ms of work on one core: past it one timed round (no warm-up) is precise enough and keeps tuning short.</summary>
+    internal const long LargeMacs = 1L << 30;
 
     private static readonly bool Enabled = Environment.GetEnvironmentVariable("THRESHER_GEMM_TUNE") != "0";
     private static readonly ConcurrentDictionary<GemmShape, Choice> Chosen = new();
@@ -50,16 +51,18 @@ internal static unsafe class GemmTuner
         var scratch = GC.AllocateUninitializedArray<float>(m * n, pinned: true); // C[m,n], row stride n
         var best = new double[candidates.Length];
         Array.Fill(best, double.PositiveInfinity);
+        bool large = (long)m * n * k > LargeMacs;
+        int firstTimed = large ? 0 : 1, rounds = large ? 1 : 4; // small: round 0 warms caches and code, then 3 timed
         fixed (float* c = scratch)
         {
-            for (int round = 0; round <= TimedRounds; round++)
+            for (int round = 0; round < rounds; round++)
             {
                 for (int i = 0; i < candidates.Length; i++)
                 {
                     long start = Stopwatch.GetTimestamp();
                     GemmBlocked.Run(c, n, a, lda, aT, b, ldb, bT, m, n, k, false, threads, use512, candidates[i]);
                     double us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-                    if (round > 0) best[i] = Math.Min(best[i], us); // round 0 warms caches and code
+                    if (round >= firstTimed) best[i] = Math.Min(best[i], us);
                 }
             }
         }
