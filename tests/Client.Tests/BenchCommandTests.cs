@@ -6,7 +6,7 @@ namespace Thresher.Client.Tests;
 /// <summary>`thresher bench` on tiny settings: the line format and the JSON shape, never the speed.</summary>
 public partial class BenchCommandTests
 {
-    [GeneratedRegex(@"^(core-step|cluster-step|gemm|clip)\s+\S.* \d+(\.\d)? (samples/s|GFLOP/s|µs) \(min \d+(\.\d)?, max \d+(\.\d)?\)$")]
+    [GeneratedRegex(@"^(core-step|cluster-step|gemm|clip)\s+\S.* \d+(\.\d)? (samples/s|GFLOP/s|µs) \(min \d+(\.\d)?, max \d+(\.\d)?\)( = \d+ % of peak)?$")]
     private static partial Regex MeasurementLine();
 
     [Fact]
@@ -21,8 +21,16 @@ public partial class BenchCommandTests
             var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Where(l => !l.StartsWith('#')).ToArray();
             Assert.All(lines, l => Assert.Matches(MeasurementLine(), l));
+            Assert.All(lines.Where(l => l.StartsWith("gemm", StringComparison.Ordinal)), l => Assert.EndsWith("% of peak", l, StringComparison.Ordinal));
+            Assert.Contains(output.Split('\n'), l => l.StartsWith("# machine: ", StringComparison.Ordinal) && l.Contains("FMA peak", StringComparison.Ordinal));
 
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var machine = doc.RootElement.GetProperty("machine");
+            Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty("cpu").GetString()));
+            Assert.Equal(Environment.ProcessorCount, machine.GetProperty("cores").GetInt32());
+            Assert.Contains(machine.GetProperty("vector_width").GetInt32(), new[] { 128, 256, 512 });
+            double peak1 = machine.GetProperty("fma_peak_gflops_1t").GetDouble(), peakAll = machine.GetProperty("fma_peak_gflops").GetDouble();
+            Assert.True(peak1 > 0 && peakAll > 0, $"peaks {peak1}, {peakAll}");
             var results = doc.RootElement.GetProperty("results").EnumerateArray().ToArray();
             Assert.Equal(lines.Length, results.Length);
             var kinds = results.Select(r => r.GetProperty("kind").GetString()).ToHashSet();
@@ -45,6 +53,7 @@ public partial class BenchCommandTests
                 {
                     Assert.Equal(JsonValueKind.Null, sps.ValueKind);
                     Assert.Equal(kind == "gemm" ? "GFLOP/s" : "µs", unit);
+                    if (kind == "gemm") Assert.True(r.GetProperty("percent_of_peak").GetDouble() > 0);
                 }
             }
             Assert.Equal([1, 2, 4], results.Where(r => r.GetProperty("kind").GetString() == "cluster-step")

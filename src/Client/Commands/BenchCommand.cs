@@ -109,8 +109,8 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
                     }
         if (kinds.Contains(BenchResult.Clip))
             foreach (var r in KernelBenchmarks.Clip(plan.ForKernels())) Report(r);
-        var tuning = Core.Kernels.Gemm.DescribeTuning();
-        foreach (string line in tuning) console.WriteLine($"# gemm variant: {line}");
+        foreach (string line in Core.Kernels.Gemm.DescribeTuning()) console.WriteLine($"# gemm variant: {line}");
+        var tuning = Core.Kernels.Gemm.DescribeTuning(everyCandidate: true);
 
         if (settings.Json is { } path)
         {

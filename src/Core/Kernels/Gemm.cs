@@ -26,18 +26,23 @@ public static unsafe class Gemm
         => InputGradient(dX, dY, w, m, k, n, accumulate, Threads(m, k, n, threads), Vector512.IsHardwareAccelerated);
 
     /// <summary>
-    /// One line per call shape tuned so far in this process: the operand layout, the chosen variant and every
-    /// candidate's best time, e.g. "C[128,512] = A[128,784]·B[784,512] threads=1 v512: 12-row tiles, A packed, B packed
-    /// (… µs; others: …)". For `thresher bench` and logs.
+    /// One line per call shape tuned so far in this process: the product, the chosen variant and its time, e.g.
+    /// "C[128,512] = A[128,784]·B[784,512] threads=1 Vector512: 8-row tiles, A in place, B packed, 837 µs (candidates
+    /// 837–1237 µs)"; with <paramref name="everyCandidate"/>, each candidate's time instead. For `thresher bench` and logs.
     /// </summary>
-    public static IReadOnlyList<string> DescribeTuning() =>
-        [.. GemmTuner.Choices.OrderBy(c => c.Key.ToString(), StringComparer.Ordinal).Select(c => Describe(c.Key, c.Value))];
+    public static IReadOnlyList<string> DescribeTuning(bool everyCandidate = false) =>
+        [.. GemmTuner.Choices.OrderBy(c => c.Key.ToString(), StringComparer.Ordinal).Select(c => Describe(c.Key, c.Value, everyCandidate))];
 
-    private static string Describe(GemmTuner.GemmShape s, GemmTuner.Choice choice)
+    private static string Describe(GemmTuner.GemmShape s, GemmTuner.Choice choice, bool everyCandidate)
     {
         string a = s.ATransposed ? $"Aᵀ[{s.K},{s.M}]" : $"A[{s.M},{s.K}]", b = s.BTransposed ? $"Bᵀ[{s.N},{s.K}]" : $"B[{s.K},{s.N}]";
-        string times = string.Join("; ", choice.Timings.Select(t => FormattableString.Invariant($"{t.Variant}: {t.Microseconds:F0} µs")));
-        return $"C[{s.M},{s.N}] = {a}·{b} threads={s.Threads} {(s.Use512 ? "Vector512" : "Vector256")}: {choice.Variant} ({times})";
+        string head = $"C[{s.M},{s.N}] = {a}·{b} threads={s.Threads} {(s.Use512 ? "Vector512" : "Vector256")}: {choice.Variant}";
+        if (choice.Timings.Count == 0) return head + " (the only candidate)";
+        var times = choice.Timings.Select(t => t.Microseconds).ToArray();
+        double chosen = choice.Timings.First(t => t.Variant == choice.Variant).Microseconds;
+        return everyCandidate
+            ? head + " (" + string.Join("; ", choice.Timings.Select(t => FormattableString.Invariant($"{t.Variant}: {t.Microseconds:F0} µs"))) + ")"
+            : head + FormattableString.Invariant($", {chosen:F0} µs (candidates {times.Min():F0}–{times.Max():F0} µs)");
     }
 
     /// <summary>Products below this many multiply-adds (~40 µs on one core) run on the calling thread.</summary>
