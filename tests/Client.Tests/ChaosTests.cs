@@ -185,25 +185,9 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         return status!;
     }
 
-    static async Task WaitFor(Func<Task<bool>> condition, TimeSpan limit, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        Exception? last = null;
-        while (true)
-        {
-            try
-            {
-                if (await condition()) return;
-                last = null; // answered, just not there yet: an earlier failure is not why it timed out
-            }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
-            {
-                last = e; // a silo just died: ask again
-            }
-            if (deadline.Elapsed > limit) throw new TimeoutException($"waited {limit.TotalSeconds:F0} s for {what} (last error: {last?.Message})");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Waits for <paramref name="condition"/>; calls that fail because a silo just died are asked again.</summary>
+    static Task WaitFor(Func<Task<bool>> condition, TimeSpan limit, string what)
+        => Wait.Until(condition, limit, what, retryOn: e => e is OrleansException or TimeoutException);
 }
 
 /// <summary>thresher-silo processes with Redis membership and fast failure detection; killed or stopped by PID.</summary>
