@@ -4,7 +4,7 @@ using Thresher.Core.Telemetry;
 
 namespace Thresher.Grains;
 
-/// <summary>Writes a finished step onto its <c>train.step</c> span and into the metrics (names: DESIGN.md).</summary>
+/// <summary>Writes a finished step onto its <c>train.step</c> span and into the metrics (names: <see cref="TelemetryNames"/>).</summary>
 static class StepTelemetry
 {
     /// <param name="tensorNames">w1, b1, … in layout order (one per entry of <see cref="StepRecord.TensorNorms"/>).</param>

@@ -54,7 +54,7 @@ public sealed class RedisClusterTests : IClassFixture<RedisServer>, IClassFixtur
         Assert.True(code == 0, $"submit: exit {code}: {stdout}{stderr}");
         await using var client = await Cluster.RemoteCluster.ConnectAsync(cluster.Gateways[0], clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
         var run = client.Client.GetGrain<IRunGrain>("handover");
-        await WaitFor(async () => (await run.GetStatus()).Step >= 20, TimeSpan.FromSeconds(60), "the run to pass step 20");
+        await Wait.Until(async () => (await run.GetStatus()).Step >= 20, TimeSpan.FromSeconds(60), "the run to pass step 20");
         var silos = await Commands.ClusterView.ReadAsync(client.Client, includeGone: false);
         var victim = silos.First(s => s.Address != cluster.Silo(1) && s.Workers.Any(w => w.StartsWith("handover/", StringComparison.Ordinal)));
         int index = Array.IndexOf([cluster.Silo(1), cluster.Silo(2), cluster.Silo(3)], victim.Address);
@@ -67,7 +67,7 @@ public sealed class RedisClusterTests : IClassFixture<RedisServer>, IClassFixtur
         Assert.True(atStop.State == RunState.Running, $"the run should still be running after the stop: {atStop.State} {atStop.Error} (if it completed, raise 'steps')");
 
         var finishing = Stopwatch.StartNew();
-        await WaitFor(async () => (await run.GetStatus()).State.IsFinished(), TimeSpan.FromSeconds(120), "the run to finish");
+        await Wait.Until(async () => (await run.GetStatus()).State.IsFinished(), TimeSpan.FromSeconds(120), "the run to finish");
         _log.WriteLine($"the run finished {finishing.Elapsed.TotalSeconds:F1} s after the stop");
         var final = await run.GetStatus();
         Assert.True(final.State == RunState.Completed, $"{final.State}: {final.Error}");
@@ -113,16 +113,6 @@ public sealed class RedisClusterTests : IClassFixture<RedisServer>, IClassFixtur
         return [.. json.RootElement.GetProperty("silos").EnumerateArray().Select(s => new ClusterSilo(
             s.GetProperty("address").GetString()!, s.GetProperty("status").GetString()!,
             [.. s.GetProperty("workers").EnumerateArray().Select(w => w.GetString()!)]))];
-    }
-
-    static async Task WaitFor(Func<Task<bool>> condition, TimeSpan limit, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > limit) throw new TimeoutException($"waited {limit.TotalSeconds:F0} s for {what}");
-            await Task.Delay(100);
-        }
     }
 
     sealed record ClusterSilo(string Address, string Status, string[] Workers);
@@ -188,13 +178,11 @@ sealed class ScriptCluster : IAsyncDisposable
         int pid = int.Parse(File.ReadAllText(Path.Combine(_runDir, $"silo-{i}.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.GetProcessById(pid);
         using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", $"{pid}"]) { UseShellExecute = false })) kill?.WaitForExit();
-        var waited = Stopwatch.StartNew();
-        while (!process.HasExited)
+        await Wait.Until(() =>
         {
-            if (waited.Elapsed > grace) throw new TimeoutException($"silo {i} (pid {pid}) did not stop within {grace.TotalSeconds:F0} s of SIGTERM");
-            await Task.Delay(100);
             process.Refresh();
-        }
+            return process.HasExited;
+        }, grace, $"silo {i} (pid {pid}) to stop after SIGTERM");
     }
 
     public string Logs() => string.Join('\n', Directory.GetFiles(_runDir, "silo-*.log").Select(f => $"--- {f}\n{File.ReadAllText(f)}"));

@@ -10,7 +10,7 @@ namespace Thresher.Client.Tests;
 /// which .ci/run starts and exports), else a redis-server of our own on a free loopback port, stopped on
 /// dispose. Each test cluster uses its own cluster id, so tests sharing one server do not meet.
 /// </summary>
-public sealed class RedisServer : IDisposable
+public sealed class RedisServer : IAsyncLifetime, IDisposable
 {
     public const string Variable = "THRESHER_TEST_REDIS";
 
@@ -33,14 +33,17 @@ public sealed class RedisServer : IDisposable
             _process.BeginErrorReadLine();
             Address = $"127.0.0.1:{port}";
         }
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!Answers())
-        {
-            if (DateTime.UtcNow > deadline || _process is { HasExited: true })
-                throw new InvalidOperationException($"no Redis answers PING at {Address}");
-            Thread.Sleep(100);
-        }
     }
+
+    /// <summary>Waits until the server answers PING (xunit calls this before the first test of the class).</summary>
+    public async Task InitializeAsync()
+    {
+        await Wait.Until(() => _process is { HasExited: true } || Answers(), TimeSpan.FromSeconds(10), $"Redis to answer PING at {Address}");
+        if (_process is { HasExited: true })
+            throw new InvalidOperationException($"redis-server for {Address} exited with code {_process.ExitCode} before answering PING");
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => Task.CompletedTask; // Dispose stops the server
 
     public string Address { get; }
 

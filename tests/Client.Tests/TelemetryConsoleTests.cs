@@ -48,7 +48,8 @@ public sealed partial class TelemetryConsoleTests : IClassFixture<SyntheticData>
 
         var submit = Spans(stdout).Where(s => s.Name == "thresher.submit").ToList();
         Assert.True(submit.Count == 1, $"the client printed {submit.Count} thresher.submit spans: {stdout}");
-        await WaitFor(() => Spans(silo.Output).Count(s => s.Name == "train.step") >= 3, TimeSpan.FromSeconds(10));
+        await Wait.Until(() => Spans(silo.Output).Count(s => s.Name == "train.step") >= 3, TimeSpan.FromSeconds(10),
+            "the silo to print the three train.step spans");
         var steps = Spans(silo.Output).Where(s => s.Name == "train.step").ToList();
         Assert.Equal(3, steps.Count);
         Assert.All(steps, s => Assert.Equal(submit[0].TraceId, s.TraceId));
@@ -65,12 +66,6 @@ public sealed partial class TelemetryConsoleTests : IClassFixture<SyntheticData>
             if (name.Success) spans.Add((traceId, name.Groups[1].Value));
         }
         return spans;
-    }
-
-    static async Task WaitFor(Func<bool> condition, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(100);
     }
 
     static string Attribute(string block, string name)

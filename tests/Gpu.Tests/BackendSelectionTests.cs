@@ -2,7 +2,10 @@ using Thresher.Core.Backends;
 
 namespace Thresher.Gpu.Tests;
 
-/// <summary>`--backend` parsing, and what cuda and auto do on a machine without a usable GPU (this one, CI).</summary>
+/// <summary>
+/// `--backend` parsing, and what cuda and auto select: on a machine without a usable GPU (CI) and on one with a GPU.
+/// Each machine runs the cases that apply to it and reports the others as skipped.
+/// </summary>
 public sealed class BackendSelectionTests
 {
     [Theory]
@@ -23,10 +26,9 @@ public sealed class BackendSelectionTests
     [Fact]
     public void Cpu_is_the_simd_backend() => Assert.Same(GradientBackendFactory.Cpu, GradientBackends.Select(BackendKind.Cpu));
 
-    [Fact]
+    [NoCudaFact]
     public void Cuda_without_a_gpu_fails_clearly_and_auto_falls_back()
     {
-        if (GradientBackends.OpenCuda(out _) is not null) return; // a machine with a GPU: nothing to check here
         var e = Assert.Throws<ThresherInputException>(() => GradientBackends.Select(BackendKind.Cuda));
         Assert.Contains("libcuda.so.1", e.Message, StringComparison.Ordinal);
         Assert.Contains("--backend cpu", e.Message, StringComparison.Ordinal);
@@ -37,5 +39,21 @@ public sealed class BackendSelectionTests
         Assert.Contains(log, line => line.Contains("using the CPU", StringComparison.Ordinal));
         using var backend = factory.Create(new Core.Model.MlpConfig([4, 3]), 2, 1);
         Assert.IsType<CpuGradientBackend>(backend);
+    }
+
+    [CudaFact]
+    public void Cuda_and_auto_select_the_gpu_when_there_is_one()
+    {
+        var gpu = GradientBackends.OpenCuda(out string problem);
+        Assert.True(gpu is not null, $"the CudaFact found a GPU, but opening it now failed: {problem}");
+        foreach (var kind in new[] { BackendKind.Cuda, BackendKind.Auto })
+        {
+            var log = new List<string>();
+            var factory = GradientBackends.Select(kind, log.Add);
+            Assert.Equal(gpu.Name, factory.Description);
+            Assert.Equal([$"backend: {gpu.Name}"], log);
+            using var backend = factory.Create(new Core.Model.MlpConfig([4, 3]), 2, 1);
+            Assert.IsType<IlgpuGradientBackend>(backend);
+        }
     }
 }

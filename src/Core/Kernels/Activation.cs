@@ -7,7 +7,7 @@ namespace Thresher.Core.Kernels;
 
 /// <summary>
 /// Bias and ReLU kernels, plain and fused, row-major [m,n]. Vector512 where accelerated, else Vector256,
-/// scalar tails. ReLU keeps the naive twin's semantics exactly: max(x, 0) with NaN passing through and
+/// scalar tails (the internal overloads take the <see cref="VectorWidth"/>, so tests run each branch). ReLU keeps the naive twin's semantics exactly: max(x, 0) with NaN passing through and
 /// −0 staying −0 (x &lt; 0 ? 0 : x); the bias gradient sums rows in order, as the twin does.
 /// </summary>
 public static class Activation
@@ -33,16 +33,18 @@ public static class Activation
     }
 
     /// <summary>y = max(x, 0) element-wise (y may alias x). NaN stays NaN.</summary>
-    public static void ReluForward(Span<float> y, ReadOnlySpan<float> x)
+    public static void ReluForward(Span<float> y, ReadOnlySpan<float> x) => ReluForward(y, x, VectorWidths.Best);
+
+    internal static void ReluForward(Span<float> y, ReadOnlySpan<float> x, VectorWidth width)
     {
         KernelThrow.CheckLength(nameof(Activation) + "." + nameof(ReluForward), nameof(y), y.Length, x.Length);
         ref float ry = ref MemoryMarshal.GetReference(y);
         ref float rx = ref MemoryMarshal.GetReference(x);
         nuint len = (nuint)x.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (width >= VectorWidth.Vector512)
             for (; i + 16 <= len; i += 16)
                 Relu(Vector512.LoadUnsafe(ref rx, i)).StoreUnsafe(ref ry, i);
-        else if (Vector256.IsHardwareAccelerated)
+        else if (width >= VectorWidth.Vector256)
             for (; i + 8 <= len; i += 8)
                 Relu(Vector256.LoadUnsafe(ref rx, i)).StoreUnsafe(ref ry, i);
         for (; i < len; i++)
@@ -54,15 +56,21 @@ public static class Activation
 
     /// <summary>dX = y &gt; 0 ? dY : 0, where y is the ReLU output (dX may alias dY).</summary>
     public static void ReluBackward(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> y)
+        => ReluBackward(dX, dY, y, VectorWidths.Best);
+
+    internal static void ReluBackward(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> y, VectorWidth width)
     {
         const string Name = nameof(Activation) + "." + nameof(ReluBackward);
         KernelThrow.CheckLength(Name, nameof(dX), dX.Length, dY.Length);
         KernelThrow.CheckLength(Name, nameof(y), y.Length, dY.Length);
-        ReluMask(ref MemoryMarshal.GetReference(dX), ref MemoryMarshal.GetReference(dY), ref MemoryMarshal.GetReference(y), dY.Length);
+        ReluMask(ref MemoryMarshal.GetReference(dX), ref MemoryMarshal.GetReference(dY), ref MemoryMarshal.GetReference(y), dY.Length, width);
     }
 
     /// <summary>Fused: y[m,n] = max(y[m,n] + b[n], 0).</summary>
     public static void BiasReluForward(Span<float> y, ReadOnlySpan<float> b, int m, int n)
+        => BiasReluForward(y, b, m, n, VectorWidths.Best);
+
+    internal static void BiasReluForward(Span<float> y, ReadOnlySpan<float> b, int m, int n, VectorWidth width)
     {
         CheckRows(nameof(Activation) + "." + nameof(BiasReluForward), y.Length, nameof(y), b.Length, nameof(b), m, n);
         ref float rb = ref MemoryMarshal.GetReference(b);
@@ -70,10 +78,10 @@ public static class Activation
         {
             ref float ry = ref MemoryMarshal.GetReference(y.Slice(i * n, n));
             nuint len = (nuint)n, j = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (width >= VectorWidth.Vector512)
                 for (; j + 16 <= len; j += 16)
                     Relu(Vector512.LoadUnsafe(ref ry, j) + Vector512.LoadUnsafe(ref rb, j)).StoreUnsafe(ref ry, j);
-            else if (Vector256.IsHardwareAccelerated)
+            else if (width >= VectorWidth.Vector256)
                 for (; j + 8 <= len; j += 8)
                     Relu(Vector256.LoadUnsafe(ref ry, j) + Vector256.LoadUnsafe(ref rb, j)).StoreUnsafe(ref ry, j);
             for (; j < len; j++)
@@ -86,6 +94,9 @@ public static class Activation
 
     /// <summary>Fused: dY[m,n] masked in place by y &gt; 0, then dB[n] (+)= Σ_i dY[i,n], in one pass over dY.</summary>
     public static void ReluBiasBackward(Span<float> dB, Span<float> dY, ReadOnlySpan<float> y, int m, int n, bool accumulate = false)
+        => ReluBiasBackward(dB, dY, y, m, n, accumulate, VectorWidths.Best);
+
+    internal static void ReluBiasBackward(Span<float> dB, Span<float> dY, ReadOnlySpan<float> y, int m, int n, bool accumulate, VectorWidth width)
     {
         const string Name = nameof(Activation) + "." + nameof(ReluBiasBackward);
         CheckRows(Name, dY.Length, nameof(dY), dB.Length, nameof(dB), m, n);
@@ -97,7 +108,7 @@ public static class Activation
             ref float rd = ref MemoryMarshal.GetReference(dY.Slice(i * n, n));
             ref float ry = ref MemoryMarshal.GetReference(y.Slice(i * n, n));
             nuint len = (nuint)n, j = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (width >= VectorWidth.Vector512)
                 for (; j + 16 <= len; j += 16)
                 {
                     var g = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref ry, j), Vector512<float>.Zero),
@@ -105,7 +116,7 @@ public static class Activation
                     g.StoreUnsafe(ref rd, j);
                     (Vector512.LoadUnsafe(ref rb, j) + g).StoreUnsafe(ref rb, j);
                 }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (width >= VectorWidth.Vector256)
                 for (; j + 8 <= len; j += 8)
                 {
                     var g = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref ry, j), Vector256<float>.Zero),
@@ -123,14 +134,14 @@ public static class Activation
     }
 
     /// <summary>dX[len] = y &gt; 0 ? dY : 0.</summary>
-    private static void ReluMask(ref float rx, ref float rd, ref float ry, int length)
+    private static void ReluMask(ref float rx, ref float rd, ref float ry, int length, VectorWidth width)
     {
         nuint len = (nuint)length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (width >= VectorWidth.Vector512)
             for (; i + 16 <= len; i += 16)
                 Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref ry, i), Vector512<float>.Zero),
                                             Vector512.LoadUnsafe(ref rd, i), Vector512<float>.Zero).StoreUnsafe(ref rx, i);
-        else if (Vector256.IsHardwareAccelerated)
+        else if (width >= VectorWidth.Vector256)
             for (; i + 8 <= len; i += 8)
                 Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref ry, i), Vector256<float>.Zero),
                                             Vector256.LoadUnsafe(ref rd, i), Vector256<float>.Zero).StoreUnsafe(ref rx, i);

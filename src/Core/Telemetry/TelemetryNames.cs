@@ -1,6 +1,9 @@
 namespace Thresher.Core.Telemetry;
 
-/// <summary>The names DESIGN.md fixes for spans, attributes, events and instruments. Dashboards depend on them.</summary>
+/// <summary>
+/// The fixed names of Thresher's spans, attributes, events and instruments (OpenTelemetry). Dashboards and
+/// alerts depend on them, so a name is never changed or reused for something else.
+/// </summary>
 public static class TelemetryNames
 {
     /// <summary>ActivitySource and Meter name.</summary>

@@ -1,11 +1,18 @@
 using Thresher.Core.Data;
+using Thresher.Core.Tests.Kernels;
 
 namespace Thresher.Core.Tests.Data;
 
 public class PixelScalingTests
 {
-    [Fact]
-    public void Vector_path_equals_the_naive_twin_exactly_for_every_length()
+    /// <summary>Every branch (<see cref="KernelPath"/>) on lengths 0..300, across each vector's 16/32/64-pixel steps.</summary>
+    [Theory]
+    [InlineData("public")]
+    [InlineData("scalar")]
+    [InlineData("vector128")]
+    [InlineData("vector256")]
+    [InlineData("vector512")]
+    public void Vector_path_equals_the_naive_twin_exactly_for_every_length(string path)
     {
         var x = new byte[300];
         for (int i = 0; i < x.Length; i++) x[i] = (byte)(i * 37 + 11);
@@ -18,7 +25,8 @@ public class PixelScalingTests
                 var fast = new float[n + 1];
                 var naive = new float[n + 1];
                 fast[n] = naive[n] = -7f; // the element past the end must stay untouched
-                PixelScaling.Scale(fast, x.AsSpan(0, n), scale);
+                byte[] pixels = x[..n];
+                KernelPath.Run(path, () => PixelScaling.Scale(fast, pixels, scale), w => PixelScaling.Scale(fast, pixels, scale, w));
                 PixelScaling.ScaleNaive(naive, x.AsSpan(0, n), scale);
                 Assert.Equal(naive, fast);
             }

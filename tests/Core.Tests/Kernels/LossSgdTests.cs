@@ -2,7 +2,11 @@ using Thresher.Core.Kernels;
 
 namespace Thresher.Core.Tests.Kernels;
 
-/// <summary>Loss and SGD kernels against their naive twins, every width / length 0..257.</summary>
+/// <summary>
+/// Loss and SGD kernels against their naive twins, every width / length 0..257; SGD on each branch
+/// (<see cref="KernelPath"/>). The loss kernels are scalar per row (n is the class count), so they have one path;
+/// n = 257 takes their heap buffer instead of the stack one.
+/// </summary>
 public class LossSgdTests
 {
     private const int MaxLength = 257;
@@ -42,25 +46,31 @@ public class LossSgdTests
             }
     }
 
-    [Fact]
-    public void SgdUpdate_EqualsNaive_AllLengths()
+    [Theory]
+    [InlineData("public")]
+    [InlineData("scalar")]
+    [InlineData("vector256")]
+    [InlineData("vector512")]
+    public void SgdUpdate_EqualsNaive_AllLengths(string path)
     {
         for (int len = 0; len <= MaxLength; len++)
         {
             float[] theta = KernelTestData.Uniform(len, len), grad = KernelTestData.Uniform(len, len + 1);
             float[] expected = (float[])theta.Clone(), actual = (float[])theta.Clone();
             SgdNaive.Update(expected, grad, [], 0.01f, 0f, 0.5f);
-            Sgd.Update(actual, grad, [], 0.01f, 0f, 0.5f);
-            KernelTestData.Close(expected, actual, KernelTestData.Abs(expected), 1e-7, 1e-9, $"Sgd plain len={len}");
+            float[] plain = actual;
+            KernelPath.Run(path, () => Sgd.Update(plain, grad, [], 0.01f, 0f, 0.5f), w => Sgd.Update(plain, grad, [], 0.01f, 0f, 0.5f, w));
+            KernelTestData.Close(expected, actual, KernelTestData.Abs(expected), 1e-7, 1e-9, $"Sgd plain {path} len={len}");
 
             float[] v0 = KernelTestData.Uniform(len, len + 2);
             float[] vExpected = (float[])v0.Clone(), vActual = (float[])v0.Clone();
             expected = (float[])theta.Clone();
             actual = (float[])theta.Clone();
             SgdNaive.Update(expected, grad, vExpected, 0.01f, 0.9f, 0.5f);
-            Sgd.Update(actual, grad, vActual, 0.01f, 0.9f, 0.5f);
-            KernelTestData.Close(expected, actual, KernelTestData.Abs(expected), 1e-7, 1e-9, $"Sgd momentum θ len={len}");
-            KernelTestData.Close(vExpected, vActual, KernelTestData.Abs(vExpected), 1e-7, 1e-9, $"Sgd momentum v len={len}");
+            float[] heavy = actual;
+            KernelPath.Run(path, () => Sgd.Update(heavy, grad, vActual, 0.01f, 0.9f, 0.5f), w => Sgd.Update(heavy, grad, vActual, 0.01f, 0.9f, 0.5f, w));
+            KernelTestData.Close(expected, actual, KernelTestData.Abs(expected), 1e-7, 1e-9, $"Sgd momentum θ {path} len={len}");
+            KernelTestData.Close(vExpected, vActual, KernelTestData.Abs(vExpected), 1e-7, 1e-9, $"Sgd momentum v {path} len={len}");
         }
     }
 

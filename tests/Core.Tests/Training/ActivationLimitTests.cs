@@ -15,7 +15,24 @@ public sealed class ActivationLimitTests
 
     [Fact]
     public void The_largest_batch_of_the_tutorial_model_is_accepted()
-        => new TrainingOptions { Layers = MlpConfig.Tutorial, Batch = TrainingOptions.MaxBatch }.Validate();
+    {
+        var options = new TrainingOptions { Layers = MlpConfig.Tutorial, Batch = TrainingOptions.MaxBatch };
+        Assert.Null(Record.Exception(options.Validate));
+    }
+
+    [Fact]
+    public void Activations_exactly_at_the_limit_are_accepted_and_one_input_more_is_rejected()
+    {
+        // 65536 rows × (16364 inputs + 2 × 10 outputs) floats × 4 bytes = 2¹⁶ · 2¹⁴ · 2² = 4 GiB exactly.
+        var atLimit = new TrainingOptions { Layers = new MlpConfig([16_364, 10]), Batch = TrainingOptions.MaxBatch };
+        Assert.Equal(TrainingOptions.MaxActivationBytes, atLimit.ActivationBytes);
+        Assert.Null(Record.Exception(atLimit.Validate));
+
+        var over = new TrainingOptions { Layers = new MlpConfig([16_365, 10]), Batch = TrainingOptions.MaxBatch };
+        Assert.Equal(TrainingOptions.MaxActivationBytes + TrainingOptions.MaxBatch * sizeof(float), over.ActivationBytes);
+        var e = Assert.Throws<ThresherInputException>(over.Validate);
+        Assert.Contains("above the limit", e.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Wide_layers_at_the_largest_batch_are_rejected_naming_the_need_and_the_limit()
