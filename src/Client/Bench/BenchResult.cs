@@ -55,10 +55,11 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
         json.WriteEndObject();
     }
 
-    /// <summary>Writes {"dataset": …, "machine": …, "results": [...]} to <paramref name="path"/>.</summary>
-    public static void WriteJson(string path, IReadOnlyList<BenchResult> results, string dataset, string machine)
+    /// <summary>Writes {"dataset": …, "machine": …, "results": [...], "ratios": [...]} to <paramref name="path"/>.</summary>
+    public static void WriteJson(string path, IReadOnlyList<BenchResult> results, IReadOnlyList<BenchRatio> ratios, string dataset, string machine)
     {
         ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(ratios);
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         using var stream = File.Create(path);
@@ -68,6 +69,9 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
         json.WriteString("machine", machine);
         json.WriteStartArray("results");
         foreach (var r in results) r.Write(json);
+        json.WriteEndArray();
+        json.WriteStartArray("ratios");
+        foreach (var r in ratios) r.Write(json);
         json.WriteEndArray();
         json.WriteEndObject();
     }
