@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,8 +31,7 @@ public sealed partial class ParameterServerGrain(
     TrainingOptions? _training;
     Dataset? _data;
     byte[] _theta = [];    // θ as float32 bytes; mutated only between steps, never while a step's calls are in flight
-    float[] _gradient = [];
-    UpdateRule? _update;
+    PartsUpdate? _update;
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
     Mlp? _evaluator;
@@ -79,8 +77,7 @@ public sealed partial class ParameterServerGrain(
         _training = training;
         _data = data;
         _theta = theta;
-        _gradient = new float[layout.TotalLength];
-        _update = new UpdateRule(layout, optimizer, training.Clip, training.NonFinite);
+        _update = new PartsUpdate(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads);
         _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
@@ -120,7 +117,7 @@ public sealed partial class ParameterServerGrain(
             Config = _config,
             NextStep = _nextStep,
             Parameters = (byte[])_theta.Clone(),
-            Velocity = MemoryMarshal.AsBytes(_update.Optimizer.Velocity.AsSpan()).ToArray(),
+            Velocity = MemoryMarshal.AsBytes(_update.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
         };
     }
 
@@ -162,40 +159,33 @@ public sealed partial class ParameterServerGrain(
         int samples = 0;
         var workerNorms = new double[parts.Length];
         var silos = new string[parts.Length];
-        // Σ_w g_w in worker order. One worker: its buffer is the sum, read in place (the worker rewrites it
-        // only when asked for the next step). Several: g_0 + g_1 in one pass, then += g_w (same float sums).
-        using (TrainingTelemetry.Source.StartActivity(TelemetryNames.AggregateSpan))
+        var gradients = new byte[parts.Length][];
+        for (int w = 0; w < parts.Length; w++)
         {
-            for (int w = 0; w < parts.Length; w++)
-            {
-                var g = MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan());
-                if (w == 1) TensorPrimitives.Add(MemoryMarshal.Cast<byte, float>(parts[0].Gradient.AsSpan()), g, _gradient);
-                else if (w > 1) TensorPrimitives.Add(_gradient, g, _gradient);
-                lossSum += parts[w].LossSum;
-                samples += parts[w].Samples;
-                workerNorms[w] = parts[w].LocalNorm;
-                silos[w] = parts[w].Silo;
-            }
+            lossSum += parts[w].LossSum;
+            samples += parts[w].Samples;
+            workerNorms[w] = parts[w].LocalNorm;
+            silos[w] = parts[w].Silo;
+            gradients[w] = parts[w].Gradient; // read in place: a worker rewrites its buffer only when asked for the next step
         }
 
-        ReadOnlySpan<float> meanGradient = parts.Length == 1 ? MemoryMarshal.Cast<byte, float>(parts[0].Gradient.AsSpan()) : _gradient;
+        // Σ_w g_w is fused into the norm pass (train.clip); norms and SGD run on PartsUpdate's threads.
         ClipDecision decision;
         using (var clip = TrainingTelemetry.Source.StartActivity(TelemetryNames.ClipSpan))
         {
-            decision = _update.Measure(meanGradient);
+            decision = _update.Measure(gradients);
             clip?.SetTag(TelemetryNames.GlobalNorm, decision.GlobalNorm);
             clip?.SetTag(TelemetryNames.ClipScale, (double)decision.Scale);
         }
-        var theta = MemoryMarshal.Cast<byte, float>(_theta.AsSpan());
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
-            stats = _update.Apply(theta, meanGradient, step, lossSum / samples, decision);
+            stats = _update.Apply(_theta, gradients, step, lossSum / samples, decision);
         _nextStep = step + 1;
         double? accuracy = null;
         if (evaluate)
         {
             using var eval = TrainingTelemetry.Source.StartActivity(TelemetryNames.EvaluateSpan);
-            accuracy = Evaluation.Accuracy(_evaluator, theta, _data.Test, _training.InputScale);
+            accuracy = Evaluation.Accuracy(_evaluator, MemoryMarshal.Cast<byte, float>(_theta.AsSpan()), _data.Test, _training.InputScale);
             eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
         }
         _lastRecord = new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
@@ -229,6 +219,12 @@ public sealed partial class ParameterServerGrain(
     }
 
     const int WorkerCallAttempts = 6;
+
+    /// <summary>
+    /// Threads of the sum, norms and SGD: two. The norms split by tensor (the largest alone), so more would idle;
+    /// between steps the workers are waiting, so the silo's cores are free.
+    /// </summary>
+    static int UpdateThreads => Math.Min(2, Environment.ProcessorCount);
 
     public Task<ParameterSnapshot> GetParameters()
         => Task.FromResult(new ParameterSnapshot(_nextStep, _config?.Layers ?? [], (byte[])_theta.Clone()));

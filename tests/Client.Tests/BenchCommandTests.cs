@@ -9,6 +9,9 @@ public partial class BenchCommandTests
     [GeneratedRegex(@"^(core-step|cluster-step|gemm|clip)\s+\S.* \d+(\.\d)? (samples/s|GFLOP/s|µs) \(min \d+(\.\d)?, max \d+(\.\d)?\)( = \d+ % of peak)?$")]
     private static partial Regex MeasurementLine();
 
+    [GeneratedRegex(@"^ratio\s+cluster/core workers=\d+ batch=\d+ threads=\d+\s+\d+\.\d\d \(cluster \d+ / core \d+ samples/s\)$")]
+    private static partial Regex RatioLine();
+
     [Fact]
     public async Task Quick_json_run_prints_one_line_per_measurement_and_writes_every_kind()
     {
@@ -18,11 +21,14 @@ public partial class BenchCommandTests
             var (code, output) = await CliRunner.RunInProcess("bench", "--quick", "--synthetic", "--threads", "1", "--batch", "16", "--reps", "2", "--json", json);
             Assert.True(code == ExitCodes.Success, output);
             Assert.Contains("synthetic", output, StringComparison.Ordinal);
-            var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                .Where(l => !l.StartsWith('#')).ToArray();
+            var all = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith('#')).ToArray();
+            var lines = all.Where(l => !l.StartsWith("ratio", StringComparison.Ordinal)).ToArray();
             Assert.All(lines, l => Assert.Matches(MeasurementLine(), l));
             Assert.All(lines.Where(l => l.StartsWith("gemm", StringComparison.Ordinal)), l => Assert.EndsWith("% of peak", l, StringComparison.Ordinal));
             Assert.Contains(output.Split('\n'), l => l.StartsWith("# machine: ", StringComparison.Ordinal) && l.Contains("FMA peak", StringComparison.Ordinal));
+            var ratioLines = all.Except(lines).ToArray();
+            Assert.Equal(3, ratioLines.Length); // one per cluster measurement: workers 1, 2, 4
+            Assert.All(ratioLines, l => Assert.Matches(RatioLine(), l));
 
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             var machine = doc.RootElement.GetProperty("machine");
@@ -58,6 +64,15 @@ public partial class BenchCommandTests
             }
             Assert.Equal([1, 2, 4], results.Where(r => r.GetProperty("kind").GetString() == "cluster-step")
                 .Select(r => r.GetProperty("workers").GetInt32()));
+            // Each ratio's core step ran at the cluster's batch and total threads (measured beside it when --threads left it out).
+            var ratios = doc.RootElement.GetProperty("ratios").EnumerateArray().ToArray();
+            Assert.Equal([1, 2, 4], ratios.Select(r => r.GetProperty("workers").GetInt32()));
+            foreach (var ratio in ratios)
+            {
+                int threads = ratio.GetProperty("threads").GetInt32();
+                Assert.Contains(results, r => r.GetProperty("kind").GetString() == "core-step" && r.GetProperty("threads").GetInt32() == threads);
+                Assert.True(ratio.GetProperty("ratio").GetDouble() > 0);
+            }
         }
         finally
         {

@@ -15,11 +15,11 @@ public sealed record BenchPlan
     /// <summary>Batches of the core-step and gemm measurements. Default 128 and 512.</summary>
     public IReadOnlyList<int> Batches { get; init; } = [128, 512];
 
-    /// <summary>Worker grains of the cluster-step measurements, all on one global batch. Default 1, 2, 4.</summary>
-    public IReadOnlyList<int> Workers { get; init; } = [1, 2, 4];
-
-    /// <summary>The global batch of the cluster-step measurements. Default 512.</summary>
-    public int ClusterBatch { get; init; } = 512;
+    /// <summary>
+    /// The cluster-step measurements (global batch, worker grains). Default: batch 128 with 1 and 2 workers (what
+    /// `thresher train` runs), batch 512 with 1, 2 and 4.
+    /// </summary>
+    public IReadOnlyList<ClusterShape> Cluster { get; init; } = [new(128, 1), new(128, 2), new(512, 1), new(512, 2), new(512, 4)];
 
     /// <summary>Timed repetitions per measurement (≥ 1). Default 5.</summary>
     public int Reps { get; init; } = 5;
@@ -41,7 +41,7 @@ public sealed record BenchPlan
     {
         var plan = quick ? new BenchPlan { Reps = 3, RepSeconds = 0.05, WarmupSeconds = 0.05 } : new BenchPlan();
         if (threads is int t) plan = plan with { Threads = [t] };
-        if (batch is int b) plan = plan with { Batches = [b], ClusterBatch = b, Workers = [.. plan.Workers.Where(w => w <= b)] };
+        if (batch is int b) plan = plan with { Batches = [b], Cluster = [.. new[] { 1, 2, 4 }.Where(w => w <= b).Select(w => new ClusterShape(b, w))] };
         if (reps is int r) plan = plan with { Reps = r };
         return plan;
     }
@@ -79,4 +79,14 @@ public sealed record BenchPlan
         }
         return result;
     }
+}
+
+/// <summary>One cluster-step measurement: the global batch and the worker grains it is split over.</summary>
+public sealed record ClusterShape(int Batch, int Workers)
+{
+    /// <summary>Kernel threads per worker: the silo default, this machine's cores ÷ workers, at least 1.</summary>
+    public int ThreadsPerWorker => Math.Max(1, Environment.ProcessorCount / Workers);
+
+    /// <summary>The threads of the whole cluster: the core step it is compared with runs on as many.</summary>
+    public int TotalThreads => Workers * ThreadsPerWorker;
 }

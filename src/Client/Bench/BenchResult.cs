@@ -60,10 +60,11 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
         json.WriteEndObject();
     }
 
-    /// <summary>Writes {"dataset": …, "runtime": …, "machine": {cpu, cores, vector_width, fma_peak_gflops_1t, fma_peak_gflops}, "gemm_tuning": [...], "results": [...]} to <paramref name="path"/>.</summary>
-    public static void WriteJson(string path, IReadOnlyList<BenchResult> results, string dataset, string runtime, MachinePeak machine, IReadOnlyList<string> gemmTuning)
+    /// <summary>Writes {"dataset": …, "runtime": …, "machine": {cpu, cores, vector_width, fma_peak_gflops_1t, fma_peak_gflops}, "gemm_tuning": [...], "results": [...], "ratios": [...]} to <paramref name="path"/>.</summary>
+    public static void WriteJson(string path, IReadOnlyList<BenchResult> results, IReadOnlyList<BenchRatio> ratios, string dataset, string runtime, MachinePeak machine, IReadOnlyList<string> gemmTuning)
     {
         ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(ratios);
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         using var stream = File.Create(path);
@@ -78,6 +79,9 @@ public sealed record BenchResult(string Kind, string Name, int Threads, int Batc
         json.WriteEndArray();
         json.WriteStartArray("results");
         foreach (var r in results) r.Write(json);
+        json.WriteEndArray();
+        json.WriteStartArray("ratios");
+        foreach (var r in ratios) r.Write(json);
         json.WriteEndArray();
         json.WriteEndObject();
     }

@@ -26,20 +26,20 @@ public static class ClusterBenchmarks
         var silo = new SiloTrainingOptions { DataDirectory = data.CacheDirectory, WorkerThreads = 0 };
         await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, cancellation).ConfigureAwait(false);
         var results = new List<BenchResult>();
-        foreach (int workers in plan.Workers)
+        foreach (var shape in plan.Cluster)
         {
-            var (result, serverMs) = await MeasureAsync(cluster.Client, data, plan, workers, cancellation).ConfigureAwait(false);
+            var (result, serverMs) = await MeasureAsync(cluster.Client, data, plan, shape, cancellation).ConfigureAwait(false);
             report(result);
             note(string.Create(CultureInfo.InvariantCulture,
-                $"# cluster workers={workers}: parameter-server step {serverMs:F2} ms (median), wall {1000.0 * result.Batch / result.Median:F2} ms per step"));
+                $"# cluster workers={shape.Workers} batch={shape.Batch}: parameter-server step {serverMs:F2} ms (median), wall {1000.0 * result.Batch / result.Median:F2} ms per step"));
             results.Add(result);
         }
         return results;
     }
 
-    static async Task<(BenchResult Result, double ServerMilliseconds)> MeasureAsync(IClusterClient client, BenchData data, BenchPlan plan, int workers, CancellationToken cancellation)
+    static async Task<(BenchResult Result, double ServerMilliseconds)> MeasureAsync(IClusterClient client, BenchData data, BenchPlan plan, ClusterShape shape, CancellationToken cancellation)
     {
-        int batch = plan.ClusterBatch;
+        var (batch, workers) = (shape.Batch, shape.Workers);
         var recipe = StepBenchmarks.Recipe(batch);
         var config = new RunConfig
         {
@@ -94,7 +94,7 @@ public static class ClusterBenchmarks
             var history = await run.GetHistory(firstTimed, (int)Math.Min(s0 - firstTimed, 100_000)).ConfigureAwait(false);
             var serverMs = history.Where(r => r.TestAccuracy is null).Select(r => r.StepMilliseconds).Order().ToArray();
             var result = BenchResult.From(BenchResult.ClusterStep, $"workers={workers} batch={batch} (one silo)",
-                WorkerThreads(workers), batch, workers, rates, BenchResult.SamplesPerSecond);
+                shape.ThreadsPerWorker, batch, workers, rates, BenchResult.SamplesPerSecond);
             return (result, serverMs.Length > 0 ? serverMs[serverMs.Length / 2] : double.NaN);
         }
         finally
@@ -128,6 +128,4 @@ public static class ClusterBenchmarks
             if ((s + 1) % stepsPerEpoch == 0) return true;
         return false;
     }
-
-    static int WorkerThreads(int workers) => Math.Max(1, Environment.ProcessorCount / workers);
 }

@@ -21,7 +21,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         public int? Threads { get; init; }
 
         [CommandOption("--batch <B>")]
-        [Description("Measure at batch B only, the cluster's global batch included (1..65536; default: 128 and 512, cluster 512).")]
+        [Description("Measure at batch B only, the cluster's global batch included (1..65536; default: 128 and 512; cluster 128 with 1 and 2 workers, 512 with 1, 2 and 4).")]
         public int? Batch { get; init; }
 
         [CommandOption("--reps <N>")]
@@ -77,6 +77,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         var peak = MachinePeak.Measure();
         console.WriteLine($"# machine: {peak.Line()}");
         var results = new List<BenchResult>();
+        IReadOnlyList<BenchRatio> ratios = [];
         void Report(BenchResult r)
         {
             results.Add(r);
@@ -97,7 +98,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
                         Report(StepBenchmarks.CoreStep(data.Data, threads, batch, plan));
                     }
             if (kinds.Contains(BenchResult.ClusterStep))
-                await ClusterBenchmarks.RunAsync(data, plan, r => Report(r), console.WriteLine, cancellation).ConfigureAwait(false);
+                ratios = await ClusterStepsAsync(data, plan, results, Report, cancellation).ConfigureAwait(false);
         }
         if (kinds.Contains(BenchResult.Gemm))
             foreach (int threads in plan.Threads)
@@ -114,10 +115,28 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
 
         if (settings.Json is { } path)
         {
-            BenchResult.WriteJson(path, results, dataset, runtime, peak, tuning);
+            BenchResult.WriteJson(path, results, ratios, dataset, runtime, peak, tuning);
             console.WriteLine($"# json: {Path.GetFullPath(path)}");
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The cluster steps, each beside the core step at its batch and total threads (measured first when this run
+    /// has not measured it yet); prints and returns the ratios cluster / core.
+    /// </summary>
+    async Task<IReadOnlyList<BenchRatio>> ClusterStepsAsync(BenchData data, BenchPlan plan, List<BenchResult> results, Action<BenchResult> report, CancellationToken cancellation)
+    {
+        BenchResult? CoreTwin(ClusterShape s) => results.FirstOrDefault(r => r.Kind == BenchResult.CoreStep && r.Batch == s.Batch && r.Threads == s.TotalThreads);
+        foreach (var shape in plan.Cluster)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (CoreTwin(shape) is null) report(StepBenchmarks.CoreStep(data.Data, shape.TotalThreads, shape.Batch, plan));
+        }
+        var cluster = await ClusterBenchmarks.RunAsync(data, plan, report, console.WriteLine, cancellation).ConfigureAwait(false);
+        var ratios = cluster.Zip(plan.Cluster, (result, shape) => new BenchRatio(result, CoreTwin(shape)!)).ToArray();
+        foreach (var ratio in ratios) console.WriteLine(ratio.Line());
+        return ratios;
     }
 
     static string Runtime()

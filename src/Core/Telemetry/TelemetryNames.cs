@@ -12,7 +12,6 @@ public static class TelemetryNames
     // Spans
     public const string StepSpan = "train.step";
     public const string WorkerSpan = "worker.gradient";
-    public const string AggregateSpan = "train.aggregate";
     public const string ClipSpan = "train.clip";
     public const string UpdateSpan = "train.update";
     public const string EvaluateSpan = "train.evaluate";

@@ -44,6 +44,8 @@ public sealed class UpdateRule
 
     public SgdOptimizer Optimizer { get; }
 
+    public ParameterLayout Layout => _layout;
+
     public float? ClipNorm { get; }
 
     public NonFinitePolicy NonFinite { get; }
@@ -55,6 +57,12 @@ public sealed class UpdateRule
             throw new ArgumentException($"g has {meanGradient.Length} floats; the layout needs {_layout.TotalLength}", nameof(meanGradient));
         var tensorNorms = new double[_sliceLengths.Length];
         double globalNorm = ClipOps.GlobalNorm(meanGradient, _sliceLengths, tensorNorms);
+        return Decide(tensorNorms, globalNorm);
+    }
+
+    /// <summary>clip_by_global_norm's decision for measured norms (<see cref="PartsUpdate"/> measures them its own way).</summary>
+    internal ClipDecision Decide(double[] tensorNorms, double globalNorm)
+    {
         if (ClipNorm is not float c) return new ClipDecision(tensorNorms, globalNorm, 1f, globalNorm);
         return new ClipDecision(tensorNorms, globalNorm, ClipOps.ClipScale(globalNorm, c), double.IsFinite(globalNorm) ? Math.Min(globalNorm, c) : globalNorm);
     }
@@ -82,6 +90,6 @@ public sealed class UpdateRule
     public StepStatistics Apply(Span<float> theta, ReadOnlySpan<float> meanGradient, long step, double meanLoss)
         => Apply(theta, meanGradient, step, meanLoss, Measure(meanGradient));
 
-    static StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
+    internal static StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
         => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms);
 }

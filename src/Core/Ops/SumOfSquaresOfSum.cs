@@ -1,0 +1,67 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Thresher.Core.Ops;
+
+public static partial class ClipOps
+{
+    /// <summary>
+    /// Writes sum = a + b (float, element by element) and returns Σ sum², accumulated in double exactly as
+    /// <see cref="SumOfSquares"/> would on the written sum: same vectors from the start of the span, same four
+    /// accumulators in the same order, same scalar tail — so the result is bit-identical to
+    /// <c>Add(a, b, sum); SumOfSquares(sum)</c>, in one pass instead of two. (a, b, sum: same length n)
+    /// </summary>
+    /// <remarks>The parameter server's aggregation of two workers' gradients fused with its norm pass.</remarks>
+    public static double SumOfSquaresOfSum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> sum)
+    {
+        if (b.Length != a.Length || sum.Length != a.Length)
+            throw new ArgumentException($"a, b and sum must have one length; got {a.Length}, {b.Length}, {sum.Length}", nameof(sum));
+        int i = 0;
+        double total = 0;
+        int count = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated && a.Length >= count)
+        {
+            int vectors = a.Length / count;
+            ref float pa = ref MemoryMarshal.GetReference(a);
+            ref float pb = ref MemoryMarshal.GetReference(b);
+            ref float ps = ref MemoryMarshal.GetReference(sum);
+            Vector<double> acc0 = Vector<double>.Zero, acc1 = Vector<double>.Zero;
+            Vector<double> acc2 = Vector<double>.Zero, acc3 = Vector<double>.Zero;
+            int v = 0;
+            for (; v + 1 < vectors; v += 2)
+            {
+                var s0 = AddInto(ref pa, ref pb, ref ps, v * count);
+                var s1 = AddInto(ref pa, ref pb, ref ps, (v + 1) * count);
+                Vector.Widen(s0, out Vector<double> lo0, out Vector<double> hi0);
+                Vector.Widen(s1, out Vector<double> lo1, out Vector<double> hi1);
+                acc0 += lo0 * lo0;
+                acc1 += hi0 * hi0;
+                acc2 += lo1 * lo1;
+                acc3 += hi1 * hi1;
+            }
+            if (v < vectors)
+            {
+                Vector.Widen(AddInto(ref pa, ref pb, ref ps, v * count), out Vector<double> lo0, out Vector<double> hi0);
+                acc0 += lo0 * lo0;
+                acc1 += hi0 * hi0;
+            }
+            total = Vector.Sum((acc0 + acc1) + (acc2 + acc3));
+            i = vectors * count;
+        }
+        for (; i < a.Length; i++)
+        {
+            sum[i] = a[i] + b[i];
+            double si = sum[i];
+            total += si * si;
+        }
+        return total;
+    }
+
+    /// <summary>sum[at..at+Count) = a + b; returns that vector. The caller has checked at + Count ≤ the length.</summary>
+    static Vector<float> AddInto(ref float a, ref float b, ref float sum, int at)
+    {
+        var s = Vector.LoadUnsafe(ref a, (nuint)at) + Vector.LoadUnsafe(ref b, (nuint)at);
+        s.StoreUnsafe(ref sum, (nuint)at);
+        return s;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Thresher.Core.Kernels;
+using Thresher.Core.Ops;
+
+namespace Thresher.Core.Training;
+
+/// <summary>
+/// The parameter server's half of a step when the mean gradient arrives in W parts, g = Σ_w g_w (worker order),
+/// and θ lives as float32 bytes (the wire format): sum, norms, clip_by_global_norm and SGD of
+/// <see cref="UpdateRule"/>, in fewer passes and on up to <see cref="Threads"/> threads. Bit-identical to summing
+/// the parts into one buffer ((g₀ + g₁) + g₂ …) and calling <see cref="UpdateRule.Apply(Span{float}, ReadOnlySpan{float}, long, double)"/>:
+/// each tensor's norm is one thread's <see cref="ClipOps.SumOfSquares"/> (for two parts fused with the sum,
+/// <see cref="ClipOps.SumOfSquaresOfSum"/>), added up in layout order; sum and SGD are element-wise, so how
+/// they are split over threads does not matter. One parameter server owns one instance (it holds the sum buffer).
+/// </summary>
+public sealed class PartsUpdate
+{
+    readonly UpdateRule _rule;
+    readonly int[] _offsets, _lengths; // per tensor, layout order
+    readonly int[][] _tensorsOfThread; // the tensors each thread measures: the largest alone, the rest together
+    readonly byte[] _sum;              // [P] float32: Σ_w g_w when W ≥ 2
+
+    /// <param name="threads">Threads the norms and the update may use (≥ 1). The norms use at most one per tensor group.</param>
+    public PartsUpdate(UpdateRule rule, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        _rule = rule;
+        _offsets = [.. rule.Layout.Slices.Select(s => s.Offset)];
+        _lengths = [.. rule.Layout.Slices.Select(s => s.Length)];
+        Threads = threads;
+        _tensorsOfThread = SplitTensors(_lengths, threads);
+        _sum = new byte[rule.Layout.TotalLength * sizeof(float)];
+    }
+
+    public UpdateRule Rule => _rule;
+
+    public int Threads { get; }
+
+    /// <summary>
+    /// Norms and clip decision of g = Σ parts (each float32 bytes, layout order, P floats). With two or more
+    /// parts it also writes g into this instance's sum buffer, which the following <see cref="Apply"/> reads.
+    /// </summary>
+    public ClipDecision Measure(IReadOnlyList<byte[]> parts)
+    {
+        CheckParts(parts);
+        // One part is g itself. Two: g₀ + g₁ is written into the sum by the norm pass. More: summed here first.
+        byte[] measured = parts[0];
+        byte[]? second = parts.Count == 2 ? parts[1] : null;
+        if (parts.Count > 2)
+        {
+            TensorPrimitives.Add(Floats(parts[0]), Floats(parts[1]), Floats(_sum));
+            for (int w = 2; w < parts.Count; w++) TensorPrimitives.Add(Floats(_sum), Floats(parts[w]), Floats(_sum));
+            measured = _sum;
+        }
+        var sumsOfSquares = new double[_lengths.Length];
+        Run(_tensorsOfThread.Length, t => MeasureTensors(t, measured, second, sumsOfSquares));
+        return Decide(sumsOfSquares);
+    }
+
+    /// <summary>
+    /// Applies the step to θ (float32 bytes) with the <paramref name="decision"/> <see cref="Measure"/> just made for
+    /// the same <paramref name="parts"/>. Non-finite g: skipped or aborted per the rule's policy, θ untouched.
+    /// </summary>
+    public StepStatistics Apply(byte[] theta, IReadOnlyList<byte[]> parts, long step, double meanLoss, ClipDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(theta);
+        ArgumentNullException.ThrowIfNull(decision);
+        CheckParts(parts);
+        if (theta.Length != _sum.Length) throw new ArgumentException($"θ has {theta.Length / sizeof(float)} floats; the layout needs {_sum.Length / sizeof(float)}", nameof(theta));
+        byte[] gradient = parts.Count == 1 ? parts[0] : _sum;
+        if (!decision.Finite) return _rule.Apply(Floats(theta), Floats(gradient), step, meanLoss, decision); // skip or abort: θ untouched
+        int chunks = 2 * Threads;
+        Run(chunks, chunk => Update(theta, gradient, chunk, chunks, decision.Scale));
+        return UpdateRule.Statistics(step, meanLoss, decision, skipped: false);
+    }
+
+    void CheckParts(IReadOnlyList<byte[]> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("no gradient parts", nameof(parts));
+        foreach (var part in parts)
+            if (part.Length != _sum.Length)
+                throw new ArgumentException($"a gradient part has {part.Length / sizeof(float)} floats; the layout needs {_sum.Length / sizeof(float)}", nameof(parts));
+    }
+
+    /// <summary>Tensor norms and the global norm from the per-tensor Σ x², added in layout order as ClipOps.GlobalNorm does.</summary>
+    ClipDecision Decide(double[] sumsOfSquares)
+    {
+        var tensorNorms = new double[sumsOfSquares.Length];
+        double total = 0;
+        for (int k = 0; k < sumsOfSquares.Length; k++)
+        {
+            tensorNorms[k] = Math.Sqrt(sumsOfSquares[k]);
+            total += sumsOfSquares[k];
+        }
+        return _rule.Decide(tensorNorms, Math.Sqrt(total));
+    }
+
+    /// <summary>Σ x² of each tensor thread <paramref name="thread"/> owns: of a alone, or of a + b (then written to the sum).</summary>
+    void MeasureTensors(int thread, byte[] a, byte[]? b, double[] sumsOfSquares)
+    {
+        foreach (int k in _tensorsOfThread[thread])
+        {
+            var range = new Range(_offsets[k], _offsets[k] + _lengths[k]);
+            sumsOfSquares[k] = b is null
+                ? ClipOps.SumOfSquares(Floats(a)[range])
+                : ClipOps.SumOfSquaresOfSum(Floats(a)[range], Floats(b)[range], Floats(_sum)[range]);
+        }
+    }
+
+    /// <summary>SGD on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples of 64 floats).</summary>
+    void Update(byte[] theta, byte[] gradient, int chunk, int chunks, float scale)
+    {
+        int n = _sum.Length / sizeof(float);
+        int first = Boundary(n, chunk, chunks), last = Boundary(n, chunk + 1, chunks);
+        var optimizer = _rule.Optimizer;
+        var velocity = optimizer.Momentum == 0f ? Span<float>.Empty : optimizer.Velocity.AsSpan(first, last - first);
+        Sgd.Update(Floats(theta)[first..last], Floats(gradient)[first..last], velocity, optimizer.LearningRate, optimizer.Momentum, scale);
+    }
+
+    static int Boundary(int n, int chunk, int chunks) => chunk == chunks ? n : (int)((long)n * chunk / chunks) & ~63;
+
+    /// <summary>body(0..count-1): on the calling thread alone when Threads is 1, else on the thread pool (never the caller's TaskScheduler, which may be a grain's).</summary>
+    void Run(int count, Action<int> body)
+    {
+        if (Threads == 1 || count == 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Threads, TaskScheduler = TaskScheduler.Default }, body);
+    }
+
+    /// <summary>Tensor groups, one per thread: the largest tensors one each, all the rest in the last group.</summary>
+    static int[][] SplitTensors(int[] lengths, int threads)
+    {
+        var bySize = Enumerable.Range(0, lengths.Length).OrderByDescending(k => lengths[k]).ToArray();
+        int groups = Math.Min(threads, lengths.Length);
+        var result = new int[groups][];
+        for (int t = 0; t < groups - 1; t++) result[t] = [bySize[t]];
+        result[groups - 1] = [.. bySize.Skip(groups - 1).Order()];
+        return result;
+    }
+
+    static Span<float> Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
+}
