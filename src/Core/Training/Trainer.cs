@@ -57,7 +57,7 @@ public sealed class Trainer
     /// <summary>Runs the next step and returns its statistics.</summary>
     public StepStatistics TrainStep()
     {
-        var part = _worker.Compute(Step, Theta, _gradient);
+        var part = _worker.Compute(Step, Theta, _gradient, withLocalNorm: false); // one worker: its norm is the global norm the update measures
         var stats = Update.Apply(Theta, _gradient, Step, part.LossSum / part.Samples);
         Step++;
         return stats;
