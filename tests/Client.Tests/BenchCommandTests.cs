@@ -31,12 +31,7 @@ public partial class BenchCommandTests
             Assert.All(ratioLines, l => Assert.Matches(RatioLine(), l));
 
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
-            var machine = doc.RootElement.GetProperty("machine");
-            Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty("cpu").GetString()));
-            Assert.Equal(Environment.ProcessorCount, machine.GetProperty("cores").GetInt32());
-            Assert.Contains(machine.GetProperty("vector_width").GetInt32(), new[] { 128, 256, 512 });
-            double peak1 = machine.GetProperty("fma_peak_gflops_1t").GetDouble(), peakAll = machine.GetProperty("fma_peak_gflops").GetDouble();
-            Assert.True(peak1 > 0 && peakAll > 0, $"peaks {peak1}, {peakAll}");
+            AssertMachine(doc.RootElement.GetProperty("machine"));
             var results = doc.RootElement.GetProperty("results").EnumerateArray().ToArray();
             Assert.Equal(lines.Length, results.Length);
             var kinds = results.Select(r => r.GetProperty("kind").GetString()).ToHashSet();
@@ -78,6 +73,16 @@ public partial class BenchCommandTests
         {
             File.Delete(json);
         }
+    }
+
+    /// <summary>The JSON's machine: the CPU named, this machine's core count, a vector width, positive FMA peaks.</summary>
+    private static void AssertMachine(JsonElement machine)
+    {
+        Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty("cpu").GetString()));
+        Assert.Equal(Environment.ProcessorCount, machine.GetProperty("cores").GetInt32());
+        Assert.Contains(machine.GetProperty("vector_width").GetInt32(), new[] { 128, 256, 512 });
+        double peak1 = machine.GetProperty("fma_peak_gflops_1t").GetDouble(), peakAll = machine.GetProperty("fma_peak_gflops").GetDouble();
+        Assert.True(peak1 > 0 && peakAll > 0, $"peaks {peak1}, {peakAll}");
     }
 
     [Theory]
