@@ -96,7 +96,7 @@ public sealed record RunConfig
 
     /// <summary>True when the state after <paramref name="stepsDone"/> steps (of <paramref name="totalSteps"/>) is checkpointed.</summary>
     public bool IsCheckpoint(long stepsDone, long totalSteps)
-        => stepsDone >= totalSteps || (CheckpointEvery > 0 && stepsDone % CheckpointEvery == 0);
+        => TrainingCadence.CheckpointsAt(stepsDone, totalSteps, CheckpointEvery);
 
     /// <summary>The explosion detector's settings for this run.</summary>
     public ExplosionDetectorOptions ToDetectorOptions() => new()

@@ -14,9 +14,10 @@ using Thresher.Core.Training;
 namespace Thresher.Grains;
 
 /// <summary>
-/// The parameter server of one run (key: run id). A step: send θ to every worker in parallel, sum their
-/// gradients (each already scaled by 1/B, so the sum is the mean-loss gradient of the global batch), then
-/// Core's <see cref="UpdateRule"/> (global norm → clip_by_global_norm → non-finite policy → SGD).
+/// The parameter server of one run (key: run id). A step: send θ to every worker in parallel, then Core's
+/// <see cref="SynchronousStep"/> on their parts in worker order (each already scaled by 1/B, so the sum is the
+/// mean-loss gradient of the global batch; global norm → clip_by_global_norm → non-finite policy → SGD). This
+/// grain keeps the Orleans work: the calls and their retries, the spans, the checkpoints and the step record.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
 public sealed partial class ParameterServerGrain(
@@ -31,7 +32,7 @@ public sealed partial class ParameterServerGrain(
     TrainingOptions? _training;
     Dataset? _data;
     byte[] _theta = [];    // θ as float32 bytes; mutated only between steps, never while a step's calls are in flight
-    PartsUpdate? _update;
+    SynchronousStep? _step; // the step's server half (sum, norms, clip, SGD); owns the optimizer's velocity
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
     Mlp? _evaluator;
@@ -77,7 +78,7 @@ public sealed partial class ParameterServerGrain(
         _training = training;
         _data = data;
         _theta = theta;
-        _update = new PartsUpdate(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads);
+        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads);
         _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
@@ -110,14 +111,14 @@ public sealed partial class ParameterServerGrain(
     /// <summary>θ, velocity, next step and config as a new checkpoint (copies: θ changes in place each step).</summary>
     ParameterServerCheckpoint Snapshot()
     {
-        if (_config is null || _update is null)
+        if (_config is null || _step is null)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
         return new ParameterServerCheckpoint
         {
             Config = _config,
             NextStep = _nextStep,
             Parameters = (byte[])_theta.Clone(),
-            Velocity = MemoryMarshal.AsBytes(_update.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
+            Velocity = MemoryMarshal.AsBytes(_step.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
         };
     }
 
@@ -140,7 +141,7 @@ public sealed partial class ParameterServerGrain(
 
     public async Task<StepRecord> Step(long step, bool evaluate)
     {
-        if (_update is null || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
+        if (_step is null || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
         if (step == _nextStep - 1 && _lastRecord is { } recorded && recorded.Step == step)
             return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update
@@ -153,33 +154,21 @@ public sealed partial class ParameterServerGrain(
         var calls = new Task<GradientResult>[_workers.Length];
         for (int w = 0; w < _workers.Length; w++)
             calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, step, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
-        var parts = await Task.WhenAll(calls);
+        var replies = await Task.WhenAll(calls);
+        // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
+        var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
 
-        double lossSum = 0;
-        int samples = 0;
-        var workerNorms = new double[parts.Length];
-        var silos = new string[parts.Length];
-        var gradients = new byte[parts.Length][];
-        for (int w = 0; w < parts.Length; w++)
-        {
-            lossSum += parts[w].LossSum;
-            samples += parts[w].Samples;
-            workerNorms[w] = parts[w].LocalNorm;
-            silos[w] = parts[w].Silo;
-            gradients[w] = parts[w].Gradient; // read in place: a worker rewrites its buffer only when asked for the next step
-        }
-
-        // Σ_w g_w is fused into the norm pass (train.clip); norms and SGD run on PartsUpdate's threads.
-        ClipDecision decision;
+        // Σ_w g_w is fused into the norm pass (train.clip); norms and SGD run on the step's threads.
+        MeasuredStep measured;
         using (var clip = TrainingTelemetry.Source.StartActivity(TelemetryNames.ClipSpan))
         {
-            decision = _update.Measure(gradients);
-            clip?.SetTag(TelemetryNames.GlobalNorm, decision.GlobalNorm);
-            clip?.SetTag(TelemetryNames.ClipScale, (double)decision.Scale);
+            measured = _step.Measure(parts);
+            clip?.SetTag(TelemetryNames.GlobalNorm, measured.Decision.GlobalNorm);
+            clip?.SetTag(TelemetryNames.ClipScale, (double)measured.Decision.Scale);
         }
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
-            stats = _update.Apply(_theta, gradients, step, lossSum / samples, decision);
+            stats = _step.Apply(_theta, measured, step);
         _nextStep = step + 1;
         double? accuracy = null;
         if (evaluate)
@@ -189,8 +178,8 @@ public sealed partial class ParameterServerGrain(
             eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
         }
         _lastRecord = new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
-            stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, silos);
+            stats.Clipped, stats.Skipped, stats.TensorNorms, measured.WorkerNorms, accuracy,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo));
         return _lastRecord;
     }
 

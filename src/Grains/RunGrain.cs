@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
 using Thresher.Core.Model;
 using Thresher.Core.Telemetry;
+using Thresher.Core.Training;
 
 namespace Thresher.Grains;
 
@@ -201,8 +202,7 @@ public sealed partial class RunGrain(
         if (_state != RunState.Running || _config is null) return;
         if (_mustResume && !await TryResume()) return;
         long step = _history.Count;
-        bool lastOfEpoch = (step + 1) % _stepsPerEpoch == 0;
-        bool evaluate = lastOfEpoch || step + 1 == _totalSteps || (_config.EvalEvery > 0 && (step + 1) % _config.EvalEvery == 0);
+        bool evaluate = TrainingCadence.EvaluatesAfter(step, _stepsPerEpoch, _totalSteps, _config.EvalEvery);
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.StepSpan, ActivityKind.Internal, _parent);
         StepRecord record;
         try

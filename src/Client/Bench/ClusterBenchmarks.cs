@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Thresher.Abstractions;
 using Thresher.Client.Cluster;
+using Thresher.Core.Training;
 using Thresher.Grains;
 
 namespace Thresher.Client.Bench;
@@ -59,7 +60,8 @@ public static class ClusterBenchmarks
         string runId = string.Create(CultureInfo.InvariantCulture, $"bench-{workers}w-{batch}b-{Guid.NewGuid():N}");
         var run = client.GetGrain<IRunGrain>(runId);
         var status = await run.Start(config, null).ConfigureAwait(false);
-        int stepsPerEpoch = status.StepsPerEpoch;
+        // The steps that evaluate on the test set, by the run grain's own rule: a timing window holds none.
+        bool EvaluatesAfter(long s) => TrainingCadence.EvaluatesAfter(s, status.StepsPerEpoch, status.TotalSteps, config.EvalEvery);
         try
         {
             // Warm-up: start-up and the first steps, by time.
@@ -73,22 +75,22 @@ public static class ClusterBenchmarks
             int discarded = 0;
             while (rates.Count < plan.Reps)
             {
-                if (EvaluatesNext(s0, stepsPerEpoch))
+                if (EvaluatesAfter(s0))
                 {
                     (t0, s0) = await ObserveAsync(run, s0, cancellation).ConfigureAwait(false); // start after it
                     continue;
                 }
                 var (t1, s1) = (t0, s0);
                 do (t1, s1) = await ObserveAsync(run, s1, cancellation).ConfigureAwait(false);
-                while (Stopwatch.GetElapsedTime(t0, t1).TotalSeconds < plan.RepSeconds && !EvaluatesNext(s1, stepsPerEpoch));
+                while (Stopwatch.GetElapsedTime(t0, t1).TotalSeconds < plan.RepSeconds && !EvaluatesAfter(s1));
                 // A window must not hold an evaluation step (a late observation can jump over one) and must be
                 // long enough for the polling jitter (≤ 1 ms per end) not to matter.
                 // A loaded machine may never give a long window: after a few tries any clean one counts.
                 bool longEnough = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds >= plan.RepSeconds / 4 || discarded > 2 * plan.Reps + 4;
-                if (!HasEvaluation(s0, s1, stepsPerEpoch) && longEnough)
+                if (!TrainingCadence.AnyEvaluates(s0, s1, status.StepsPerEpoch, status.TotalSteps, config.EvalEvery) && longEnough)
                     rates.Add((s1 - s0) * (double)batch / Stopwatch.GetElapsedTime(t0, t1).TotalSeconds);
                 else if (++discarded > 10 * plan.Reps + 50)
-                    throw new InvalidOperationException($"cluster bench {workers} workers: no clean timing window in {discarded} tries ({stepsPerEpoch} steps per epoch, each ending in a test pass)");
+                    throw new InvalidOperationException($"cluster bench {workers} workers: no clean timing window in {discarded} tries ({status.StepsPerEpoch} steps per epoch, each ending in a test pass)");
                 (t0, s0) = (t1, s1);
             }
             var history = await run.GetHistory(firstTimed, (int)Math.Min(s0 - firstTimed, 100_000)).ConfigureAwait(false);
@@ -116,16 +118,5 @@ public static class ClusterBenchmarks
             if (status.Step > after) return (now, status.Step);
             await Task.Delay(1, cancellation).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Whether step index <paramref name="step"/> (the next to run) ends an epoch and so evaluates.</summary>
-    static bool EvaluatesNext(long step, int stepsPerEpoch) => (step + 1) % stepsPerEpoch == 0;
-
-    /// <summary>Whether steps [from, to) include one that evaluates on the test set (the last step of an epoch).</summary>
-    static bool HasEvaluation(long from, long to, int stepsPerEpoch)
-    {
-        for (long s = from; s < to; s++)
-            if ((s + 1) % stepsPerEpoch == 0) return true;
-        return false;
     }
 }

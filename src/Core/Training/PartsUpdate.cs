@@ -66,11 +66,29 @@ public sealed class PartsUpdate
     public StepStatistics Apply(byte[] theta, IReadOnlyList<byte[]> parts, long step, double meanLoss, ClipDecision decision)
     {
         ArgumentNullException.ThrowIfNull(theta);
+        CheckTheta(theta.Length / sizeof(float), theta.Length == _sum.Length);
+        return Apply(new Parameters(theta, null), parts, step, meanLoss, decision);
+    }
+
+    /// <summary>The same for θ held as floats (the single-process trainer's), updated in place.</summary>
+    public StepStatistics Apply(float[] theta, IReadOnlyList<byte[]> parts, long step, double meanLoss, ClipDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(theta);
+        CheckTheta(theta.Length, theta.Length * sizeof(float) == _sum.Length);
+        return Apply(new Parameters(null, theta), parts, step, meanLoss, decision);
+    }
+
+    void CheckTheta(int floats, bool fits)
+    {
+        if (!fits) throw new ArgumentException($"θ has {floats} floats; the layout needs {_sum.Length / sizeof(float)}", "theta");
+    }
+
+    StepStatistics Apply(Parameters theta, IReadOnlyList<byte[]> parts, long step, double meanLoss, ClipDecision decision)
+    {
         ArgumentNullException.ThrowIfNull(decision);
         CheckParts(parts);
-        if (theta.Length != _sum.Length) throw new ArgumentException($"θ has {theta.Length / sizeof(float)} floats; the layout needs {_sum.Length / sizeof(float)}", nameof(theta));
         byte[] gradient = parts.Count == 1 ? parts[0] : _sum;
-        if (!decision.Finite) return _rule.Apply(Floats(theta), Floats(gradient), step, meanLoss, decision); // skip or abort: θ untouched
+        if (!decision.Finite) return _rule.Apply(theta.Floats, Floats(gradient), step, meanLoss, decision); // skip or abort: θ untouched
         int chunks = 2 * Threads;
         Run(chunks, chunk => Update(theta, gradient, chunk, chunks, decision.Scale));
         return UpdateRule.Statistics(step, meanLoss, decision, skipped: false);
@@ -111,13 +129,13 @@ public sealed class PartsUpdate
     }
 
     /// <summary>SGD on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples of 64 floats).</summary>
-    void Update(byte[] theta, byte[] gradient, int chunk, int chunks, float scale)
+    void Update(Parameters theta, byte[] gradient, int chunk, int chunks, float scale)
     {
         int n = _sum.Length / sizeof(float);
         int first = Boundary(n, chunk, chunks), last = Boundary(n, chunk + 1, chunks);
         var optimizer = _rule.Optimizer;
         var velocity = optimizer.Momentum == 0f ? Span<float>.Empty : optimizer.Velocity.AsSpan(first, last - first);
-        Sgd.Update(Floats(theta)[first..last], Floats(gradient)[first..last], velocity, optimizer.LearningRate, optimizer.Momentum, scale);
+        Sgd.Update(theta.Floats[first..last], Floats(gradient)[first..last], velocity, optimizer.LearningRate, optimizer.Momentum, scale);
     }
 
     static int Boundary(int n, int chunk, int chunks) => chunk == chunks ? n : (int)((long)n * chunk / chunks) & ~63;
@@ -145,4 +163,10 @@ public sealed class PartsUpdate
     }
 
     static Span<float> Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
+
+    /// <summary>θ where its owner keeps it, never copied: float32 bytes (the parameter server's wire format) or floats (the trainer's).</summary>
+    readonly struct Parameters(byte[]? bytes, float[]? floats)
+    {
+        public Span<float> Floats => floats is not null ? floats.AsSpan() : PartsUpdate.Floats(bytes!);
+    }
 }

@@ -1,0 +1,85 @@
+namespace Thresher.Core.Training;
+
+/// <summary>One worker's reply for a step.</summary>
+/// <param name="Gradient">g_w: float32 bytes, layout order, P floats, already scaled by 1/B (B the step's global batch).</param>
+/// <param name="Result">Its rows, loss sum and local norm (NaN when the worker did not measure it).</param>
+public readonly record struct WorkerPart(byte[] Gradient, WorkerGradientResult Result);
+
+/// <summary>
+/// A step's W parts summed and measured, not yet applied: what <see cref="SynchronousStep.Apply(byte[], MeasuredStep, long)"/>
+/// needs, and what a host reports besides the <see cref="StepStatistics"/>.
+/// </summary>
+/// <param name="Gradients">The parts' g_w, worker order (read, never written).</param>
+/// <param name="LossSum">Σ_w of the workers' loss sums, added in worker order.</param>
+/// <param name="Samples">Σ_w n_w: the rows of the step's global batch.</param>
+/// <param name="WorkerNorms">Each worker's local norm, worker order (NaN where it was not measured).</param>
+/// <param name="Decision">Norms and clip decision of g = Σ_w g_w.</param>
+public sealed record MeasuredStep(IReadOnlyList<byte[]> Gradients, double LossSum, int Samples, double[] WorkerNorms, ClipDecision Decision)
+{
+    /// <summary>Mean loss over the global batch: Σ loss / Σ rows.</summary>
+    public double MeanLoss => LossSum / Samples;
+}
+
+/// <summary>
+/// The parameter server's half of a synchronous data-parallel step, shared by the cluster's parameter server and
+/// the single-process <see cref="Trainer"/>: the W workers' parts arrive in worker order; their loss sums, rows and
+/// local norms are gathered in that order, and g = Σ_w g_w goes through <see cref="PartsUpdate"/> (sum, norms,
+/// clip_by_global_norm, non-finite policy, SGD). Because both hosts run this one type, the same parts give the
+/// same θ to the bit. <see cref="Measure"/> and Apply are separate so a host can trace them as separate spans.
+/// One instance per run (it owns the sum buffer); not thread-safe.
+/// </summary>
+public sealed class SynchronousStep
+{
+    readonly PartsUpdate _update;
+    MeasuredStep? _measured; // the last Measure not yet applied: the only one Apply accepts, since the sum buffer holds its g
+
+    /// <param name="threads">Threads of the sum, norms and SGD (≥ 1); any count gives the same bits.</param>
+    public SynchronousStep(UpdateRule rule, int threads) => _update = new PartsUpdate(rule, threads);
+
+    public UpdateRule Rule => _update.Rule;
+
+    public int Threads => _update.Threads;
+
+    /// <summary>Gathers the parts (worker order) and measures g = Σ_w g_w. Valid until the next Measure.</summary>
+    public MeasuredStep Measure(IReadOnlyList<WorkerPart> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("no worker parts", nameof(parts));
+        double lossSum = 0;
+        int samples = 0;
+        var workerNorms = new double[parts.Count];
+        var gradients = new byte[parts.Count][];
+        for (int w = 0; w < parts.Count; w++)
+        {
+            lossSum += parts[w].Result.LossSum;
+            samples += parts[w].Result.Samples;
+            workerNorms[w] = parts[w].Result.LocalNorm;
+            gradients[w] = parts[w].Gradient;
+        }
+        var decision = _update.Measure(gradients);
+        return _measured = new MeasuredStep(gradients, lossSum, samples, workerNorms, decision);
+    }
+
+    /// <summary>Applies the step just measured to θ (float32 bytes, the wire format), once. Non-finite g: skipped or aborted per policy, θ untouched.</summary>
+    public StepStatistics Apply(byte[] theta, MeasuredStep measured, long step)
+    {
+        TakeLatest(measured);
+        return _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision);
+    }
+
+    /// <summary>Applies the step just measured to θ held as floats (the trainer's <see cref="Trainer.Theta"/>), in place, once.</summary>
+    public StepStatistics Apply(float[] theta, MeasuredStep measured, long step)
+    {
+        TakeLatest(measured);
+        return _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision);
+    }
+
+    /// <summary>Accepts only the last Measure's step, and only once: the sum buffer holds that step's g.</summary>
+    void TakeLatest(MeasuredStep measured)
+    {
+        ArgumentNullException.ThrowIfNull(measured);
+        if (!ReferenceEquals(measured, _measured))
+            throw new InvalidOperationException("only the step this instance measured last, not yet applied, can be applied (the sum buffer holds that step's gradient)");
+        _measured = null;
+    }
+}
