@@ -39,13 +39,13 @@ sealed class RunHistoryStore(IGrainStorage storage, string runId)
     /// <summary>The history in memory was cut back to <paramref name="count"/> records (a resume): those pages are written again.</summary>
     public void Truncated(int count) => _stored = Math.Min(_stored, count);
 
-    public async Task StoreAsync(List<StepRecord> history)
+    public async Task StoreAsync(IReadOnlyList<StepRecord> history)
     {
         for (int page = _stored / PageSize; page * PageSize < history.Count; page++)
         {
             var state = Page(page);
             int first = page * PageSize;
-            state.State = history.GetRange(first, Math.Min(PageSize, history.Count - first));
+            state.State = [.. history.Skip(first).Take(Math.Min(PageSize, history.Count - first))]; // Skip on a list indexes, it does not walk
             await storage.WriteStateAsync(StateName, PageId(runId, page), state);
         }
         _stored = history.Count;
