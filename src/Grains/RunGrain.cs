@@ -21,7 +21,8 @@ namespace Thresher.Grains;
 /// re-activated after its silo died — by its reminder (<see cref="SiloTrainingOptions.RunReminderSeconds"/>) or by
 /// the next client call, whichever comes first — loads its record and resumes the same way. Each step is one
 /// <c>train.step</c> span, a child of the client's submit span when the client traced it (Orleans
-/// propagates the context into <see cref="Start"/>); the explosion detector watches the norms here.
+/// propagates the context into <see cref="Start"/>). The books (history, counters, explosion detector, status) are
+/// a <see cref="RunLedger"/>, when to retry or resume is a <see cref="ResumePolicy"/>; see docs/architecture.md.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
 public sealed partial class RunGrain(
