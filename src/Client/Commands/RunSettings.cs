@@ -4,6 +4,7 @@ using Spectre.Console.Cli;
 using Thresher.Abstractions;
 using Thresher.Core.Model;
 using Thresher.Core.Training;
+using Thresher.Grains;
 using Thresher.Hosting.Telemetry;
 
 namespace Thresher.Client.Commands;
