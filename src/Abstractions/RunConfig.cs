@@ -1,14 +1,12 @@
 using System.Globalization;
-using Thresher.Core.Model;
-using Thresher.Core.Telemetry;
-using Thresher.Core.Training;
 
 namespace Thresher.Abstractions;
 
 /// <summary>
-/// A training run as submitted to the cluster: the <see cref="TrainingOptions"/> that fix its trajectory
-/// plus how it is spread (workers, shard mode) and which dataset the silos load. Plain strings for the
-/// enumerations keep the wire format independent of Core's types.
+/// A training run as submitted to the cluster: the training options that fix its trajectory plus how it is
+/// spread (workers, shard mode) and which dataset the silos load. Plain strings for the enumerations keep the
+/// wire format independent of Core's types; the conversion to Core's options and the validation live with the
+/// grains (Thresher.Grains.RunConfigTraining), so this contract assembly does not need Core.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RunConfig
@@ -93,68 +91,6 @@ public sealed record RunConfig
 
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
     [Id(23)] public int WorkerTimeoutSeconds { get; init; } = 30;
-
-    /// <summary>True when the state after <paramref name="stepsDone"/> steps (of <paramref name="totalSteps"/>) is checkpointed.</summary>
-    public bool IsCheckpoint(long stepsDone, long totalSteps)
-        => TrainingCadence.CheckpointsAt(stepsDone, totalSteps, CheckpointEvery);
-
-    /// <summary>The explosion detector's settings for this run.</summary>
-    public ExplosionDetectorOptions ToDetectorOptions() => new()
-    {
-        AbsoluteThreshold = AlertThreshold,
-        SpikeFactor = AlertSpikeFactor,
-        SigmaFactor = AlertSigma,
-        Window = AlertWindow,
-        WarmUp = AlertWarmUp,
-    };
-
-    /// <summary>The Core options this run trains with; throws <see cref="ThresherInputException"/> on a bad value.</summary>
-    public TrainingOptions ToTrainingOptions() => new()
-    {
-        Layers = new MlpConfig(Layers ?? []),
-        Loss = LossKinds.Parse(Loss),
-        InputScale = InputScale,
-        LearningRate = LearningRate,
-        Momentum = Momentum,
-        Batch = Batch,
-        Epochs = Epochs,
-        Steps = Steps,
-        Clip = Clip,
-        NonFinite = NonFinitePolicies.Parse(NonFinite),
-        Seed = Seed,
-        Shuffle = Shuffle,
-        Init = Initializer.Parse(Init),
-        EvalEvery = EvalEvery,
-    };
-
-    /// <summary>True for shard mode fixed; throws <see cref="ThresherInputException"/> for an unknown mode.</summary>
-    public bool IsFixedShards => ShardMode?.ToLowerInvariant() switch
-    {
-        "batch" => false,
-        "fixed" => true,
-        _ => throw new ThresherInputException($"shard-mode '{ShardMode}': unknown; expected batch or fixed"),
-    };
-
-    /// <summary>Throws <see cref="ThresherInputException"/> naming the first bad value and the accepted range.</summary>
-    public void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(Dataset))
-            throw new ThresherInputException("data: empty; give a dataset name (mnist, fashion-mnist) or a directory");
-        ToTrainingOptions().Validate();
-        _ = IsFixedShards;
-        ToDetectorOptions().Validate();
-        if (Workers < 1 || Workers > MaxWorkers)
-            throw new ThresherInputException($"workers {Workers}: must be in 1..{MaxWorkers}");
-        if (CheckpointEvery < 0 || CheckpointEvery > MaxCheckpointEvery)
-            throw new ThresherInputException($"checkpoint-every {CheckpointEvery}: must be in 0..{MaxCheckpointEvery} (0 = only at the start and the end)");
-        if (WorkerTimeoutSeconds < 1 || WorkerTimeoutSeconds > 3600)
-            throw new ThresherInputException($"worker-timeout {WorkerTimeoutSeconds}: must be in 1..3600 seconds");
-        if (Batch < Workers)
-            throw new ThresherInputException($"batch {Batch} is smaller than workers {Workers}: every worker needs at least one sample per step");
-        long gradientBytes = Workers * new MlpConfig(Layers).ParameterCount * sizeof(float);
-        if (gradientBytes > MaxGradientBytes)
-            throw new ThresherInputException($"workers {Workers} with layers {string.Join(',', Layers)}: their gradients need {gradientBytes >> 20:N0} MiB per step, above the limit of {MaxGradientBytes >> 20:N0} MiB — use fewer --workers or a smaller model");
-    }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode}");

@@ -3,8 +3,10 @@ using Thresher.Abstractions;
 namespace Thresher.Grains;
 
 /// <summary>
-/// The grain storage provider that holds checkpoints ("thresher-checkpoints"): memory storage in the embedded
-/// cluster and with localhost clustering (it dies with the silo that holds it), Redis with Redis membership.
+/// The grain storage provider that holds the parameter servers' checkpoints, and beside them the run grains'
+/// records (<see cref="RunRecord"/>) and history pages: memory storage in the embedded cluster and with localhost
+/// clustering (it dies with the silo that holds it), Redis with Redis membership. Its name, "thresher-checkpoints",
+/// is in stored keys and deployments: it stays.
 /// </summary>
 public static class CheckpointStorage
 {
@@ -30,26 +32,4 @@ public sealed class ParameterServerCheckpoint
     [Id(4)] public long Generation { get; set; }
     /// <summary>SHA-256 of the fields above (<see cref="CheckpointDigest"/>).</summary>
     [Id(5)] public byte[] Digest { get; set; } = [];
-}
-
-/// <summary>
-/// A run grain's stored state: the run's config, state and how many steps of its history (stored in pages,
-/// <see cref="RunHistoryStore"/>) are recorded, reaching at least the parameter server's last checkpoint, so a
-/// re-activated run grain knows its run. Counters are recomputed from the history.
-/// </summary>
-[GenerateSerializer]
-public sealed class RunCheckpoint
-{
-    [Id(0)] public RunConfig? Config { get; set; }
-    [Id(1)] public RunState State { get; set; }
-    [Id(2)] public string? Error { get; set; }
-    [Id(3)] public long TotalSteps { get; set; }
-    [Id(4)] public int StepsPerEpoch { get; set; }
-    /// <summary>Steps recorded; the records themselves are in <see cref="RunHistoryStore"/> pages.</summary>
-    [Id(11)] public long HistoryCount { get; set; }
-    [Id(6)] public DateTimeOffset? StartedAt { get; set; }
-    [Id(7)] public double WallSeconds { get; set; }
-    [Id(8)] public int Resumes { get; set; }
-    [Id(9)] public long? LastResumeStep { get; set; }
-    [Id(10)] public string? LastResumeWarning { get; set; }
 }

@@ -28,7 +28,7 @@ namespace Thresher.Grains;
 public sealed partial class RunGrain(
     ILogger<RunGrain> logger,
     IOptions<SiloTrainingOptions> options,
-    [PersistentState("run", CheckpointStorage.Name)] IPersistentState<RunCheckpoint> stored)
+    [PersistentState("run", CheckpointStorage.Name)] IPersistentState<RunRecord> stored)
     : Grain, IRunGrain, IRemindable
 {
     readonly RunLedger _ledger = new();       // config, state, history, counters, detector: the books

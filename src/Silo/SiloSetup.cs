@@ -7,6 +7,8 @@ using Orleans.Configuration;
 using Thresher.Core.Backends;
 using Thresher.Gpu;
 using Thresher.Grains;
+using Thresher.Hosting.Telemetry;
+using Thresher.Hosting.Tls;
 
 namespace Thresher.Silo;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Thresher.Abstractions;
-using Thresher.Core.Checkpoints;
+using Thresher.Core.ModelFiles;
 using Thresher.Core.Model;
 using Xunit.Abstractions;
 

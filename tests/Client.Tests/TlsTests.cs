@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Thresher.Grains;
+using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Tests;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Thresher.Core.Checkpoints;
+using Thresher.Core.ModelFiles;
 using Thresher.Core.Data;
 using Thresher.Core.Model;
 using Thresher.Core.Training;

@@ -3,6 +3,7 @@ using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Thresher.Abstractions;
 using Thresher.Core.Telemetry;
+using Thresher.Hosting.Telemetry;
 
 namespace Thresher.Grains.Tests;
 

@@ -4,6 +4,7 @@ using Thresher.Abstractions;
 using Thresher.Client.Cluster;
 using Thresher.Core.Training;
 using Thresher.Grains;
+using Thresher.Hosting.Telemetry;
 
 namespace Thresher.Client.Bench;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Thresher.Gpu;
 using Thresher.Grains;
+using Thresher.Hosting.Telemetry;
 
 namespace Thresher.Client.Cluster;
 

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Thresher.Abstractions;
 using Thresher.Grains;
+using Thresher.Hosting.Telemetry;
+using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Cluster;
 

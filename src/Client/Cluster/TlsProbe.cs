@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Thresher.Grains;
+using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Cluster;
 

@@ -7,6 +7,7 @@ using Thresher.Client.Reports;
 using Thresher.Core.Data;
 using Thresher.Core.Training;
 using Thresher.Grains;
+using Thresher.Hosting.Telemetry;
 
 namespace Thresher.Client.Commands;
 

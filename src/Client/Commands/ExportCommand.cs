@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Abstractions;
-using Thresher.Core.Checkpoints;
+using Thresher.Core.ModelFiles;
 using Thresher.Core.Model;
 
 namespace Thresher.Client.Commands;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Commands;
 
@@ -23,15 +24,15 @@ public class GatewaySettings : CommandSettings
     public int ConnectTimeoutSeconds { get; init; } = 10;
 
     [CommandOption("--tls-cert <FILE>")]
-    [Description(Cluster.ClientTls.CertificateDescription)]
+    [Description(ClientTls.CertificateDescription)]
     public string? TlsCertificate { get; init; }
 
     [CommandOption("--tls-key <FILE>")]
-    [Description(Cluster.ClientTls.KeyDescription)]
+    [Description(ClientTls.KeyDescription)]
     public string? TlsKey { get; init; }
 
     [CommandOption("--tls-ca <FILE>")]
-    [Description(Cluster.ClientTls.CaDescription)]
+    [Description(ClientTls.CaDescription)]
     public string? TlsCa { get; init; }
 
     public override ValidationResult Validate()
@@ -41,7 +42,7 @@ public class GatewaySettings : CommandSettings
 
     public Task<Cluster.RemoteCluster> ConnectAsync(CancellationToken cancellation)
         => Cluster.RemoteCluster.ConnectAsync(Gateway, ClusterId, TimeSpan.FromSeconds(ConnectTimeoutSeconds), cancellation,
-            tls: Cluster.ClientTls.Load(TlsCertificate, TlsKey, TlsCa));
+            tls: ClientTls.Load(TlsCertificate, TlsKey, TlsCa));
 }
 
 /// <summary>Commands that name one run.</summary>

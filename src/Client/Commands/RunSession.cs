@@ -5,7 +5,7 @@ using Spectre.Console;
 using Thresher.Abstractions;
 using Thresher.Client.Output;
 using Thresher.Client.Watching;
-using Thresher.Core.Checkpoints;
+using Thresher.Core.ModelFiles;
 using Thresher.Core.Model;
 using Thresher.Core.Telemetry;
 

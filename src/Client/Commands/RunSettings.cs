@@ -4,6 +4,8 @@ using Spectre.Console.Cli;
 using Thresher.Abstractions;
 using Thresher.Core.Model;
 using Thresher.Core.Training;
+using Thresher.Grains;
+using Thresher.Hosting.Telemetry;
 
 namespace Thresher.Client.Commands;
 
@@ -174,7 +176,7 @@ public class RunSettings : CommandSettings
             CheckpointEvery = Int("checkpoint-every", CheckpointEvery) ?? DefaultCheckpointEvery,
             WorkerTimeoutSeconds = Int("worker-timeout", WorkerTimeout) ?? 30,
         };
-        _ = Grains.TelemetrySetup.Parse(Telemetry);
+        _ = TelemetrySetup.Parse(Telemetry);
         config.Validate();
         return config;
     }

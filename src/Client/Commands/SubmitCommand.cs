@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Thresher.Hosting.Telemetry;
+using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Commands;
 
@@ -20,15 +22,15 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         public string ClusterId { get; init; } = "thresher";
 
         [CommandOption("--tls-cert <FILE>")]
-        [Description(Cluster.ClientTls.CertificateDescription)]
+        [Description(ClientTls.CertificateDescription)]
         public string? TlsCertificate { get; init; }
 
         [CommandOption("--tls-key <FILE>")]
-        [Description(Cluster.ClientTls.KeyDescription)]
+        [Description(ClientTls.KeyDescription)]
         public string? TlsKey { get; init; }
 
         [CommandOption("--tls-ca <FILE>")]
-        [Description(Cluster.ClientTls.CaDescription)]
+        [Description(ClientTls.CaDescription)]
         public string? TlsCa { get; init; }
 
         [CommandOption("--connect-timeout <SECONDS>")]
@@ -51,8 +53,8 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         ArgumentNullException.ThrowIfNull(settings);
         var (config, initial) = RunSession.Prepare(settings);
         string runId = settings.NewRunId();
-        await using var cluster = await Cluster.RemoteCluster.ConnectAsync(settings.Gateway, settings.ClusterId, TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds), cancellation, Grains.TelemetrySetup.Parse(settings.Telemetry),
-            Cluster.ClientTls.Load(settings.TlsCertificate, settings.TlsKey, settings.TlsCa)).ConfigureAwait(false);
+        await using var cluster = await Cluster.RemoteCluster.ConnectAsync(settings.Gateway, settings.ClusterId, TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds), cancellation, TelemetrySetup.Parse(settings.Telemetry),
+            ClientTls.Load(settings.TlsCertificate, settings.TlsKey, settings.TlsCa)).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);
         if (!settings.Watch && settings.MetricsOut is null && settings.SummaryJson is null && settings.Save is null)

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using Thresher.Client.Tls;
+using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Commands;
 

@@ -4,6 +4,7 @@ using Spectre.Console.Cli;
 using Thresher.Client.Cluster;
 using Thresher.Gpu;
 using Thresher.Grains;
+using Thresher.Hosting.Telemetry;
 
 namespace Thresher.Client.Commands;
 

@@ -1,4 +1,4 @@
-using Thresher.Core.Checkpoints;
+using Thresher.Core.ModelFiles;
 using Thresher.Core.Model;
 
 namespace Thresher.Core.Tests.Training;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Thresher.Core.Tests.Checkpoints;
+namespace Thresher.Core.Tests.ModelFiles;
 
 /// <summary>Writes safetensors-like files byte by byte, so tests can break any part of them.</summary>
 internal static class MalformedFiles

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Thresher.Grains;
 
-namespace Thresher.Client.Tls;
+namespace Thresher.Hosting.Tls;
 
 /// <summary>
 /// A development certificate authority and the two certificates a TLS cluster needs, all EC P-256 / SHA-256:

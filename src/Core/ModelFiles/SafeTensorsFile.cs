@@ -1,4 +1,4 @@
-namespace Thresher.Core.Checkpoints;
+namespace Thresher.Core.ModelFiles;
 
 /// <summary>
 /// The contents of a safetensors file read by <see cref="SafeTensors.Read"/>: its F32 tensors by name, in the

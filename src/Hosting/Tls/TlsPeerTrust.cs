@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Connections.Security;
 
-namespace Thresher.Grains;
+namespace Thresher.Hosting.Tls;
 
 /// <summary>
 /// Who may talk to whom once TLS is on, for silos (inbound silo and gateway connections, outbound silo

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Thresher.Grains;
+namespace Thresher.Hosting.Tls;
 
 /// <summary>
 /// A host's TLS material, loaded once from the files the user named and checked, so a bad file stops the host

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Thresher.Core.Checkpoints;
+namespace Thresher.Core.ModelFiles;
 
 /// <summary>
 /// safetensors files of F32 tensors: an 8-byte little-endian u64 header length N, N bytes of UTF-8 JSON header
 /// (see <see cref="SafeTensorsHeader"/>), then the tensors' raw little-endian bytes back to back.
-/// Checkpoints and exported models are written this way, tensors named w1, b1, w2, ...
+/// Model files (`thresher export`, `train --out`) are written this way, tensors named w1, b1, w2, ...
 /// </summary>
 public static class SafeTensors
 {
@@ -47,7 +47,7 @@ public static class SafeTensors
         {
             TryDelete(temporary);
             throw new ThresherInputException(
-                $"{path}: cannot write the checkpoint ({e.Message}) — check that the directory exists, is writable and has free space.", e);
+                $"{path}: cannot write the model file ({e.Message}) — check that the directory exists, is writable and has free space.", e);
         }
         catch
         {
@@ -76,7 +76,7 @@ public static class SafeTensors
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ThresherInputException($"{path}: cannot open the checkpoint ({e.Message}) — check the path and permissions.", e);
+            throw new ThresherInputException($"{path}: cannot open the model file ({e.Message}) — check the path and permissions.", e);
         }
     }
 

@@ -1,6 +1,6 @@
 using Thresher.Core.Model;
 
-namespace Thresher.Core.Checkpoints;
+namespace Thresher.Core.ModelFiles;
 
 /// <summary>
 /// An MLP's parameters as a safetensors file: F32 tensors w1 [in,out], b1 [out], … in layout order, plus

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Orleans.Hosting;
-using Thresher.Grains;
 
-namespace Thresher.Silo;
+namespace Thresher.Hosting.Tls;
 
 /// <summary>
 /// TLS for every connection a silo makes or accepts (silo-to-silo and client gateway), from the files named by
@@ -11,7 +10,7 @@ namespace Thresher.Silo;
 /// Thresher:Tls:Ca (PEM CA certificates: mutual TLS, peers must chain to them) and Thresher:Tls:Password
 /// (encrypted key or PKCS#12; no switch, so it stays out of the process list). Off without a certificate.
 /// </summary>
-sealed record SiloTls(TlsCredentials Credentials, string CertificatePath, string? CaPath)
+public sealed record SiloTls(TlsCredentials Credentials, string CertificatePath, string? CaPath)
 {
     public const string Section = "Thresher:Tls";
 

@@ -4,7 +4,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Thresher.Core.Telemetry;
 
-namespace Thresher.Grains;
+namespace Thresher.Hosting.Telemetry;
 
 /// <summary>Where a host sends its traces and metrics.</summary>
 public enum TelemetryExporter

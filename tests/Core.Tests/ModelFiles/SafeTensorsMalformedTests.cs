@@ -1,8 +1,8 @@
 using System.Text;
-using Thresher.Core.Checkpoints;
-using static Thresher.Core.Tests.Checkpoints.MalformedFiles;
+using Thresher.Core.ModelFiles;
+using static Thresher.Core.Tests.ModelFiles.MalformedFiles;
 
-namespace Thresher.Core.Tests.Checkpoints;
+namespace Thresher.Core.Tests.ModelFiles;
 
 public sealed class SafeTensorsMalformedTests : IDisposable
 {

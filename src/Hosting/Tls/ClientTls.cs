@@ -1,6 +1,5 @@
-using Thresher.Grains;
 
-namespace Thresher.Client.Cluster;
+namespace Thresher.Hosting.Tls;
 
 /// <summary>
 /// The CLI's TLS files: --tls-cert, --tls-key, --tls-ca, each defaulting to THRESHER_TLS_CERT, THRESHER_TLS_KEY,

@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Thresher.Core.Checkpoints;
+namespace Thresher.Core.ModelFiles;
 
 /// <summary>One tensor's header entry: F32 values of <see cref="Shape"/> at data bytes [Begin, End).</summary>
 internal sealed record SafeTensorsEntry(string Name, int[] Shape, int Count, long Begin, long End);

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using Thresher.Core.Checkpoints;
+using Thresher.Core.ModelFiles;
 
-namespace Thresher.Core.Tests.Checkpoints;
+namespace Thresher.Core.Tests.ModelFiles;
 
 public sealed class SafeTensorsRoundTripTests : IDisposable
 {
