@@ -52,7 +52,7 @@ sealed class RunLedger(TimeProvider? clock = null)
     }
 
     /// <summary>A run known from storage, before its history is replayed (<see cref="Replay"/>); the clock is not running.</summary>
-    public void Restore(RunCheckpoint stored)
+    public void Restore(RunRecord stored)
     {
         ArgumentNullException.ThrowIfNull(stored.Config);
         Config = stored.Config;
@@ -69,7 +69,7 @@ sealed class RunLedger(TimeProvider? clock = null)
     }
 
     /// <summary>Copies everything but the history count into the stored record (the count goes in once the pages are stored).</summary>
-    public void WriteTo(RunCheckpoint stored)
+    public void WriteTo(RunRecord stored)
     {
         stored.Config = Config;
         stored.State = State;

@@ -7,7 +7,7 @@ namespace Thresher.Grains;
 /// in pages, <see cref="RunHistoryStore"/>) are recorded, reaching at least the parameter server's last checkpoint,
 /// so a re-activated run grain knows its run. Counters are recomputed from the history. Not a checkpoint (that word
 /// is kept for the parameter server's θ and optimizer state, <see cref="ParameterServerCheckpoint"/>); it was named
-/// RunCheckpoint before, which changes no stored bytes (Orleans writes no type name for the declared state type).
+/// RunRecord before, which changes no stored bytes (Orleans writes no type name for the declared state type).
 /// </summary>
 [GenerateSerializer]
 public sealed class RunRecord

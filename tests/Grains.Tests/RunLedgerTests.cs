@@ -133,7 +133,7 @@ public sealed class RunLedgerTests
         ledger.Add(Step(1));
         ledger.Rewind(1);
         ledger.PassedOverCheckpoints("slot 1 damaged");
-        var stored = new RunCheckpoint();
+        var stored = new RunRecord();
         ledger.WriteTo(stored);
 
         var restored = new RunLedger(clock);
