@@ -16,7 +16,8 @@ internal static class KernelParallel
         if (KernelTeam.Shared.TryRun(chunks, body)) return;
         try
         {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, body);
+            // The thread pool, never the caller's TaskScheduler: inside a grain turn that is the grain's, which would run the chunks one by one.
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks, TaskScheduler = TaskScheduler.Default }, body);
         }
         catch (AggregateException e) when (e.InnerExceptions.Count == 1)
         {

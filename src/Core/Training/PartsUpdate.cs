@@ -140,15 +140,24 @@ public sealed class PartsUpdate
 
     static int Boundary(int n, int chunk, int chunks) => chunk == chunks ? n : (int)((long)n * chunk / chunks) & ~63;
 
-    /// <summary>body(0..count-1): on the calling thread alone when Threads is 1, else on the thread pool (never the caller's TaskScheduler, which may be a grain's).</summary>
+    /// <summary>
+    /// body(0..count-1): on the calling thread alone when Threads is 1, else split into Threads contiguous ranges on the
+    /// kernel team (spinning helpers: a step's passes are ~50–200 µs, shorter than a thread-pool wake-up is reliable
+    /// for), or on the thread pool when the team is busy — never on the caller's TaskScheduler, which may be a grain's.
+    /// </summary>
     void Run(int count, Action<int> body)
     {
-        if (Threads == 1 || count == 1)
+        int threads = Math.Min(Threads, count);
+        if (threads <= 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Threads, TaskScheduler = TaskScheduler.Default }, body);
+        KernelParallel.Fork(threads, t =>
+        {
+            var (first, last) = KernelParallel.Range(t, threads, count);
+            for (int i = first; i < last; i++) body(i);
+        });
     }
 
     /// <summary>Tensor groups, one per thread: the largest tensors one each, all the rest in the last group.</summary>
