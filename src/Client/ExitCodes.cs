@@ -1,6 +1,7 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Client.Cluster;
+using Thresher.Client.Usage;
 
 namespace Thresher.Client;
 
@@ -21,11 +22,12 @@ public static class ExitCodes
         ArgumentNullException.ThrowIfNull(app);
         try
         {
+            UsageErrors.Check(Tree.Value, args);
             return await app.RunAsync(args, cancellation).ConfigureAwait(false);
         }
         catch (CommandParseException e)
         {
-            return Fail(e.Message, BadInput);
+            return Fail(UsageErrors.Describe(Tree.Value, args, e), BadInput);
         }
         catch (CommandRuntimeException e) when (e.InnerException is Commands.OptionValueException value)
         {
@@ -33,7 +35,7 @@ public static class ExitCodes
         }
         catch (CommandRuntimeException e)
         {
-            return Fail(e.Message, BadInput);
+            return Fail(UsageErrors.Describe(Tree.Value, args, e), BadInput);
         }
         catch (ThresherInputException e)
         {
@@ -50,6 +52,9 @@ public static class ExitCodes
             return Fail($"unexpected {e.GetType().Name}: {e.Message} (set THRESHER_DEBUG=1 for details)", RunFailed);
         }
     }
+
+    /// <summary>The command tree the usage errors name commands and options from (read once, on first use).</summary>
+    static readonly Lazy<CommandInfo> Tree = new(CommandInfo.Load);
 
     static int Fail(string message, int code)
     {
