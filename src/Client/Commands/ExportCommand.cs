@@ -26,7 +26,7 @@ public sealed class ExportCommand(IAnsiConsole console) : AsyncCommand<ExportCom
         public string? Out { get; init; }
 
         [CommandOption("--format <FORMAT>")]
-        [Description("onnx or safetensors. Default: from --out's extension (.onnx, .safetensors).")]
+        [Description("onnx or safetensors. Default: onnx when --out ends in .onnx, else safetensors.")]
         public string? Format { get; init; }
 
         [CommandOption("--input-scale <X>")]
@@ -48,11 +48,9 @@ public sealed class ExportCommand(IAnsiConsole console) : AsyncCommand<ExportCom
             return base.Validate();
         }
 
-        /// <summary>--format, else --out's extension.</summary>
+        /// <summary>--format, else --out's extension: .onnx is ONNX, any other name safetensors (as before ONNX existed).</summary>
         public ModelFileFormat ResolveFormat() =>
-            Format is { } format ? ModelFileFormats.Parse(format)
-            : ModelFileFormats.FromExtension(Out!) ?? throw new ThresherInputException(
-                $"out '{Out}': cannot tell the format from the extension; name it .onnx or .safetensors, or give --format onnx|safetensors");
+            Format is { } format ? ModelFileFormats.Parse(format) : ModelFileFormats.FromExtension(Out!) ?? ModelFileFormat.Safetensors;
 
         public float? ParseInputScale()
         {
