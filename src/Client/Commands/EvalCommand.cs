@@ -36,7 +36,8 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
 
         [CommandOption("--input-scale <X>")]
         [Description("safetensors only: pixels are divided by X. Default: what the file recorded (255 default recipe, 50 tutorial). ONNX models scale their own input.")]
-        public string? InputScale { get; init; }
+        [TypeConverter(typeof(FloatOptionConverter))]
+        public float? InputScale { get; init; }
 
         [CommandOption("--loss <ce|mse>")]
         [Description("The loss reported: ce (softmax cross-entropy) or mse (on one-hot labels). Default: the model's training loss as recorded, else ce.")]
@@ -45,6 +46,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         [CommandOption("--batch <N>")]
         [Description($"Rows per forward pass, 1..10000. Default 1000.")]
         [DefaultValue(1000)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int Batch { get; init; } = 1000;
 
         [CommandOption("--json <FILE>")]
@@ -54,23 +56,17 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
         public override ValidationResult Validate()
         {
             if (Batch is < 1 or > MaxBatch) return ValidationResult.Error($"batch {Batch}: must be in 1..{MaxBatch}");
+            if (InputScale is float scale && !(scale > 0 && float.IsFinite(scale)))
+                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"input-scale {scale}: must be a finite number > 0 (255 maps pixels to [0, 1]; 50 is the tutorial's)"));
             try
             {
                 if (Loss is not null) LossKinds.Parse(Loss);
-                ParseInputScale();
             }
             catch (ThresherInputException e)
             {
                 return ValidationResult.Error(e.Message);
             }
             return ValidationResult.Success();
-        }
-
-        public float? ParseInputScale()
-        {
-            if (InputScale is null) return null;
-            if (float.TryParse(InputScale, NumberStyles.Float, CultureInfo.InvariantCulture, out float scale) && scale > 0 && float.IsFinite(scale)) return scale;
-            throw new ThresherInputException($"input-scale '{InputScale}': must be a finite number > 0 (255 maps pixels to [0, 1]; 50 is the tutorial's)");
         }
     }
 
@@ -102,7 +98,7 @@ public sealed class EvalCommand(IAnsiConsole console) : Command<EvalCommand.Sett
     EvaluationResult EvaluateSafetensors(Settings settings)
     {
         SavedModel model = SavedModel.Read(settings.Model);
-        float scale = settings.ParseInputScale() ?? model.InputScale ?? throw new ThresherInputException(
+        float scale = settings.InputScale ?? model.InputScale ?? throw new ThresherInputException(
             $"{settings.Model}: records no input scale (written by an older Thresher) — give --input-scale X (255 for the default recipe, 50 for the tutorial)");
         LossKind loss = settings.Loss is { } name ? LossKinds.Parse(name) : ModelMetadata.ReadLoss(model.Metadata) ?? LossKind.CrossEntropy;
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"model: {settings.Model} (safetensors, layers {model.Config}, input ÷ {scale})");

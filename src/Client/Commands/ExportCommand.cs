@@ -31,15 +31,17 @@ public sealed class ExportCommand(IAnsiConsole console) : AsyncCommand<ExportCom
 
         [CommandOption("--input-scale <X>")]
         [Description("The ONNX graph divides its input (raw pixels 0..255) by X. Default: what the run or file recorded (255 for the default recipe, 50 for the tutorial).")]
-        public string? InputScale { get; init; }
+        [TypeConverter(typeof(FloatOptionConverter))]
+        public float? InputScale { get; init; }
 
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("out: missing; give --out FILE.onnx or --out FILE.safetensors");
+            if (InputScale is float scale && !(scale > 0 && float.IsFinite(scale)))
+                return ValidationResult.Error(string.Create(CultureInfo.InvariantCulture, $"input-scale {scale}: must be a finite number > 0 (255 maps pixels to [0, 1]; 50 is the tutorial's)"));
             try
             {
                 _ = ResolveFormat();
-                _ = ParseInputScale();
             }
             catch (ThresherInputException e)
             {
@@ -52,13 +54,6 @@ public sealed class ExportCommand(IAnsiConsole console) : AsyncCommand<ExportCom
         public ModelFileFormat ResolveFormat() =>
             Format is { } format ? ModelFileFormats.Parse(format) : ModelFileFormats.FromExtension(Out!) ?? ModelFileFormat.Safetensors;
 
-        public float? ParseInputScale()
-        {
-            if (InputScale is null) return null;
-            if (float.TryParse(InputScale, NumberStyles.Float, CultureInfo.InvariantCulture, out float scale) && scale > 0 && float.IsFinite(scale)) return scale;
-            throw new ThresherInputException($"input-scale '{InputScale}': must be a finite number > 0 (255 maps pixels to [0, 1]; 50 is the tutorial's)");
-        }
-
         /// <summary>A path that exists or names a model file is a file; anything else is a run id.</summary>
         public bool SourceIsFile => File.Exists(Source) || ModelFileFormats.FromExtension(Source) is not null;
     }
@@ -67,12 +62,11 @@ public sealed class ExportCommand(IAnsiConsole console) : AsyncCommand<ExportCom
     {
         ArgumentNullException.ThrowIfNull(settings);
         ModelFileFormat format = settings.ResolveFormat();
-        float? scaleOption = settings.ParseInputScale();
         var (model, what) = settings.SourceIsFile
             ? FromFile(settings.Source)
             : await FromRunAsync(settings, cancellation).ConfigureAwait(false);
 
-        float scale = scaleOption ?? model.InputScale ?? throw new ThresherInputException(
+        float scale = settings.InputScale ?? model.InputScale ?? throw new ThresherInputException(
             $"{settings.Source}: records no input scale (written by an older Thresher) — give --input-scale X (255 for the default recipe, 50 for the tutorial)");
         var metadata = model.Metadata.Where(m => m.Key != ModelMetadata.InputScale).ToList();
         metadata.Add(new(ModelMetadata.InputScale, ModelMetadata.FormatScale(scale)));
@@ -102,8 +96,7 @@ public sealed class ExportCommand(IAnsiConsole console) : AsyncCommand<ExportCom
         var snapshot = await cluster.Client.GetGrain<IRunGrain>(settings.Source).GetParameters().ConfigureAwait(false);
         var layout = new ParameterLayout(new MlpConfig(snapshot.Layers));
         float[] theta = MemoryMarshal.Cast<byte, float>(snapshot.Parameters.AsSpan()).ToArray();
-        RunConfig config = status.Config ?? new RunConfig();
-        var metadata = ModelFileMetadata.From(config, status.RunId, snapshot.Step).ToDictionary();
+        var metadata = ModelFileMetadata.From(status.Config, status.RunId, snapshot.Step).ToDictionary();
         string what = $"run {status.RunId}: θ at step {snapshot.Step} ({status.State.ToString().ToLowerInvariant()})";
         return (new ExportSource(layout, theta, metadata, status.Config?.InputScale), what);
     }
