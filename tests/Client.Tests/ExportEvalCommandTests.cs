@@ -105,6 +105,18 @@ public sealed class ExportEvalCommandTests : IClassFixture<SyntheticData>, IDisp
         return In(name);
     }
 
+    [Fact]
+    public async Task A_file_without_a_recorded_scale_converts_to_safetensors_and_to_onnx_with_one_given()
+    {
+        string old = SaveMnistShapedModel("old", withScale: false) + ".safetensors";
+        await Export(old, "--out", In("plain.safetensors"));
+        Assert.False(SafeTensors.Read(In("plain.safetensors")).Metadata.ContainsKey(ModelMetadata.InputScale));
+        await Export(old, "--out", In("scaled.onnx"), "--input-scale", "50");
+        await Export(old, "--out", In("scaled.safetensors"), "--input-scale", "50");
+        Assert.Equal(50f, SavedModel.Read(In("scaled.safetensors")).InputScale);
+        Assert.Equal(ModelFileFormat.Onnx, ModelFileFormats.Detect(In("scaled.onnx")));
+    }
+
     [Theory]
     [InlineData("missing.onnx: no such model file", "eval", "{work}/missing.onnx")]
     [InlineData("ONNX Runtime cannot load it", "eval", "{work}/garbage.onnx")]

@@ -66,16 +66,22 @@ public sealed class ExportCommand(IAnsiConsole console) : AsyncCommand<ExportCom
             ? FromFile(settings.Source)
             : await FromRunAsync(settings, cancellation).ConfigureAwait(false);
 
-        float scale = settings.InputScale ?? model.InputScale ?? throw new ThresherInputException(
-            $"{settings.Source}: records no input scale (written by an older Thresher) — give --input-scale X (255 for the default recipe, 50 for the tutorial)");
+        // ONNX builds the scaling into its graph, so it needs the scale; safetensors records it when it is known.
+        float? scale = settings.InputScale ?? model.InputScale;
         var metadata = model.Metadata.Where(m => m.Key != ModelMetadata.InputScale).ToList();
-        metadata.Add(new(ModelMetadata.InputScale, ModelMetadata.FormatScale(scale)));
-        if (format == ModelFileFormat.Onnx) OnnxExport.Save(settings.Out!, model.Layout, model.Theta, scale, metadata);
-        else ModelFile.Save(settings.Out!, model.Layout, model.Theta, metadata);
-
-        string detail = format == ModelFileFormat.Onnx
-            ? $"ONNX opset {OnnxExport.Opset}, input [N, {model.Layout.Config.Inputs}] raw pixels ÷ {ModelMetadata.FormatScale(scale)}, output logits [N, {model.Layout.Config.Outputs}]"
-            : "safetensors";
+        if (scale is float known) metadata.Add(new(ModelMetadata.InputScale, ModelMetadata.FormatScale(known)));
+        string detail = "safetensors";
+        if (format == ModelFileFormat.Onnx)
+        {
+            float divisor = scale ?? throw new ThresherInputException(
+                $"{settings.Source}: records no input scale (written by an older Thresher) — give --input-scale X (255 for the default recipe, 50 for the tutorial)");
+            OnnxExport.Save(settings.Out!, model.Layout, model.Theta, divisor, metadata);
+            detail = $"ONNX opset {OnnxExport.Opset}, input [N, {model.Layout.Config.Inputs}] raw pixels ÷ {ModelMetadata.FormatScale(divisor)}, output logits [N, {model.Layout.Config.Outputs}]";
+        }
+        else
+        {
+            ModelFile.Save(settings.Out!, model.Layout, model.Theta, metadata);
+        }
         console.MarkupLineInterpolated($"{what} written to {Path.GetFullPath(settings.Out!)} ({detail})");
         return ExitCodes.Success;
     }
