@@ -40,12 +40,8 @@ public sealed partial class RunGrain
     /// <summary>One tick's work; returns the delay before the next tick (null: at once, or none when the run is over).</summary>
     async Task<TimeSpan?> TickOnce(CancellationToken cancellation)
     {
-        if (await Persist() is { } wait) return wait;
-        if (_ledger.State != RunState.Running || _ledger.Config is not { } config)
-        {
-            await Reminder.Drop();
-            return null;
-        }
+        if (await Settle() is { } wait) return wait;
+        if (_ledger.State != RunState.Running || _ledger.Config is not { } config) return null;
         if (_resume.MustResume && await TryResume() is { } retry) return retry;
         long step = _ledger.StepsDone;
         bool evaluate = TrainingCadence.EvaluatesAfter(step, _ledger.StepsPerEpoch, _ledger.TotalSteps, config.EvalEvery);
@@ -74,7 +70,15 @@ public sealed partial class RunGrain
         if (_ledger.State != RunState.Running) return null; // cancelled while the step ran
         if (step + 1 >= _ledger.TotalSteps) Completed();
         else if (config.IsCheckpoint(step + 1, _ledger.TotalSteps)) (_unsaved, _checkpointDue) = (true, true);
-        return await Persist();
+        return await Settle();
+    }
+
+    /// <summary><see cref="Persist"/>, and once a finished run is stored, its reminder goes.</summary>
+    async Task<TimeSpan?> Settle()
+    {
+        if (await Persist() is { } wait) return wait;
+        if (_ledger.State != RunState.Running) await Reminder.Drop();
+        return null;
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
     public const string Variable = "THRESHER_TEST_REDIS";
 
     readonly Process? _process;
+    readonly string? _directory; // its append-only file, removed with it
 
     public RedisServer()
     {
@@ -26,7 +27,10 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
         {
             int port = FreePorts(1);
             var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "--bind", "127.0.0.1", "--port", $"{port}", "--save", "", "--appendonly", "no" }) start.ArgumentList.Add(a);
+            // Persistent like the shipped Redis (AOF in a folder of its own), so a test that restarts it keeps its data.
+            _directory = Directory.CreateTempSubdirectory("thresher-test-redis-").FullName;
+            foreach (var a in new[] { "--bind", "127.0.0.1", "--port", $"{port}", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", _directory })
+                start.ArgumentList.Add(a);
             _process = Process.Start(start)!;
             _process.OutputDataReceived += (_, _) => { };
             _process.BeginOutputReadLine();
@@ -89,6 +93,7 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
             _process.WaitForExit(10_000);
         }
         _process.Dispose();
+        if (_directory is not null) Directory.Delete(_directory, recursive: true);
     }
 
     /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (silo i gets first + i).</summary>

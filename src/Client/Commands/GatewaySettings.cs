@@ -5,13 +5,17 @@ using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Commands;
 
-/// <summary>Where the cluster is: one silo's gateway.</summary>
+/// <summary>Where the cluster is: one or more silos' gateways (the client fails over between them).</summary>
 public class GatewaySettings : CommandSettings
 {
+    const string DefaultGateway = "127.0.0.1:30000";
+
     [CommandOption("--gateway <HOST:PORT>")]
-    [Description("A silo's client gateway. Default 127.0.0.1:30000 (thresher-silo's default).")]
-    [DefaultValue("127.0.0.1:30000")]
-    public string Gateway { get; init; } = "127.0.0.1:30000";
+    [Description("A silo's client gateway; several: comma-separated or the option repeated, and the client fails over between them (a watch follows its run through another gateway when one dies). Default 127.0.0.1:30000 (thresher-silo's default).")]
+    public string[] Gateways { get; init; } = [];
+
+    /// <summary>The gateways as one comma-separated list (the default when none was given).</summary>
+    public string Gateway => Gateways.Length == 0 ? DefaultGateway : string.Join(',', Gateways);
 
     [CommandOption("--cluster-id <ID>")]
     [Description("The cluster's id, as the silos were started with. Default thresher.")]
