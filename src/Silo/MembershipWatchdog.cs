@@ -26,16 +26,22 @@ sealed partial class MembershipWatchdog(IMembershipTable table, ILocalSiloDetail
         using var timer = new PeriodicTimer(Period);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            MembershipTableData data;
+            bool listed;
             try
             {
-                data = await table.ReadAllAsync().ConfigureAwait(false);
+                var data = await table.ReadAllAsync().ConfigureAwait(false);
+                listed = data.Members.Any(m => m.Item1.SiloAddress.Equals(silo.SiloAddress));
+            }
+            catch (Exception e) when (e is not OperationCanceledException && Unreachable(e))
+            {
+                continue; // Redis does not answer: an outage, waited out
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                continue; // unreadable: an outage, waited out
+                listed = false; // Redis answers, but the table cannot be read: it is gone
+                LogUnreadable(logger, e.GetType().Name, e.Message);
             }
-            missed = data.Members.Any(m => m.Item1.SiloAddress.Equals(silo.SiloAddress)) ? 0 : missed + 1;
+            missed = listed ? 0 : missed + 1;
             if (missed < MissedChecksLimit) continue;
             Lost();
             return;
@@ -51,6 +57,14 @@ sealed partial class MembershipWatchdog(IMembershipTable table, ILocalSiloDetail
         lifetime.StopApplication();
         _ = Task.Delay(TimeSpan.FromSeconds(20)).ContinueWith(_ => Environment.Exit(LostExitCode), TaskScheduler.Default); // a stop stuck on the lost table
     }
+
+    /// <summary>Redis did not answer (connection refused or lost, timeout), as opposed to answering without the table.</summary>
+    static bool Unreachable(Exception e)
+        => e is TimeoutException or StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException
+           || (e.InnerException is { } inner && Unreachable(inner));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "membership table unreadable ({Kind}: {Reason})")]
+    static partial void LogUnreadable(ILogger logger, string kind, string reason);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "silo {Silo}: its row is gone from the membership table; stopping (exit code 3)")]
     static partial void LogLost(ILogger logger, string silo);

@@ -17,9 +17,15 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
     readonly Process? _process;
     readonly string? _directory; // its append-only file, removed with it
 
-    public RedisServer()
+    public RedisServer() : this(own: false) { }
+
+    /// <summary>
+    /// <paramref name="own"/>: always a redis-server of this test's own (never THRESHER_TEST_REDIS), for tests that
+    /// empty, pause or restart it.
+    /// </summary>
+    public RedisServer(bool own)
     {
-        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
+        if (!own && Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
         {
             Address = given;
         }
@@ -58,6 +64,19 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
         bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, "redis-server")));
         return installed ? null : $"needs Redis: set {Variable}=HOST:PORT or install redis-server (apt-get install redis-server; .ci/run does)";
+    }
+
+    /// <summary>Sends one inline command (e.g. FLUSHALL) and returns the first line of the reply.</summary>
+    public string Command(string command)
+    {
+        using var client = new TcpClient();
+        client.Connect(IPEndPoint.Parse(Address));
+        client.ReceiveTimeout = 5000;
+        var stream = client.GetStream();
+        stream.Write(Encoding.ASCII.GetBytes(command + "\r\n"));
+        var reply = new byte[256];
+        int read = stream.Read(reply);
+        return Encoding.ASCII.GetString(reply, 0, read).Split("\r\n")[0];
     }
 
     bool Answers()
