@@ -14,8 +14,9 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
 {
     public const string Variable = "THRESHER_TEST_REDIS";
 
-    readonly Process? _process;
+    Process? _process;
     readonly string? _directory; // its append-only file, removed with it
+    readonly int _port;
 
     public RedisServer() : this(own: false) { }
 
@@ -31,18 +32,43 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
         }
         else
         {
-            int port = FreePorts(1);
-            var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            _port = FreePorts(1);
             // Persistent like the shipped Redis (AOF in a folder of its own), so a test that restarts it keeps its data.
             _directory = Directory.CreateTempSubdirectory("thresher-test-redis-").FullName;
-            foreach (var a in new[] { "--bind", "127.0.0.1", "--port", $"{port}", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", _directory })
-                start.ArgumentList.Add(a);
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            Address = $"127.0.0.1:{port}";
+            _process = StartProcess();
+            Address = $"127.0.0.1:{_port}";
         }
+    }
+
+    Process StartProcess()
+    {
+        var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--bind", "127.0.0.1", "--port", $"{_port}", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", _directory! })
+            start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Sends a signal (STOP, CONT, KILL) to a server of our own.</summary>
+    public void Signal(string signal)
+    {
+        if (_process is not { HasExited: false } process) throw new InvalidOperationException("not a redis-server of this test's own");
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", $"{process.Id}"]) { UseShellExecute = false });
+        kill?.WaitForExit();
+    }
+
+    /// <summary>kill -9, then the same server again on the same port and append-only file; returns once it answers.</summary>
+    public async Task RestartAsync()
+    {
+        var old = _process ?? throw new InvalidOperationException("not a redis-server of this test's own");
+        Signal("KILL");
+        await old.WaitForExitAsync();
+        old.Dispose();
+        _process = StartProcess();
+        await InitializeAsync();
     }
 
     /// <summary>Waits until the server answers PING (xunit calls this before the first test of the class).</summary>
