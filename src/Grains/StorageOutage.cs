@@ -33,7 +33,7 @@ sealed class StorageOutage(TimeSpan limit, TimeProvider? clock = null)
         ArgumentNullException.ThrowIfNull(e);
         Since ??= _clock.GetUtcNow();
         Failures++;
-        _reason = $"{e.GetType().Name}: {Innermost(e).Message}";
+        _reason = Short($"{e.GetType().Name}: {Innermost(e).Message}");
         double ms = FirstDelay.TotalMilliseconds * Math.Pow(2, Math.Min(Failures - 1, 10));
         return TimeSpan.FromMilliseconds(Math.Min(ms, MaxDelay.TotalMilliseconds));
     }
@@ -56,6 +56,13 @@ sealed class StorageOutage(TimeSpan limit, TimeProvider? clock = null)
         double seconds = (_clock.GetUtcNow() - since).TotalSeconds;
         return string.Create(CultureInfo.InvariantCulture,
             $"checkpoint storage unavailable since {since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({seconds:F0} s, {Failures} failed writes; {_reason})");
+    }
+
+    /// <summary>The first line, at most 200 characters: a status line, not a provider's diagnostics dump.</summary>
+    static string Short(string text)
+    {
+        string line = text.Split('\n')[0].TrimEnd();
+        return line.Length <= 200 ? line : line[..199] + "…";
     }
 
     static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);

@@ -116,7 +116,7 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
                 console.MarkupLineInterpolated($"[yellow]lost the cluster ({e.GetType().Name}); reconnecting — the run goes on…[/]");
             _lostSince ??= now;
             if (now - _lostSince > ReconnectLimit)
-                throw new Cluster.ClusterUnreachableException($"lost the cluster while watching run {run.GetPrimaryKeyString()}: no gateway answered for {ReconnectLimit.TotalSeconds:0} s ({e.GetType().Name}: {e.Message}); the run may still be going on", e);
+                throw new Cluster.ClusterUnreachableException($"lost the cluster while watching run {_last?.RunId}: no gateway answered for {ReconnectLimit.TotalSeconds:0} s ({e.GetType().Name}: {e.Message}); the run may still be going on", e);
             await Task.Delay(TimeSpan.FromSeconds(1), interrupt).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return null;
         }
