@@ -13,7 +13,7 @@ public sealed class StorageOutageTests(FaultyStorageFixture fixture) : IDisposab
 {
     static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(120);
 
-    RunConfig Config(long steps) => new()
+    RunConfig Config(long steps) => RunConfigs.Default with
     {
         Dataset = fixture.DataDirectory, Layers = [ClusterFixture.Features, 24, 10], Batch = 32, Workers = 2,
         Steps = steps, LearningRate = 0.3f, Momentum = 0.9f, Init = "he", Seed = 11, CheckpointEvery = 10,

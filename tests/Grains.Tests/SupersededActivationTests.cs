@@ -11,7 +11,7 @@ namespace Thresher.Grains.Tests;
 [Collection(FaultyStorageCollection.Name)]
 public sealed class SupersededActivationTests(FaultyStorageFixture fixture)
 {
-    RunConfig Config() => new()
+    RunConfig Config() => RunConfigs.Default with
     {
         Dataset = fixture.DataDirectory, Layers = [ClusterFixture.Features, 24, 10], Batch = 32, Workers = 2,
         Steps = 300, LearningRate = 0.3f, Momentum = 0.9f, Init = "he", Seed = 12, CheckpointEvery = 10,
