@@ -10,7 +10,7 @@ public sealed class MembershipLossTests
     [RedisFact]
     public async Task A_silo_whose_membership_row_is_gone_exits_3_and_cluster_answers_clearly()
     {
-        using var redis = new RedisServer(own: true);
+        using var redis = RedisServer.Own();
         await redis.InitializeAsync();
         string clusterId = $"lost-{Guid.NewGuid():N}"[..16];
         await using var silo = await SiloProcess.StartAsync(clusterId: clusterId, extraArgs: ["--redis", redis.Address]);

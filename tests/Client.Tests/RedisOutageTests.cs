@@ -18,7 +18,7 @@ public sealed class RedisOutageTests(SyntheticData data, ITestOutputHelper log) 
     [RedisFact]
     public async Task A_paused_then_restarted_redis_stalls_the_run_which_ends_with_the_undisturbed_theta()
     {
-        using var redis = new RedisServer(own: true);
+        using var redis = RedisServer.Own();
         await redis.InitializeAsync();
         string clusterId = $"redis-out-{Guid.NewGuid():N}"[..16];
         await using var silos = await ChaosSilos.StartAsync(redis.Address, clusterId, 3, log);

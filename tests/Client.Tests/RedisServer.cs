@@ -20,11 +20,10 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
 
     public RedisServer() : this(own: false) { }
 
-    /// <summary>
-    /// <paramref name="own"/>: always a redis-server of this test's own (never THRESHER_TEST_REDIS), for tests that
-    /// empty, pause or restart it.
-    /// </summary>
-    public RedisServer(bool own)
+    /// <summary>Always a redis-server of this test's own (never THRESHER_TEST_REDIS): for tests that empty, pause or restart it.</summary>
+    public static RedisServer Own() => new(own: true);
+
+    RedisServer(bool own)
     {
         if (!own && Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
         {
