@@ -109,9 +109,27 @@ public sealed partial class ParameterServerGrain(
             Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
     }
 
+    /// <summary>
+    /// Storage failures come back as <see cref="CheckpointStorageException"/> (the run stalls and retries); a slot written
+    /// by another activation as <see cref="RunSupersededException"/>, and this activation goes away.
+    /// </summary>
     public async Task<long> Checkpoint()
     {
-        await Checkpoints.WriteAsync(Snapshot());
+        var snapshot = Snapshot();
+        try
+        {
+            await Checkpoints.WriteAsync(snapshot);
+        }
+        catch (RunSupersededException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The provider's own exception types need not cross a grain call (or be known to the caller): the message does.
+            throw new CheckpointStorageException($"parameter server {this.GetPrimaryKeyString()}: checkpoint at step {_nextStep} not stored ({e.GetType().Name}: {e.Message})");
+        }
         return _nextStep;
     }
 

@@ -50,6 +50,12 @@ public sealed class SiloTrainingOptions
     /// <summary>The default of <see cref="RunReminderSeconds"/>, for the hosts that read it from their configuration.</summary>
     public const int DefaultRunReminderSeconds = 60;
 
+    /// <summary>
+    /// How long a run may fail to write to checkpoint storage before it fails, in seconds (default 600). Until then it
+    /// stalls — no steps — and retries with backoff (250 ms doubling to 5 s), its status saying since when.
+    /// </summary>
+    public int StorageOutageLimitSeconds { get; set; } = 600;
+
     /// <summary>Kernel threads of the parameter server's evaluation passes, ≥ 1. Default 1.</summary>
     public int EvaluationThreads { get; set; } = 1;
 }

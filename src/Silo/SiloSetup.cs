@@ -152,6 +152,7 @@ sealed record SiloSetup(
 #pragma warning restore ORLEANSEXP003
         AddCheckpointStorage(silo);
         AddReminders(silo);
+        if (Membership == Membership.Redis) silo.Services.AddHostedService<MembershipWatchdog>();
         silo.AddThresherGrains();
         silo.AddWorkerSpreadPlacement();
         Tls?.Apply(silo);

@@ -85,6 +85,7 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
             (code, _, stderr) = await CliRunner.Run("train", "--data", _data.Directory, "--layers", "16,32,10", "--init-from", saved);
             Assert.Equal(2, code);
             Assert.Contains("w1: expected shape [16,32], file has [16,24]", stderr, StringComparison.Ordinal);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); // one line, never 8
 
             string corrupt = Path.Combine(dir, "corrupt.safetensors");
             File.WriteAllBytes(corrupt, [1, 2, 3]);

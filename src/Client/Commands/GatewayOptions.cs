@@ -34,7 +34,7 @@ public static class GatewayOptions
     public const string DefaultClusterId = "thresher";
     public const int DefaultConnectTimeoutSeconds = 10;
 
-    public const string GatewayDescription = "A silo's client gateway. Default 127.0.0.1:30000 (thresher-silo's default).";
+    public const string GatewayDescription = "A silo's client gateway; several: comma-separated or the option repeated, and the client fails over between them (a watch follows its run through another gateway when one dies). Default 127.0.0.1:30000 (thresher-silo's default).";
     public const string ClusterIdDescription = "The cluster's id, as the silos were started with. Default thresher.";
     public const string ConnectTimeoutDescription = "How long to try reaching the gateway, in seconds (1..300). Default 10.";
 

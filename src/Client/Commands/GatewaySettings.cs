@@ -5,13 +5,15 @@ using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Commands;
 
-/// <summary>Where the cluster is: one silo's gateway (see <see cref="IGatewayOptions"/>).</summary>
+/// <summary>Where the cluster is: one or more silos' gateways, the client failing over between them (see <see cref="IGatewayOptions"/>).</summary>
 public class GatewaySettings : CommandSettings, IGatewayOptions
 {
     [CommandOption("--gateway <HOST:PORT>")]
     [Description(GatewayOptions.GatewayDescription)]
-    [DefaultValue(GatewayOptions.DefaultGateway)]
-    public string Gateway { get; init; } = GatewayOptions.DefaultGateway;
+    public string[] Gateways { get; init; } = [];
+
+    /// <summary>The gateways as one comma-separated list (the default when none was given).</summary>
+    public string Gateway => Gateways.Length == 0 ? GatewayOptions.DefaultGateway : string.Join(',', Gateways);
 
     [CommandOption("--cluster-id <ID>")]
     [Description(GatewayOptions.ClusterIdDescription)]

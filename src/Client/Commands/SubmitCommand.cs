@@ -14,8 +14,10 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
     {
         [CommandOption("--gateway <HOST:PORT>")]
         [Description(GatewayOptions.GatewayDescription)]
-        [DefaultValue(GatewayOptions.DefaultGateway)]
-        public string Gateway { get; init; } = GatewayOptions.DefaultGateway;
+        public string[] Gateways { get; init; } = [];
+
+        /// <summary>The gateways as one comma-separated list (the default when none was given).</summary>
+        public string Gateway => Gateways.Length == 0 ? GatewayOptions.DefaultGateway : string.Join(',', Gateways);
 
         [CommandOption("--cluster-id <ID>")]
         [Description(GatewayOptions.ClusterIdDescription)]
