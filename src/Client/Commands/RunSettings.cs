@@ -63,6 +63,38 @@ public class RunSettings : CommandSettings
     [Description("clip_by_global_norm's clip norm (> 0), or none. Default 15.")]
     public string? Clip { get; init; }
 
+    [CommandOption("--clip-policy <POLICY>")]
+    [Description("How the aggregated gradient is clipped: global (clip_by_global_norm at --clip; default), per-tensor (clip_by_norm of each tensor at --clip), zclip (z-score of the norm against its EMAs; --clip is an optional hard cap), autoclip (percentile of the norms so far), agc (per unit, against the weights' norm) or none. autoclip, agc and none take no --clip.")]
+    public string? ClipPolicy { get; init; }
+
+    [CommandOption("--zclip-warmup <N>")]
+    [Description("zclip: steps whose norms set the initial mean and variance, 1..10000000. Default 25.")]
+    public string? ZClipWarmup { get; init; }
+
+    [CommandOption("--zclip-alpha <A>")]
+    [Description("zclip: EMA factor of the norm's mean and variance, in (0, 1). Default 0.97.")]
+    public string? ZClipAlpha { get; init; }
+
+    [CommandOption("--zclip-z <Z>")]
+    [Description("zclip: z-score above which a norm is clipped (> 0). Default 2.5.")]
+    public string? ZClipZ { get; init; }
+
+    [CommandOption("--autoclip-percentile <P>")]
+    [Description("autoclip: clip at the P-th percentile of the global norms so far, current one included, P in [[0, 100]. Default 10.")]
+    public string? AutoClipPercentile { get; init; }
+
+    [CommandOption("--autoclip-history <N>")]
+    [Description("autoclip: keep the newest N norms, 1..10000000. Default: all.")]
+    public string? AutoClipHistory { get; init; }
+
+    [CommandOption("--agc-lambda <L>")]
+    [Description("agc: each unit's gradient norm is capped at L × max(its weights' norm, 1e-3) (> 0). Default 0.01.")]
+    public string? AgcLambda { get; init; }
+
+    [CommandOption("--agc-include-last")]
+    [Description("agc: clip the output layer too (left out by default, as the paper advises).")]
+    public bool AgcIncludeLast { get; init; }
+
     [CommandOption("--nonfinite <POLICY>")]
     [Description("A step whose gradient is NaN/Inf: skip (keep θ, count it; default) or abort (fail the run).")]
     public string? NonFinite { get; init; }
@@ -149,6 +181,8 @@ public class RunSettings : CommandSettings
     public RunConfig ToRunConfig()
     {
         var p = Presets.Get(Preset);
+        string policy = ClipPolicy ?? "global";
+        bool takesClip = policy.ToLowerInvariant() is "global" or "per-tensor" or "zclip"; // the others drop the preset's clip norm
         var config = new RunConfig
         {
             Dataset = Data ?? "mnist",
@@ -161,7 +195,7 @@ public class RunSettings : CommandSettings
             Workers = Int("workers", Workers) ?? 2,
             Epochs = Int("epochs", Epochs) ?? p.Epochs,
             Steps = Long("steps", Steps) ?? p.Steps,
-            Clip = Clip is null ? p.Clip : Clip.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Float("clip", Clip),
+            Clip = Clip is null ? (takesClip ? p.Clip : null) : Clip.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Float("clip", Clip),
             NonFinite = NonFinite ?? "skip",
             Seed = Int("seed", Seed) ?? p.Seed,
             Shuffle = !NoShuffle && p.Shuffle,
@@ -175,6 +209,14 @@ public class RunSettings : CommandSettings
             AlertWarmUp = Int("alert-warmup", AlertWarmUp) ?? 10,
             CheckpointEvery = Int("checkpoint-every", CheckpointEvery) ?? DefaultCheckpointEvery,
             WorkerTimeoutSeconds = Int("worker-timeout", WorkerTimeout) ?? 30,
+            ClipPolicy = policy,
+            ZClipWarmup = Int("zclip-warmup", ZClipWarmup),
+            ZClipAlpha = Double("zclip-alpha", ZClipAlpha),
+            ZClipZ = Double("zclip-z", ZClipZ),
+            AutoClipPercentile = Double("autoclip-percentile", AutoClipPercentile),
+            AutoClipHistory = Int("autoclip-history", AutoClipHistory),
+            AgcLambda = Double("agc-lambda", AgcLambda),
+            AgcIncludeLast = AgcIncludeLast ? true : null,
         };
         _ = TelemetrySetup.Parse(Telemetry);
         config.Validate();
@@ -194,6 +236,14 @@ public class RunSettings : CommandSettings
     {
         if (text is null) return null;
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+            throw new ThresherInputException($"{name} '{text}': not a number");
+        return value;
+    }
+
+    static double? Double(string name, string? text)
+    {
+        if (text is null) return null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
             throw new ThresherInputException($"{name} '{text}': not a number");
         return value;
     }
