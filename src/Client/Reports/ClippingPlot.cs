@@ -65,7 +65,6 @@ public static class ClippingPlot
         if (evaluated.Length == 0) return false;
         var accuracy = plot.Add.Scatter(evaluated.Select(s => (double)s.Step).ToArray(), evaluated.Select(s => 100 * s.TestAccuracy!.Value).ToArray(), color);
         accuracy.LineWidth = 1;
-        accuracy.LinePattern = LinePattern.Dashed;
         accuracy.MarkerShape = MarkerShape.FilledSquare;
         accuracy.MarkerSize = 7;
         accuracy.LegendText = $"{policy}: test accuracy (right axis)";
