@@ -80,7 +80,7 @@ public class RunSettings : CommandSettings
     public string? ZClipZ { get; init; }
 
     [CommandOption("--autoclip-percentile <P>")]
-    [Description("autoclip: clip at the P-th percentile of the global norms so far, current one included, P in [[0, 100]. Default 10.")]
+    [Description("autoclip: clip at the P-th percentile of the global norms so far, current one included, P in [[0, 100]]. Default 10.")]
     public string? AutoClipPercentile { get; init; }
 
     [CommandOption("--autoclip-history <N>")]
