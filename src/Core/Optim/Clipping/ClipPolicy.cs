@@ -9,7 +9,7 @@ namespace Thresher.Core.Optim.Clipping;
 /// policy's state; <see cref="Commit"/> records an applied step into it (a skipped step — non-finite norm — is
 /// never committed, so NaN and ∞ cannot poison the state). AGC alone also needs θ and rescales g unit by unit
 /// before the update (<see cref="ScalesUnits"/>). A policy's state is a function of the global norms of the
-/// applied steps, so it is the same for any W and is saved in the parameter server's checkpoint.
+/// applied steps, so it follows any W as the norms do (to float rounding) and is saved in the parameter server's checkpoint.
 /// Reported threshold t: the post-clip global norm is min(n, t) for global, zclip and autoclip; per-tensor
 /// reports its c per tensor and agc its λ.
 /// </summary>
