@@ -12,7 +12,7 @@ namespace Thresher.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class ClipPolicyGrainTests(ClusterFixture fixture)
 {
-    RunConfig Config(string policy, int workers = 2) => new()
+    RunConfig Config(string policy, int workers = 2) => RunConfigs.Default with
     {
         Dataset = fixture.DataDirectory,
         Layers = [ClusterFixture.Features, 32, 16, 10],

@@ -74,7 +74,8 @@ public sealed class DemoClippingCommand(IAnsiConsole console) : AsyncCommand<Dem
         if (Directory.Exists(settings.Data)) layers[0] = DatasetCatalog.Load(settings.Data).Train.Features;
         string[] policies = settings.Policies.Split(',', StringSplitOptions.TrimEntries);
         var variants = policies.Select(p => (Policy: p, Settings: Variant(settings, p, layers, $"demo-clipping-{stamp}-{p}"))).ToArray();
-        foreach (var v in variants) v.Settings.ToRunConfig(); // every variant's bad input before any training
+        foreach (var v in variants)
+            v.Settings.ToRunConfig().Validate(); // every variant's bad input before any training
 
         if (ReportPlots.MissingFontHint is { } hint) console.MarkupLineInterpolated($"[yellow]warning:[/] {hint}");
         DatasetLoading.Load(console, settings.Data, settings.DataDir, layers[0], layers[^1]);
@@ -112,9 +113,9 @@ public sealed class DemoClippingCommand(IAnsiConsole console) : AsyncCommand<Dem
         Preset = "tutorial-unclipped",
         Data = settings.Data,
         Layers = string.Join(',', layers),
-        Steps = settings.Steps.ToString(CultureInfo.InvariantCulture),
-        Seed = settings.Seed.ToString(CultureInfo.InvariantCulture),
-        EvalEvery = Math.Max(1, settings.Steps / Evaluations).ToString(CultureInfo.InvariantCulture),
+        Steps = settings.Steps,
+        Seed = settings.Seed,
+        EvalEvery = Math.Max(1, settings.Steps / Evaluations),
         ClipPolicy = policy,
         Clip = policy is "global" or "per-tensor" ? Presets.Tutorial.Clip!.Value.ToString(CultureInfo.InvariantCulture) : null,
         RunId = runId,
