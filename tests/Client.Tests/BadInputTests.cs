@@ -119,6 +119,7 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
     [InlineData("cluster")]
     [InlineData("report")]
     [InlineData("demo", "explosion")]
+    [InlineData("demo", "clipping")]
     [InlineData("bench")]
     [InlineData("export")]
     [InlineData("data", "fetch")]
