@@ -95,6 +95,30 @@ public sealed record RunConfig
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600.</summary>
     [Id(23)] public int WorkerTimeoutSeconds { get; init; }
 
+    /// <summary>global (tf.clip_by_global_norm at <see cref="Clip"/>; the presets'), per-tensor, zclip, autoclip, agc or none.</summary>
+    [Id(50)] public string ClipPolicy { get; init; } = "";
+
+    /// <summary>ZClip's warm-up steps; null = its default (25). Only with clip policy zclip.</summary>
+    [Id(51)] public int? ZClipWarmup { get; init; }
+
+    /// <summary>ZClip's EMA factor α; null = 0.97. Only with zclip.</summary>
+    [Id(52)] public double? ZClipAlpha { get; init; }
+
+    /// <summary>ZClip's z-score threshold; null = 2.5. Only with zclip.</summary>
+    [Id(53)] public double? ZClipZ { get; init; }
+
+    /// <summary>AutoClip's percentile p in [0, 100]; null = 10. Only with autoclip.</summary>
+    [Id(54)] public double? AutoClipPercentile { get; init; }
+
+    /// <summary>AutoClip's history length; null = all steps. Only with autoclip.</summary>
+    [Id(55)] public int? AutoClipHistory { get; init; }
+
+    /// <summary>AGC's λ; null = 0.01. Only with agc.</summary>
+    [Id(56)] public double? AgcLambda { get; init; }
+
+    /// <summary>AGC clips the output layer too; null = false. Only with agc.</summary>
+    [Id(57)] public bool? AgcIncludeLast { get; init; }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode}");
 }

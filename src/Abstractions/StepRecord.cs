@@ -32,4 +32,7 @@ public sealed record StepRecord(
 {
     /// <summary>Explosion alerts this step raised (empty for a quiet step).</summary>
     [Id(13)] public GradientAlert[] Alerts { get; init; } = [];
+
+    /// <summary>The threshold the run's clip policy used this step (+∞: none): c for global and per-tensor, ZClip's and AutoClip's adaptive value, AGC's λ.</summary>
+    [Id(50)] public double ClipThreshold { get; init; } = double.PositiveInfinity;
 }

@@ -56,15 +56,15 @@ public sealed partial class ParameterServerGrain(
             throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         else
             initialParameters.CopyTo(theta, 0);
-        Setup(config, theta, [], 0);
+        Setup(config, theta, [], [], 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
         var timeout = TimeSpan.FromSeconds(config.WorkerTimeoutSeconds);
         await Task.WhenAll(_workers.Select((worker, w) => worker.SetUp(_setups[w]).WaitAsync(timeout)));
         return _schedule!.StepsPerEpoch;
     }
 
-    /// <summary>Builds the step machinery around θ, the optimizer's velocity and the next step (a fresh run or a checkpoint).</summary>
-    void Setup(RunConfig config, byte[] theta, byte[] velocity, long nextStep)
+    /// <summary>Builds the step machinery around θ, the optimizer's velocity, the clip policy's state and the next step (a fresh run or a checkpoint).</summary>
+    void Setup(RunConfig config, byte[] theta, byte[] velocity, byte[] clipState, long nextStep)
     {
         var training = config.ToTrainingOptions();
         var data = datasets.Load(config.Dataset);
@@ -84,7 +84,8 @@ public sealed partial class ParameterServerGrain(
         _training = training;
         _data = data;
         _theta = theta;
-        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads);
+        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite, training.ClipPolicy), UpdateThreads);
+        if (clipState.Length > 0) _step.Rule.Policy.RestoreState(clipState);
         _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _setups = [.. Enumerable.Range(0, config.Workers).Select(w => new WorkerSetup(this.GetPrimaryKeyString(), config, w))];
@@ -106,7 +107,7 @@ public sealed partial class ParameterServerGrain(
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), load.Checkpoint?.NextStep, _activationWarning);
         }
         if (load.Checkpoint is { Config: { } config } checkpoint)
-            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.ClipState, checkpoint.NextStep);
     }
 
     /// <summary>
@@ -144,6 +145,7 @@ public sealed partial class ParameterServerGrain(
             NextStep = _nextStep,
             Parameters = (byte[])_theta.Clone(),
             Velocity = MemoryMarshal.AsBytes(_step.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
+            ClipState = _step.Rule.Policy.SaveState(),
         };
     }
 
@@ -160,7 +162,7 @@ public sealed partial class ParameterServerGrain(
                 + (load.Problems.Count > 0 ? $": {load.Describe()}" : $" (storage '{CheckpointStorage.Name}' holds none; memory storage dies with its silo)"));
         if (load.Problems.Count > 0)
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), checkpoint.NextStep, load.Describe());
-        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.ClipState, checkpoint.NextStep);
         return new(_nextStep, load.Problems.Count > 0 ? load.Describe() : warning);
     }
 
@@ -190,6 +192,7 @@ public sealed partial class ParameterServerGrain(
             measured = _step.Measure(parts);
             clip?.SetTag(TelemetryNames.GlobalNorm, measured.Decision.GlobalNorm);
             clip?.SetTag(TelemetryNames.ClipScale, (double)measured.Decision.Scale);
+            clip?.SetTag(TelemetryNames.ClipThreshold, measured.Decision.Threshold);
         }
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
@@ -204,7 +207,7 @@ public sealed partial class ParameterServerGrain(
         }
         _lastRecord = new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
             stats.Clipped, stats.Skipped, stats.TensorNorms, measured.WorkerNorms, accuracy,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo));
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo)) { ClipThreshold = stats.ClipThreshold };
         return _lastRecord;
     }
 

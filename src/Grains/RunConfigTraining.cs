@@ -1,5 +1,6 @@
 using Thresher.Abstractions;
 using Thresher.Core.Model;
+using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
@@ -45,6 +46,20 @@ public static class RunConfigTraining
             Shuffle = config.Shuffle,
             Init = Initializer.Parse(config.Init),
             EvalEvery = config.EvalEvery,
+            ClipPolicy = config.ToClipPolicyOptions(),
+        };
+
+        /// <summary>The run's clip policy and its options; throws <see cref="ThresherInputException"/> for an unknown policy.</summary>
+        public ClipPolicyOptions ToClipPolicyOptions() => new()
+        {
+            Kind = ClipPolicyKinds.Parse(config.ClipPolicy),
+            ZClipWarmup = config.ZClipWarmup,
+            ZClipAlpha = config.ZClipAlpha,
+            ZClipZ = config.ZClipZ,
+            AutoClipPercentile = config.AutoClipPercentile,
+            AutoClipHistory = config.AutoClipHistory,
+            AgcLambda = config.AgcLambda,
+            AgcIncludeLast = config.AgcIncludeLast,
         };
 
         /// <summary>True for shard mode fixed; throws <see cref="ThresherInputException"/> for an unknown mode.</summary>

@@ -1,5 +1,6 @@
 using Thresher.Abstractions;
 using Thresher.Core.Model;
+using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Training;
 
 namespace Thresher.Grains;
@@ -47,6 +48,14 @@ public static class RunConfigs
             AlertWarmUp = d.WarmUp,
             CheckpointEvery = recipe.CheckpointEvery,
             WorkerTimeoutSeconds = recipe.WorkerTimeoutSeconds,
+            ClipPolicy = t.ClipPolicy.Kind.Name(),
+            ZClipWarmup = t.ClipPolicy.ZClipWarmup,
+            ZClipAlpha = t.ClipPolicy.ZClipAlpha,
+            ZClipZ = t.ClipPolicy.ZClipZ,
+            AutoClipPercentile = t.ClipPolicy.AutoClipPercentile,
+            AutoClipHistory = t.ClipPolicy.AutoClipHistory,
+            AgcLambda = t.ClipPolicy.AgcLambda,
+            AgcIncludeLast = t.ClipPolicy.AgcIncludeLast,
         };
     }
 }

@@ -23,6 +23,8 @@ static class StepTelemetry
         }
         TrainingTelemetry.LastGlobalNorm.Record(record.GlobalNorm, tags);
         TrainingTelemetry.LastLoss.Record(record.Loss, tags);
+        if (double.IsFinite(record.ClipThreshold))
+            TrainingTelemetry.LastClipThreshold.Record(record.ClipThreshold, new TagList { { TelemetryNames.RunId, runId }, { TelemetryNames.ClipPolicy, config.ClipPolicy } });
         TrainingTelemetry.Samples.Add(config.Batch, tags);
         TrainingTelemetry.StepDuration.Record(record.StepMilliseconds, tags);
         foreach (var alert in record.Alerts)
@@ -38,6 +40,8 @@ static class StepTelemetry
         span.SetTag(TelemetryNames.ClipNorm, config.Clip is float c ? c : null);
         span.SetTag(TelemetryNames.ClipScale, (double)record.ClipScale);
         span.SetTag(TelemetryNames.ClipApplied, record.Clipped);
+        span.SetTag(TelemetryNames.ClipPolicy, config.ClipPolicy);
+        span.SetTag(TelemetryNames.ClipThreshold, record.ClipThreshold);
         span.SetTag(TelemetryNames.Skipped, record.Skipped);
         for (int i = 0; i < record.TensorNorms.Length; i++)
             span.SetTag(TelemetryNames.TensorNormPrefix + tensorNames[i], record.TensorNorms[i]);

@@ -167,7 +167,7 @@ sealed record SiloSetup(
     {
         if (Membership != Membership.Redis)
         {
-            silo.AddMemoryGrainStorage(CheckpointStorage.Name);
+            silo.AddMemoryCheckpointStorage();
             return;
         }
         silo.AddRedisGrainStorage(CheckpointStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>

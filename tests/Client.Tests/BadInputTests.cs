@@ -37,6 +37,17 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
     [InlineData("run-id 'a b': use 1..64 letters", "--run-id", "a b")]
     [InlineData("init-from 'missing.safetensors': no such file", "--init-from", "missing.safetensors")]
     [InlineData("worker-threads -1: must be in 0..1024", "--worker-threads", "-1")]
+    [InlineData("clip-policy 'zclipp': unknown; expected one of global, per-tensor, zclip, autoclip, agc, none", "--clip-policy", "zclipp")]
+    [InlineData("zclip-z 3: only used with --clip-policy zclip (the policy is global)", "--zclip-z", "3")]
+    [InlineData("agc-include-last true: only used with --clip-policy agc (the policy is global)", "--agc-include-last")]
+    [InlineData("autoclip-history 5: only used with --clip-policy autoclip (the policy is zclip)", "--clip-policy", "zclip", "--autoclip-history", "5")]
+    [InlineData("zclip-alpha NaN: must be in (0, 1)", "--clip-policy", "zclip", "--zclip-alpha", "NaN")]
+    [InlineData("zclip-warmup -3: must be in 1..10000000", "--clip-policy", "zclip", "--zclip-warmup", "-3")]
+    [InlineData("zclip-z 'abc': not a number", "--clip-policy", "zclip", "--zclip-z", "abc")]
+    [InlineData("autoclip-percentile -1: must be in [0, 100]", "--clip-policy", "autoclip", "--autoclip-percentile", "-1")]
+    [InlineData("agc-lambda -0.5: must be a finite number > 0", "--clip-policy", "agc", "--agc-lambda", "-0.5")]
+    [InlineData("clip 5: --clip-policy autoclip takes no clip norm", "--clip-policy", "autoclip", "--clip", "5")]
+    [InlineData("clip none: --clip-policy per-tensor needs a clip norm > 0", "--clip-policy", "per-tensor", "--clip", "none")]
     public async Task Train_rejects_bad_options(string message, params string[] options)
     {
         var (code, stdout, stderr) = await CliRunner.Run(["train", "--data", _data.Directory, "--layers", SyntheticData.Layers, .. options]);
@@ -109,6 +120,7 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
     [InlineData("cluster")]
     [InlineData("report")]
     [InlineData("demo", "explosion")]
+    [InlineData("demo", "clipping")]
     [InlineData("bench")]
     [InlineData("export")]
     [InlineData("data", "fetch")]

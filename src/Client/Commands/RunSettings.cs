@@ -70,6 +70,44 @@ public class RunSettings : CommandSettings
     [Description("clip_by_global_norm's clip norm (> 0), or none. Default 15.")]
     public string? Clip { get; init; }
 
+    [CommandOption("--clip-policy <POLICY>")]
+    [Description("How the aggregated gradient is clipped: global (clip_by_global_norm at --clip; default), per-tensor (clip_by_norm of each tensor at --clip), zclip (z-score of the norm against its EMAs; --clip is an optional hard cap), autoclip (percentile of the norms so far), agc (per unit, against the weights' norm) or none. autoclip, agc and none take no --clip.")]
+    public string? ClipPolicy { get; init; }
+
+    [CommandOption("--zclip-warmup <N>")]
+    [Description("zclip: steps whose norms set the initial mean and variance, 1..10000000. Default 25.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? ZClipWarmup { get; init; }
+
+    [CommandOption("--zclip-alpha <A>")]
+    [Description("zclip: EMA factor of the norm's mean and variance, in (0, 1). Default 0.97.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? ZClipAlpha { get; init; }
+
+    [CommandOption("--zclip-z <Z>")]
+    [Description("zclip: z-score above which a norm is clipped (> 0). Default 2.5.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? ZClipZ { get; init; }
+
+    [CommandOption("--autoclip-percentile <P>")]
+    [Description("autoclip: clip at the P-th percentile of the global norms so far, current one included, P in [[0, 100]]. Default 10.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AutoClipPercentile { get; init; }
+
+    [CommandOption("--autoclip-history <N>")]
+    [Description("autoclip: keep the newest N norms, 1..10000000. Default: all.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? AutoClipHistory { get; init; }
+
+    [CommandOption("--agc-lambda <L>")]
+    [Description("agc: each unit's gradient norm is capped at L × max(its weights' norm, 1e-3) (> 0). Default 0.01.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AgcLambda { get; init; }
+
+    [CommandOption("--agc-include-last")]
+    [Description("agc: clip the output layer too (left out by default, as the paper advises).")]
+    public bool AgcIncludeLast { get; init; }
+
     [CommandOption("--nonfinite <POLICY>")]
     [Description("A step whose gradient is NaN/Inf: skip (keep θ, count it; default) or abort (fail the run).")]
     public string? NonFinite { get; init; }
@@ -165,6 +203,8 @@ public class RunSettings : CommandSettings
     public RunConfig ToRunConfig()
     {
         var p = RunConfigs.FromPreset(Preset);
+        string policy = ClipPolicy ?? p.ClipPolicy;
+        bool takesClip = policy.ToLowerInvariant() is "global" or "per-tensor" or "zclip"; // the others drop the preset's clip norm
         return p with
         {
             Dataset = Data ?? p.Dataset,
@@ -177,7 +217,7 @@ public class RunSettings : CommandSettings
             Workers = Workers ?? p.Workers,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
-            Clip = Clip is null ? p.Clip : ClipNorm(Clip),
+            Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),
             NonFinite = NonFinite ?? p.NonFinite,
             Seed = Seed ?? p.Seed,
             Shuffle = !NoShuffle && p.Shuffle,
@@ -191,6 +231,14 @@ public class RunSettings : CommandSettings
             AlertWarmUp = AlertWarmUp ?? p.AlertWarmUp,
             CheckpointEvery = CheckpointEvery ?? CommandCheckpointEvery ?? p.CheckpointEvery,
             WorkerTimeoutSeconds = WorkerTimeout ?? p.WorkerTimeoutSeconds,
+            ClipPolicy = policy,
+            ZClipWarmup = ZClipWarmup ?? p.ZClipWarmup,
+            ZClipAlpha = ZClipAlpha ?? p.ZClipAlpha,
+            ZClipZ = ZClipZ ?? p.ZClipZ,
+            AutoClipPercentile = AutoClipPercentile ?? p.AutoClipPercentile,
+            AutoClipHistory = AutoClipHistory ?? p.AutoClipHistory,
+            AgcLambda = AgcLambda ?? p.AgcLambda,
+            AgcIncludeLast = AgcIncludeLast ? true : p.AgcIncludeLast,
         };
     }
 

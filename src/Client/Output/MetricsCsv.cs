@@ -5,8 +5,9 @@ using Thresher.Abstractions;
 namespace Thresher.Client.Output;
 
 /// <summary>
-/// The per-step metrics file: header <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,
-/// norm_w1,norm_b1,…,test_accuracy</c>, one row per step, appended as steps arrive.
+/// The per-step metrics file: header <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,
+/// skipped,norm_w1,norm_b1,…,test_accuracy</c>, one row per step, appended as steps arrive. clip_threshold is the
+/// clip policy's threshold of the step (Infinity: none), so a run's clipping can be audited from this file alone.
 /// </summary>
 public sealed class MetricsCsv : IDisposable
 {
@@ -24,14 +25,17 @@ public sealed class MetricsCsv : IDisposable
     public string Path { get; }
 
     public static string Header(IReadOnlyList<string> tensorNames)
-        => "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,"
+        => Fixed
            + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy";
+
+    const string Fixed = "step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,";
+    const string FixedBeforeThreshold = "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,"; // files of earlier versions
 
     public void Append(StepRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var row = new StringBuilder();
-        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
+        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{R(record.ClipThreshold)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
         foreach (double norm in record.TensorNorms) row.Append(R(norm)).Append(',');
         if (record.TestAccuracy is double accuracy) row.Append(R(accuracy));
         _writer.WriteLine(row.ToString());
@@ -54,8 +58,9 @@ public sealed class MetricsCsv : IDisposable
             throw new ThresherInputException($"{path}: no such metrics file — 'thresher train' writes runs/<run-id>/metrics.csv");
         var lines = File.ReadAllLines(path);
         string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
-        const int fixedColumns = 8; // step … skipped
-        if (header.Length < fixedColumns + 1 || !lines[0].StartsWith("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,", StringComparison.Ordinal)
+        bool withThreshold = lines.Length > 0 && lines[0].StartsWith(Fixed, StringComparison.Ordinal);
+        int fixedColumns = withThreshold ? 9 : 8; // step … skipped
+        if (header.Length < fixedColumns + 1 || !(withThreshold || lines[0].StartsWith(FixedBeforeThreshold, StringComparison.Ordinal))
             || header[^1] != "test_accuracy" || header[fixedColumns..^1].Any(h => !h.StartsWith("norm_", StringComparison.Ordinal)))
             throw new ThresherInputException($"{path}:1: not a Thresher metrics file; expected the header {Header(["w1", "b1", "…"])}");
         string[] names = [.. header[fixedColumns..^1].Select(h => h["norm_".Length..])];
@@ -72,10 +77,12 @@ public sealed class MetricsCsv : IDisposable
                     : throw new ThresherInputException($"{path}:{i + 1}: {header[column]} '{cells[column]}' is not a number");
             var norms = new double[names.Length];
             for (int t = 0; t < norms.Length; t++) norms[t] = Num(fixedColumns + t);
+            int flags = fixedColumns - 2; // clipped, skipped
             steps.Add(new StepRecord(
                 Step: (long)Num(0), Epoch: (int)Num(1), Loss: Num(2), GlobalNorm: Num(3), ClippedNorm: Num(4), ClipScale: (float)Num(5),
-                Clipped: Num(6) != 0, Skipped: Num(7) != 0, TensorNorms: norms, WorkerNorms: [],
-                TestAccuracy: cells[^1].Length == 0 ? null : Num(cells.Length - 1), StepMilliseconds: 0, WorkerSilos: []));
+                Clipped: Num(flags) != 0, Skipped: Num(flags + 1) != 0, TensorNorms: norms, WorkerNorms: [],
+                TestAccuracy: cells[^1].Length == 0 ? null : Num(cells.Length - 1), StepMilliseconds: 0, WorkerSilos: [])
+            { ClipThreshold = withThreshold ? Num(6) : double.NaN });
         }
         return (names, [.. steps]);
     }

@@ -26,6 +26,8 @@ public static class TelemetryNames
     public const string ClipNorm = "thresher.clip.norm";
     public const string ClipScale = "thresher.clip.scale";
     public const string ClipApplied = "thresher.clip.applied";
+    public const string ClipPolicy = "thresher.clip.policy";
+    public const string ClipThreshold = "thresher.clip.threshold";
     public const string TensorNormPrefix = "thresher.grad.norm.";
     public const string Workers = "thresher.workers";
     public const string Skipped = "thresher.step.skipped";
@@ -47,6 +49,7 @@ public static class TelemetryNames
     public const string LastGlobalNormGauge = "thresher.grad.global_norm.last";
     public const string LastClippedNormGauge = "thresher.grad.global_norm_clipped.last";
     public const string LastLossGauge = "thresher.loss.last";
+    public const string LastClipThresholdGauge = "thresher.clip.threshold.last";
     public const string StepsCounter = "thresher.steps";
     public const string SkippedStepsCounter = "thresher.steps.skipped";
     public const string ExplosionsCounter = "thresher.explosions";

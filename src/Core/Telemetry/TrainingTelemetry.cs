@@ -20,6 +20,9 @@ public static class TrainingTelemetry
 
     public static Gauge<double> LastClippedNorm { get; } = Meter.CreateGauge<double>(TelemetryNames.LastClippedNormGauge, description: "Post-clip global gradient norm of the latest step");
 
+    /// <summary>The clip policy's threshold of the latest step, when finite (tagged with the policy).</summary>
+    public static Gauge<double> LastClipThreshold { get; } = Meter.CreateGauge<double>(TelemetryNames.LastClipThresholdGauge, description: "Clip threshold the run's clip policy used in the latest step");
+
     public static Gauge<double> LastLoss { get; } = Meter.CreateGauge<double>(TelemetryNames.LastLossGauge, description: "Mean loss of the latest step");
 
     /// <summary>Steps taken, tagged clipped=true|false.</summary>

@@ -19,4 +19,8 @@ public sealed record StepStatistics(
     float ClipScale,
     bool Clipped,
     bool Skipped,
-    double[] TensorNorms);
+    double[] TensorNorms)
+{
+    /// <summary>The threshold the clip policy used this step (+∞: none); see <see cref="Optim.Clipping.ClipPolicy"/>.</summary>
+    public double ClipThreshold { get; init; } = double.PositiveInfinity;
+}

@@ -40,7 +40,7 @@ public sealed class Trainer
         else initialTheta.AsSpan().CopyTo(Theta);
         _parts = [.. _workers.Select(_ => new WorkerPart(new byte[Theta.Length * sizeof(float)], default))];
         // The update's norms and SGD on the workers' kernel threads: the step's bits do not depend on it, only its time.
-        _step = new SynchronousStep(new UpdateRule(Layout, new SgdOptimizer(options.LearningRate, options.Momentum, Theta.Length), options.Clip, options.NonFinite), threads);
+        _step = new SynchronousStep(new UpdateRule(Layout, new SgdOptimizer(options.LearningRate, options.Momentum, Theta.Length), options.Clip, options.NonFinite, options.ClipPolicy), threads);
         TotalSteps = options.TotalSteps(Schedule.StepsPerEpoch);
     }
 
