@@ -19,4 +19,20 @@ public sealed record StepStatistics(
     float ClipScale,
     bool Clipped,
     bool Skipped,
-    double[] TensorNorms);
+    double[] TensorNorms)
+{
+    /// <summary>The data batch the step trained on: the step, unless a rewind or the run's omitted batches moved the cursor.</summary>
+    public long BatchId { get; init; } = Step;
+
+    /// <summary>Why the response ladder judged the step a spike; null when it did not.</summary>
+    public string? Spike { get; init; }
+
+    /// <summary>What the ladder did: None (applied, or handled by the non-finite policy), Skip, Rewind.</summary>
+    public SpikeAction Action { get; init; }
+
+    /// <summary>After a rewind: the step θ went back to; the run goes on from there (this step is not kept).</summary>
+    public long? RewindTo { get; init; }
+
+    /// <summary>An event the run passed through just before this step (a rewind's description), else null.</summary>
+    public string? Event { get; init; }
+}

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Thresher.Core.Training;
 
 /// <summary>One worker's reply for a step.</summary>
@@ -34,7 +36,16 @@ public sealed class SynchronousStep
     MeasuredStep? _measured; // the last Measure not yet applied: the only one Apply accepts, since the sum buffer holds its g
 
     /// <param name="threads">Threads of the sum, norms and SGD (≥ 1); any count gives the same bits.</param>
-    public SynchronousStep(UpdateRule rule, int threads) => _update = new PartsUpdate(rule, threads);
+    /// <param name="spike">The response ladder's settings (default: none, which applies every finite step).</param>
+    /// <param name="omittedBatches">Batch ids the run's schedule leaves out (its skip list).</param>
+    public SynchronousStep(UpdateRule rule, int threads, SpikeOptions? spike = null, IEnumerable<long>? omittedBatches = null)
+    {
+        _update = new PartsUpdate(rule, threads);
+        Guard = new SpikeGuard(spike ?? new SpikeOptions(), rule.Layout.TotalLength, rule.Optimizer.Velocity.Length, omittedBatches);
+    }
+
+    /// <summary>The response ladder and the data cursor: step s trains on batch Guard.BatchOf(s).</summary>
+    public SpikeGuard Guard { get; }
 
     public UpdateRule Rule => _update.Rule;
 
@@ -63,16 +74,31 @@ public sealed class SynchronousStep
     /// <summary>Applies the step just measured to θ (float32 bytes, the wire format), once. Non-finite g: skipped or aborted per policy, θ untouched.</summary>
     public StepStatistics Apply(byte[] theta, MeasuredStep measured, long step)
     {
+        ArgumentNullException.ThrowIfNull(theta);
         TakeLatest(measured);
-        return _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision);
+        long batch = Guard.BatchOf(step);
+        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, MemoryMarshal.Cast<byte, float>(theta.AsSpan()), Rule.Optimizer.Velocity);
+        var stats = ladder.Applies ? _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision) : NotApplied(measured, step);
+        return Annotate(stats, batch, ladder);
     }
 
     /// <summary>Applies the step just measured to θ held as floats (the trainer's <see cref="Trainer.Theta"/>), in place, once.</summary>
     public StepStatistics Apply(float[] theta, MeasuredStep measured, long step)
     {
+        ArgumentNullException.ThrowIfNull(theta);
         TakeLatest(measured);
-        return _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision);
+        long batch = Guard.BatchOf(step);
+        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, theta, Rule.Optimizer.Velocity);
+        var stats = ladder.Applies ? _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision) : NotApplied(measured, step);
+        return Annotate(stats, batch, ladder);
     }
+
+    /// <summary>A step the ladder skipped (or rewound): θ and optimizer state untouched by it.</summary>
+    static StepStatistics NotApplied(MeasuredStep measured, long step)
+        => UpdateRule.Statistics(step, measured.MeanLoss, measured.Decision, skipped: true);
+
+    StepStatistics Annotate(StepStatistics stats, long batch, SpikeDecision ladder)
+        => stats with { BatchId = batch, Spike = ladder.Spike, Action = ladder.Action, RewindTo = ladder.RewindTo, Event = ladder.RewindTo is null ? Guard.TakeEvent() : null };
 
     /// <summary>Accepts only the last Measure's step, and only once: the sum buffer holds that step's g.</summary>
     void TakeLatest(MeasuredStep measured)

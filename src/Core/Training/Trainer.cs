@@ -40,7 +40,8 @@ public sealed class Trainer
         else initialTheta.AsSpan().CopyTo(Theta);
         _parts = [.. _workers.Select(_ => new WorkerPart(new byte[Theta.Length * sizeof(float)], default))];
         // The update's norms and SGD on the workers' kernel threads: the step's bits do not depend on it, only its time.
-        _step = new SynchronousStep(new UpdateRule(Layout, new SgdOptimizer(options.LearningRate, options.Momentum, Theta.Length), options.Clip, options.NonFinite), threads);
+        _step = new SynchronousStep(new UpdateRule(Layout, new SgdOptimizer(options.LearningRate, options.Momentum, Theta.Length), options.Clip, options.NonFinite), threads,
+            options.Spike, options.OmitBatches);
         TotalSteps = options.TotalSteps(Schedule.StepsPerEpoch);
     }
 
@@ -66,17 +67,24 @@ public sealed class Trainer
 
     public bool Done => Step >= TotalSteps;
 
-    /// <summary>Runs the next step and returns its statistics.</summary>
+    /// <summary>The response ladder and data cursor of the run (its rewinds, snapshot memory, batch of a step).</summary>
+    public SpikeGuard Guard => _step.Guard;
+
+    /// <summary>
+    /// Runs the next step and returns its statistics. A rewind (<see cref="StepStatistics.RewindTo"/>) sets
+    /// <see cref="Step"/> back to the snapshot's step; the data cursor has moved past the skipped batches.
+    /// </summary>
     public StepStatistics TrainStep()
     {
+        long batch = _step.Guard.BatchOf(Step);
         for (int w = 0; w < _workers.Length; w++)
         {
             var gradient = MemoryMarshal.Cast<byte, float>(_parts[w].Gradient.AsSpan());
             // No local norms: the trainer reports none, and for W = 1 it would be the global norm the step measures.
-            _parts[w] = _parts[w] with { Result = _workers[w].Compute(Step, Theta, gradient, withLocalNorm: false) };
+            _parts[w] = _parts[w] with { Result = _workers[w].Compute(batch, Theta, gradient, withLocalNorm: false) };
         }
         var stats = _step.Apply(Theta, _step.Measure(_parts), Step);
-        Step++;
+        Step = stats.RewindTo ?? Step + 1;
         return stats;
     }
 
