@@ -76,8 +76,8 @@ public sealed record RunConfig
     /// <summary>Steps in the rolling window. Default 50.</summary>
     [Id(20)] public int AlertWindow { get; init; } = 50;
 
-    /// <summary>Steps before the spike rules may fire. Default 10.</summary>
-    [Id(21)] public int AlertWarmUp { get; init; } = 10;
+    /// <summary>Steps before the window rules (k × median, robust z) may fire. Default 3.</summary>
+    [Id(21)] public int AlertWarmUp { get; init; } = 3;
 
     /// <summary>Most steps between checkpoints.</summary>
     public const int MaxCheckpointEvery = 1_000_000;
@@ -92,6 +92,40 @@ public sealed record RunConfig
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
     [Id(23)] public int WorkerTimeoutSeconds { get; init; } = 30;
 
+    // Explosion response (Ids 80-99).
+
+    /// <summary>Explosion alert on a norm above G × the previous step's, from step 1. Default 5.</summary>
+    [Id(80)] public double AlertGrowth { get; init; } = 5;
+
+    /// <summary>The response ladder on a spike of the loss or global norm: none (default), skip, rewind or abort.</summary>
+    [Id(81)] public string OnSpike { get; init; } = "none";
+
+    /// <summary>Accepted steps in the ladder's rolling mean and sd. Default 128.</summary>
+    [Id(82)] public int SpikeWindow { get; init; } = 128;
+
+    /// <summary>Standard deviations that make a spike. Default 6.</summary>
+    [Id(83)] public double SpikeSigma { get; init; } = 6;
+
+    /// <summary>Steps held before the ladder judges; null = max(20, window / 2).</summary>
+    [Id(84)] public int? SpikeMinHistory { get; init; }
+
+    /// <summary>one (only rises; default) or two (also falls).</summary>
+    [Id(85)] public string SpikeSided { get; init; } = "one";
+
+    /// <summary>Rewind after this many spikes within <see cref="RewindWindow"/> steps. Default 2.</summary>
+    [Id(86)] public int RewindAfter { get; init; } = 2;
+
+    [Id(87)] public int RewindWindow { get; init; } = 50;
+
+    /// <summary>Snapshot period: a rewind goes back between this and twice this many steps. Default 100.</summary>
+    [Id(88)] public int RewindSteps { get; init; } = 100;
+
+    /// <summary>Batches skipped after the spike's, besides the re-run ones. Default 100.</summary>
+    [Id(89)] public int RewindSkipBatches { get; init; } = 100;
+
+    /// <summary>Faults made on purpose (tests, demos): comma-separated rules; "" (default) = none.</summary>
+    [Id(90)] public string Inject { get; init; } = "";
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
 }

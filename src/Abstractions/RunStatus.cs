@@ -33,4 +33,9 @@ public sealed record RunStatus
     [Id(19)] public long? LastResumeStep { get; init; }
     /// <summary>Checkpoints a resume passed over (damaged or unreadable) and why; null when none was.</summary>
     [Id(20)] public string? LastResumeWarning { get; init; }
+    // Explosion response (Ids 80-99).
+    /// <summary>Steps the response ladder judged spikes (kept steps: a rewind drops those it undoes).</summary>
+    [Id(80)] public int Spikes { get; init; }
+    /// <summary>Rewinds of θ and optimizer state to an in-memory snapshot (--on-spike rewind).</summary>
+    [Id(81)] public int Rewinds { get; init; }
 }

@@ -32,4 +32,21 @@ public sealed record StepRecord(
 {
     /// <summary>Explosion alerts this step raised (empty for a quiet step).</summary>
     [Id(13)] public GradientAlert[] Alerts { get; init; } = [];
+
+    // Explosion response (Ids 80-99), added at the end.
+
+    /// <summary>The data batch the step trained on: the step, unless a rewind moved the data cursor.</summary>
+    [Id(80)] public long BatchId { get; init; }
+
+    /// <summary>Why the response ladder judged the step a spike; null when it did not.</summary>
+    [Id(81)] public string? Spike { get; init; }
+
+    /// <summary>What the ladder did: none, skip or rewind.</summary>
+    [Id(82)] public string Action { get; init; } = "none";
+
+    /// <summary>Set on a rewind's record: the step θ went back to. The run drops its history from there; this record is not kept.</summary>
+    [Id(83)] public long? RewindTo { get; init; }
+
+    /// <summary>What the run passed through just before this step (a rewind's description), else null.</summary>
+    [Id(84)] public string? Event { get; init; }
 }

@@ -21,6 +21,12 @@ static class CheckpointDigest
         hash.AppendData(checkpoint.Config is null ? [] : JsonSerializer.SerializeToUtf8Bytes(checkpoint.Config));
         AppendSized(hash, checkpoint.Parameters);
         AppendSized(hash, checkpoint.Velocity);
+        if (checkpoint.BatchOffset != 0) // only when set: checkpoints of runs that never rewound keep their digest
+        {
+            Span<byte> offset = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(offset, checkpoint.BatchOffset);
+            hash.AppendData(offset);
+        }
         return hash.GetHashAndReset();
     }
 

@@ -52,13 +52,13 @@ public sealed partial class ParameterServerGrain(
             throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         else
             initialParameters.CopyTo(theta, 0);
-        Setup(config, theta, [], 0);
+        Setup(config, theta, [], 0, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
         return _schedule!.StepsPerEpoch;
     }
 
     /// <summary>Builds the step machinery around θ, the optimizer's velocity and the next step (a fresh run or a checkpoint).</summary>
-    void Setup(RunConfig config, byte[] theta, byte[] velocity, long nextStep)
+    void Setup(RunConfig config, byte[] theta, byte[] velocity, long nextStep, long batchOffset)
     {
         var training = config.ToTrainingOptions();
         var data = datasets.Load(config.Dataset);
@@ -78,7 +78,8 @@ public sealed partial class ParameterServerGrain(
         _training = training;
         _data = data;
         _theta = theta;
-        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads);
+        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads, training.Spike, training.OmitBatches);
+        _step.Guard.BatchOffset = batchOffset;
         _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
@@ -99,7 +100,7 @@ public sealed partial class ParameterServerGrain(
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), load.Checkpoint?.NextStep, _activationWarning);
         }
         if (load.Checkpoint is { Config: { } config } checkpoint)
-            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep, checkpoint.BatchOffset);
     }
 
     public async Task<long> Checkpoint()
@@ -119,6 +120,7 @@ public sealed partial class ParameterServerGrain(
             NextStep = _nextStep,
             Parameters = (byte[])_theta.Clone(),
             Velocity = MemoryMarshal.AsBytes(_step.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
+            BatchOffset = _step.Guard.BatchOffset,
         };
     }
 
@@ -135,7 +137,7 @@ public sealed partial class ParameterServerGrain(
                 + (load.Problems.Count > 0 ? $": {load.Describe()}" : $" (storage '{CheckpointStorage.Name}' holds none; memory storage dies with its silo)"));
         if (load.Problems.Count > 0)
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), checkpoint.NextStep, load.Describe());
-        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep, checkpoint.BatchOffset);
         return new(_nextStep, load.Problems.Count > 0 ? load.Describe() : warning);
     }
 
@@ -143,8 +145,8 @@ public sealed partial class ParameterServerGrain(
     {
         if (_step is null || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
-        if (step == _nextStep - 1 && _lastRecord is { } recorded && recorded.Step == step)
-            return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update
+        if (_lastRecord is { } recorded && recorded.Step == step && (step == _nextStep - 1 || recorded.RewindTo == _nextStep))
+            return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update or rewind
         if (step > _nextStep)
             throw new ParameterServerBehindException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, but it holds θ after step {_nextStep - 1} (re-activated from its checkpoint)");
         if (step != _nextStep)
@@ -152,8 +154,9 @@ public sealed partial class ParameterServerGrain(
         var started = Stopwatch.GetTimestamp();
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
+        long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, step, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
+            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, batch, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
         var replies = await Task.WhenAll(calls);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
@@ -169,17 +172,24 @@ public sealed partial class ParameterServerGrain(
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
             stats = _step.Apply(_theta, measured, step);
-        _nextStep = step + 1;
+        _nextStep = stats.RewindTo ?? step + 1;
         double? accuracy = null;
-        if (evaluate)
+        if (evaluate && stats.RewindTo is null)
         {
             using var eval = TrainingTelemetry.Source.StartActivity(TelemetryNames.EvaluateSpan);
             accuracy = Evaluation.Accuracy(_evaluator, MemoryMarshal.Cast<byte, float>(_theta.AsSpan()), _data.Test, _training.InputScale);
             eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
         }
-        _lastRecord = new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
+        _lastRecord = new StepRecord(step, _schedule.EpochOf(batch), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
             stats.Clipped, stats.Skipped, stats.TensorNorms, measured.WorkerNorms, accuracy,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo));
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo))
+        {
+            BatchId = stats.BatchId,
+            Spike = stats.Spike,
+            Action = SpikeOptions.Name(stats.Action),
+            RewindTo = stats.RewindTo,
+            Event = stats.Event,
+        };
         return _lastRecord;
     }
 

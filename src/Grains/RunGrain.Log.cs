@@ -38,4 +38,7 @@ public sealed partial class RunGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId}: its failed state was not stored ({Reason}); a re-activation may resume it")]
     static partial void LogNotStored(ILogger logger, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} step {Step}: {Spike}; rewound to step {To} (--on-spike rewind)")]
+    static partial void LogRewind(ILogger logger, string runId, long step, long to, string? spike);
 }

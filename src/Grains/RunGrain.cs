@@ -145,6 +145,13 @@ public sealed partial class RunGrain(
         }
         _resume.Succeeded();
         record = _ledger.Add(record);
+        if (record.RewindTo is long to) // the response ladder rewound θ: the history goes on from that step
+        {
+            HistoryStore.Truncated((int)to);
+            LogRewind(logger, RunId, step, to, record.Spike);
+            _timer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            return;
+        }
         foreach (var alert in record.Alerts) LogExplosion(logger, RunId, step, alert.Reason, alert.Detail);
         StepTelemetry.Record(span, RunId, config, TensorNames, record);
         if (_ledger.State != RunState.Running) return; // cancelled while the step ran

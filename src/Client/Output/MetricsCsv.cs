@@ -6,7 +6,8 @@ namespace Thresher.Client.Output;
 
 /// <summary>
 /// The per-step metrics file: header <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,
-/// norm_w1,norm_b1,…,test_accuracy</c>, one row per step, appended as steps arrive.
+/// norm_w1,norm_b1,…,test_accuracy,batch_id,spike,action</c>, one row per kept step, appended as steps arrive
+/// (a rewind's record is not a row: the steps it undoes are re-run and written again with their new batch ids).
 /// </summary>
 public sealed class MetricsCsv : IDisposable
 {
@@ -25,7 +26,10 @@ public sealed class MetricsCsv : IDisposable
 
     public static string Header(IReadOnlyList<string> tensorNames)
         => "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,"
-           + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy";
+           + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy" + SpikeColumns;
+
+    /// <summary>The response ladder's columns: the data batch id, 1 when the step spiked, none|skip (what was done).</summary>
+    const string SpikeColumns = ",batch_id,spike,action";
 
     public void Append(StepRecord record)
     {
@@ -34,6 +38,7 @@ public sealed class MetricsCsv : IDisposable
         row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
         foreach (double norm in record.TensorNorms) row.Append(R(norm)).Append(',');
         if (record.TestAccuracy is double accuracy) row.Append(R(accuracy));
+        row.Append(CultureInfo.InvariantCulture, $",{record.BatchId},{(record.Spike is null ? 0 : 1)},{record.Action}");
         _writer.WriteLine(row.ToString());
     }
 
@@ -54,6 +59,9 @@ public sealed class MetricsCsv : IDisposable
             throw new ThresherInputException($"{path}: no such metrics file — 'thresher train' writes runs/<run-id>/metrics.csv");
         var lines = File.ReadAllLines(path);
         string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
+        int extra = lines.Length > 0 && lines[0].EndsWith(SpikeColumns, StringComparison.Ordinal) ? 3 : 0; // files written before the ladder lack them
+        string[] all = header;
+        header = header[..^extra];
         const int fixedColumns = 8; // step … skipped
         if (header.Length < fixedColumns + 1 || !lines[0].StartsWith("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,", StringComparison.Ordinal)
             || header[^1] != "test_accuracy" || header[fixedColumns..^1].Any(h => !h.StartsWith("norm_", StringComparison.Ordinal)))
@@ -64,18 +72,23 @@ public sealed class MetricsCsv : IDisposable
         {
             if (lines[i].Length == 0) continue;
             var cells = lines[i].Split(',');
-            if (cells.Length != header.Length)
-                throw new ThresherInputException($"{path}:{i + 1}: {cells.Length} columns, the header has {header.Length} — the file is damaged or was cut mid-line");
+            if (cells.Length != all.Length)
+                throw new ThresherInputException($"{path}:{i + 1}: {cells.Length} columns, the header has {all.Length} — the file is damaged or was cut mid-line");
             double Num(int column)
                 => double.TryParse(cells[column], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
                     ? v
-                    : throw new ThresherInputException($"{path}:{i + 1}: {header[column]} '{cells[column]}' is not a number");
+                    : throw new ThresherInputException($"{path}:{i + 1}: {all[column]} '{cells[column]}' is not a number");
             var norms = new double[names.Length];
             for (int t = 0; t < norms.Length; t++) norms[t] = Num(fixedColumns + t);
             steps.Add(new StepRecord(
                 Step: (long)Num(0), Epoch: (int)Num(1), Loss: Num(2), GlobalNorm: Num(3), ClippedNorm: Num(4), ClipScale: (float)Num(5),
                 Clipped: Num(6) != 0, Skipped: Num(7) != 0, TensorNorms: norms, WorkerNorms: [],
-                TestAccuracy: cells[^1].Length == 0 ? null : Num(cells.Length - 1), StepMilliseconds: 0, WorkerSilos: []));
+                TestAccuracy: cells[header.Length - 1].Length == 0 ? null : Num(header.Length - 1), StepMilliseconds: 0, WorkerSilos: [])
+            {
+                BatchId = extra > 0 ? (long)Num(header.Length) : (long)Num(0),
+                Spike = extra > 0 && Num(header.Length + 1) != 0 ? "spike" : null,
+                Action = extra > 0 ? cells[header.Length + 2] : "none",
+            });
         }
         return (names, [.. steps]);
     }

@@ -29,6 +29,17 @@ public sealed record RunSummary(
     /// <summary>Checkpoints the latest resume passed over (damaged or unreadable) and why.</summary>
     [JsonPropertyName("last_resume_warning")] public string? LastResumeWarning { get; init; }
 
+    /// <summary>The response ladder (--on-spike): none, skip, rewind or abort.</summary>
+    [JsonPropertyName("on_spike")] public string OnSpike { get; init; } = "none";
+
+    /// <summary>Steps the ladder judged spikes, and rewinds it made.</summary>
+    [JsonPropertyName("spikes")] public int Spikes { get; init; }
+
+    [JsonPropertyName("rewinds")] public int Rewinds { get; init; }
+
+    /// <summary>Faults injected on purpose (--inject), as given; empty when none — never silent.</summary>
+    [JsonPropertyName("inject")] public string Inject { get; init; } = "";
+
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static RunSummary From(RunStatus status)
@@ -52,6 +63,10 @@ public sealed record RunSummary(
             Resumes = status.Resumes,
             LastResumeStep = status.LastResumeStep,
             LastResumeWarning = status.LastResumeWarning,
+            OnSpike = status.Config?.OnSpike ?? "none",
+            Spikes = status.Spikes,
+            Rewinds = status.Rewinds,
+            Inject = status.Config?.Inject ?? "",
         };
     }
 
