@@ -168,7 +168,7 @@ public class RunSettings : CommandSettings
     public string? RewindSkipBatches { get; init; }
 
     [CommandOption("--inject <RULES>")]
-    [Description("Faults on purpose, for tests and demos (default none), comma-separated: batch:B:scale=X (batch B's inputs × X), worker:W:from=B:noise=X (worker W adds noise in [-X, X) from batch B), worker:W:nan@B.")]
+    [Description("Faults on purpose, for tests and demos (default none), comma-separated: batch:B:scale=X (batch B's inputs × X), worker:W:from=B:noise=X (worker W adds noise in [[-X, X) from batch B), worker:W:nan@B.")]
     public string? Inject { get; init; }
 
     [CommandOption("--checkpoint-every <N>")]
