@@ -60,6 +60,12 @@ public interface IParameterServerGrain : IGrainWithStringKey
 public interface IWorkerGrain : IGrainWithStringKey
 {
     Task<GradientResult> ComputeGradient(GradientRequest request);
+
+    /// <summary>
+    /// Recomputes another worker's part (<see cref="GradientRequest.Worker"/>: whose rows) from the same θ, into a buffer
+    /// of its own: the response ladder's replay of a spike's suspect part.
+    /// </summary>
+    Task<GradientResult> ReplayGradient(GradientRequest request);
 }
 
 /// <summary>The cluster's list of runs (key 0).</summary>

@@ -38,4 +38,8 @@ public sealed record RunStatus
     [Id(80)] public int Spikes { get; init; }
     /// <summary>Rewinds of θ and optimizer state to an in-memory snapshot (--on-spike rewind).</summary>
     [Id(81)] public int Rewinds { get; init; }
+    /// <summary>Silos whose worker's part a replay found faulty (verdict fault), by address.</summary>
+    [Id(82)] public string[] SuspectSilos { get; init; } = [];
+    /// <summary>Batches a replay found to be a spike's cause (verdict data): the run's skip list, for a later run to omit.</summary>
+    [Id(83)] public long[] SkipBatches { get; init; } = [];
 }

@@ -49,4 +49,10 @@ public sealed record StepRecord(
 
     /// <summary>What the run passed through just before this step (a rewind's description), else null.</summary>
     [Id(84)] public string? Event { get; init; }
+
+    /// <summary>The worker whose part drove the spike (its part was replayed on another worker), else null.</summary>
+    [Id(85)] public int? Culprit { get; init; }
+
+    /// <summary>The replay's verdict: data (the batch is the cause), fault (the worker's silo is suspect), or "" when none was made.</summary>
+    [Id(86)] public string Verdict { get; init; } = "";
 }

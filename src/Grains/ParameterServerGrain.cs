@@ -156,7 +156,10 @@ public sealed partial class ParameterServerGrain(
         var calls = new Task<GradientResult>[_workers.Length];
         long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, batch, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
+        {
+            var (worker, request) = (_workers[w], new GradientRequest(runId, _config, batch, w, _theta));
+            calls[w] = ComputeWithRetry(() => worker.ComputeGradient(request), WorkerTimeout);
+        }
         var replies = await Task.WhenAll(calls);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
@@ -169,6 +172,8 @@ public sealed partial class ParameterServerGrain(
             clip?.SetTag(TelemetryNames.GlobalNorm, measured.Decision.GlobalNorm);
             clip?.SetTag(TelemetryNames.ClipScale, (double)measured.Decision.Scale);
         }
+        if (_step.Suspect(measured) is { } suspect)
+            measured = await Replay(suspect, parts, replies, new GradientRequest(runId, _config, batch, suspect.Worker, _theta), step);
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
             stats = _step.Apply(_theta, measured, step);
@@ -189,6 +194,8 @@ public sealed partial class ParameterServerGrain(
             Action = SpikeOptions.Name(stats.Action),
             RewindTo = stats.RewindTo,
             Event = stats.Event,
+            Culprit = stats.Culprit,
+            Verdict = ReplayVerdict.Name(stats.Verdict),
         };
         return _lastRecord;
     }
@@ -202,13 +209,13 @@ public sealed partial class ParameterServerGrain(
     /// worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied once,
     /// here, after all parts. Exceptions the worker itself throws (bad data, invalid config) fail the step at once.
     /// </summary>
-    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, GradientRequest request, TimeSpan timeout)
+    static async Task<GradientResult> ComputeWithRetry(Func<Task<GradientResult>> call, TimeSpan timeout)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await worker.ComputeGradient(request).WaitAsync(timeout);
+                return await call().WaitAsync(timeout);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException && attempt < WorkerCallAttempts)
             {
@@ -218,6 +225,24 @@ public sealed partial class ParameterServerGrain(
     }
 
     const int WorkerCallAttempts = 6;
+
+    TimeSpan WorkerTimeout => TimeSpan.FromSeconds(_config!.WorkerTimeoutSeconds);
+
+    /// <summary>
+    /// The spike's suspect part (<paramref name="request"/>: its rows, the same θ) recomputed by another worker, on another
+    /// silo when one hosts a worker: the same gradient convicts the data, a different one the worker, whose part is then
+    /// the replay's. Core's <see cref="SynchronousStep.Convict"/> records the verdict; the step is measured again.
+    /// </summary>
+    async Task<MeasuredStep> Replay(WorkerSuspicion suspect, WorkerPart[] parts, GradientResult[] replies, GradientRequest request, long step)
+    {
+        int w = suspect.Worker, n = _workers.Length;
+        int other = Enumerable.Range(1, n - 1).Select(k => (w + k) % n).FirstOrDefault(k => replies[k].Silo != replies[w].Silo, (w + 1) % n);
+        var replay = await ComputeWithRetry(() => _workers[other].ReplayGradient(request), WorkerTimeout);
+        var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
+        if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
+        _step!.Convict(step, suspect, other, verdict);
+        return _step.Measure(parts);
+    }
 
     /// <summary>
     /// Threads of the sum, norms and SGD: two. The norms split by tensor (the largest alone), so more would idle;

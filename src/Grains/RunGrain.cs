@@ -149,6 +149,7 @@ public sealed partial class RunGrain(
         {
             HistoryStore.Truncated((int)to);
             LogRewind(logger, RunId, step, to, record.Spike);
+            StepTelemetry.Record(span, RunId, config, TensorNames, record);
             _timer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
             return;
         }

@@ -16,6 +16,8 @@ sealed class RunLedger(TimeProvider? clock = null)
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly List<StepRecord> _history = [];
     readonly HashSet<string> _silos = [];
+    readonly SortedSet<string> _suspectSilos = new(StringComparer.Ordinal);
+    readonly SortedSet<long> _skipBatches = [];
     ExplosionDetector? _detector;
     int _skipped, _clipped, _alertCount, _spikes, _rewinds;
     GradientAlert? _lastAlert;
@@ -97,6 +99,8 @@ sealed class RunLedger(TimeProvider? clock = null)
         _history.Clear();
         (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy, _spikes, _rewinds) = (0, 0, 0, null, null, 0, 0);
         _silos.Clear();
+        _suspectSilos.Clear();
+        _skipBatches.Clear();
         _detector = Config is null ? null : NewDetector(Config);
         foreach (var r in kept)
         {
@@ -114,6 +118,8 @@ sealed class RunLedger(TimeProvider? clock = null)
             Replay(_history.GetRange(0, (int)Math.Min(to, _history.Count)));
             return record;
         }
+        if (record.Verdict is "data" or "fault" && record.Spike is { } spike)
+            record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, record.Verdict, record.GlobalNorm, double.NaN, spike)] };
         if (record.Event is { } happened)
             record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, "rewind", double.NaN, double.NaN, happened)] };
         if (_detector?.Observe(record.Step, record.GlobalNorm, record.TensorNorms, record.WorkerNorms) is { } alert)
@@ -179,6 +185,8 @@ sealed class RunLedger(TimeProvider? clock = null)
             LastResumeWarning = LastResumeWarning,
             Spikes = _spikes,
             Rewinds = _rewinds,
+            SuspectSilos = [.. _suspectSilos],
+            SkipBatches = [.. _skipBatches],
         };
     }
 
@@ -189,6 +197,8 @@ sealed class RunLedger(TimeProvider? clock = null)
         if (record.Clipped) _clipped++;
         if (record.Spike is not null) _spikes++;
         if (record.Event is not null) _rewinds++;
+        if (record.Verdict == "data") _skipBatches.Add(record.BatchId);
+        if (record.Verdict == "fault" && record.Culprit is int c && c < record.WorkerSilos.Length) _suspectSilos.Add(record.WorkerSilos[c]);
         if (record.TestAccuracy is double accuracy) _testAccuracy = accuracy;
         _alertCount += record.Alerts.Length;
         if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];

@@ -19,8 +19,16 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
 {
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
+    byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
 
-    public Task<GradientResult> ComputeGradient(GradientRequest request)
+    public Task<GradientResult> ComputeGradient(GradientRequest request) => Compute(request, replay: false);
+
+    public Task<GradientResult> ReplayGradient(GradientRequest request) => Compute(request, replay: true);
+
+    /// <summary>This worker's index: the key's part after the last '/'.</summary>
+    int Index => int.Parse(this.GetPrimaryKeyString().AsSpan(this.GetPrimaryKeyString().LastIndexOf('/') + 1), System.Globalization.CultureInfo.InvariantCulture);
+
+    Task<GradientResult> Compute(GradientRequest request, bool replay)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_worker is null) // a run's config never changes, so the first request sets the worker up
@@ -29,14 +37,16 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             var data = datasets.Load(request.Config.Dataset);
             int threads = WorkerThreads(request.Config.Workers);
             var backend = services.GetService<GradientBackendFactory>() ?? GradientBackendFactory.Cpu;
-            _worker = new WorkerGradient(training, data.Train, request.Config.Workers, request.Worker, request.Config.IsFixedShards, threads, backend);
+            _worker = new WorkerGradient(training, data.Train, request.Config.Workers, Index, request.Config.IsFixedShards, threads, backend);
             _gradient = new byte[_worker.ParameterCount * sizeof(float)];
         }
+        // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
+        byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
-        var grad = MemoryMarshal.Cast<byte, float>(_gradient.AsSpan());
-        var part = _worker.Compute(request.Step, theta, grad);
+        var grad = MemoryMarshal.Cast<byte, float>(buffer.AsSpan());
+        var part = _worker.Compute(request.Step, theta, grad, part: request.Worker);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (span is not null)
         {
@@ -49,7 +59,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
         return Task.FromResult(new GradientResult(
-            request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
+            request.Step, request.Worker, buffer, part.Samples, part.LossSum, part.LocalNorm,
             milliseconds, silo.SiloAddress.Endpoint.ToString()));
     }
 

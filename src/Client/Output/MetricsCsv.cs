@@ -28,8 +28,8 @@ public sealed class MetricsCsv : IDisposable
         => "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,"
            + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy" + SpikeColumns;
 
-    /// <summary>The response ladder's columns: the data batch id, 1 when the step spiked, none|skip (what was done).</summary>
-    const string SpikeColumns = ",batch_id,spike,action";
+    /// <summary>The response ladder's columns: the data batch id, 1 when the step spiked, none|skip (what was done), the culprit worker and the replay's verdict (data|fault) when one was made.</summary>
+    const string SpikeColumns = ",batch_id,spike,action,culprit_worker,verdict";
 
     public void Append(StepRecord record)
     {
@@ -38,7 +38,7 @@ public sealed class MetricsCsv : IDisposable
         row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
         foreach (double norm in record.TensorNorms) row.Append(R(norm)).Append(',');
         if (record.TestAccuracy is double accuracy) row.Append(R(accuracy));
-        row.Append(CultureInfo.InvariantCulture, $",{record.BatchId},{(record.Spike is null ? 0 : 1)},{record.Action}");
+        row.Append(CultureInfo.InvariantCulture, $",{record.BatchId},{(record.Spike is null ? 0 : 1)},{record.Action},{record.Culprit},{record.Verdict}");
         _writer.WriteLine(row.ToString());
     }
 
@@ -59,7 +59,7 @@ public sealed class MetricsCsv : IDisposable
             throw new ThresherInputException($"{path}: no such metrics file — 'thresher train' writes runs/<run-id>/metrics.csv");
         var lines = File.ReadAllLines(path);
         string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
-        int extra = lines.Length > 0 && lines[0].EndsWith(SpikeColumns, StringComparison.Ordinal) ? 3 : 0; // files written before the ladder lack them
+        int extra = lines.Length > 0 && lines[0].EndsWith(SpikeColumns, StringComparison.Ordinal) ? 5 : 0; // files written before the ladder lack them
         string[] all = header;
         header = header[..^extra];
         const int fixedColumns = 8; // step … skipped
@@ -88,6 +88,8 @@ public sealed class MetricsCsv : IDisposable
                 BatchId = extra > 0 ? (long)Num(header.Length) : (long)Num(0),
                 Spike = extra > 0 && Num(header.Length + 1) != 0 ? "spike" : null,
                 Action = extra > 0 ? cells[header.Length + 2] : "none",
+                Culprit = extra > 0 && cells[header.Length + 3].Length > 0 ? (int)Num(header.Length + 3) : null,
+                Verdict = extra > 0 ? cells[header.Length + 4] : "",
             });
         }
         return (names, [.. steps]);

@@ -37,6 +37,11 @@ public sealed record RunSummary(
 
     [JsonPropertyName("rewinds")] public int Rewinds { get; init; }
 
+    /// <summary>Silos a replay found faulty, and the batches it found to be a spike's cause (the run's skip list).</summary>
+    [JsonPropertyName("suspect_silos")] public string[] SuspectSilos { get; init; } = [];
+
+    [JsonPropertyName("skip_batches")] public long[] SkipBatches { get; init; } = [];
+
     /// <summary>Faults injected on purpose (--inject), as given; empty when none — never silent.</summary>
     [JsonPropertyName("inject")] public string Inject { get; init; } = "";
 
@@ -66,6 +71,8 @@ public sealed record RunSummary(
             OnSpike = status.Config?.OnSpike ?? "none",
             Spikes = status.Spikes,
             Rewinds = status.Rewinds,
+            SuspectSilos = status.SuspectSilos,
+            SkipBatches = status.SkipBatches,
             Inject = status.Config?.Inject ?? "",
         };
     }

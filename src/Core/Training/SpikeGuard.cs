@@ -61,6 +61,12 @@ public sealed class SpikeGuard
 
     string? _event;
 
+    /// <summary>Batches a replay found to be the cause of a spike (verdict data): never to be trained on; a later run can omit them.</summary>
+    public List<long> SkipList { get; } = [];
+
+    /// <summary>Whether <see cref="Decide"/> would find a spike in these values (nothing changes).</summary>
+    public bool WouldSpike(double globalNorm, double meanLoss) => _rule.Judge(globalNorm, meanLoss) is not null;
+
     /// <summary>The data batch step <paramref name="step"/> trains on: the (step + offset)-th batch id not omitted.</summary>
     public long BatchOf(long step)
     {

@@ -33,6 +33,12 @@ public sealed record StepStatistics(
     /// <summary>After a rewind: the step θ went back to; the run goes on from there (this step is not kept).</summary>
     public long? RewindTo { get; init; }
 
+    /// <summary>The worker whose part drove the spike (replayed on another worker), else null.</summary>
+    public int? Culprit { get; init; }
+
+    /// <summary>The replay's verdict on the culprit's part: data (the batch), fault (the worker), or None.</summary>
+    public Verdict Verdict { get; init; }
+
     /// <summary>An event the run passed through just before this step (a rewind's description), else null.</summary>
     public string? Event { get; init; }
 }

@@ -73,9 +73,11 @@ public sealed class WorkerGradient : IDisposable
     /// one more pass over the gradient (~0.17 ms for the tutorial MLP on Ice Lake): the cluster's per-worker
     /// telemetry needs it; the single-process trainer, whose one worker's norm is the global norm, skips it.
     /// </summary>
-    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true)
+    /// <param name="part">Whose rows: this worker's (null, default), or another worker's part when replaying it
+    /// (a spike's suspect); the injected worker faults are this worker's either way — they belong to the device.</param>
+    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true, int? part = null)
     {
-        int rows = Schedule.WorkerIndices(step, Worker, _indices);
+        int rows = Schedule.WorkerIndices(step, part ?? Worker, _indices);
         int globalBatch = Schedule.GlobalBatch;
         float inputScale = _options.InputScale;
         foreach (var rule in _options.Inject)

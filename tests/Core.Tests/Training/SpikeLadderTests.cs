@@ -41,6 +41,11 @@ public sealed class SpikeLadderTests
         var spiked = Assert.Single(steps, s => s.Spike is not null);
         Assert.Equal((25L, 25L, SpikeAction.Skip, true), (spiked.Step, spiked.BatchId, spiked.Action, spiked.Skipped));
         Assert.Contains("global norm", spiked.Spike, StringComparison.Ordinal);
+        // Every worker's rows were scaled: the replay on another worker gives the same gradient, so the batch is the cause.
+        Assert.Equal(Verdict.Data, spiked.Verdict);
+        Assert.NotNull(spiked.Culprit);
+        Assert.Contains("replayed on worker", spiked.Spike, StringComparison.Ordinal);
+        Assert.Equal([25L], skipping.Guard.SkipList);
 
         var (omitting, _) = Run(Presets.Default with { Steps = 29, OmitBatches = [25] }, workers);
         Assert.Equal(omitting.Theta, skipping.Theta); // bit for bit
@@ -49,16 +54,32 @@ public sealed class SpikeLadderTests
     [MnistTheory]
     [InlineData(2)]
     [InlineData(4)]
-    public void A_NaN_from_one_worker_is_caught_before_it_reaches_theta(int workers)
+    public void A_NaN_from_one_worker_is_caught_before_theta_blamed_on_that_worker_and_replaced_by_the_replay(int workers)
     {
-        var (skipping, steps) = Run(Recipe(SpikeAction.Skip, $"worker:{workers - 1}:nan@22", steps: 24), workers);
+        int faulty = workers - 1;
+        var (replacing, steps) = Run(Recipe(SpikeAction.Skip, $"worker:{faulty}:nan@22", steps: 24), workers);
         var spiked = Assert.Single(steps, s => s.Spike is not null);
-        Assert.Equal((22L, SpikeAction.Skip), (spiked.Step, spiked.Action));
-        Assert.Contains("NaN", spiked.Spike, StringComparison.Ordinal);
-        Assert.All(skipping.Theta, x => Assert.True(float.IsFinite(x)));
+        Assert.Equal((22L, faulty, Verdict.Fault, false), (spiked.Step, spiked.Culprit, spiked.Verdict, spiked.Skipped));
+        Assert.Contains($"driven by worker {faulty} (local norm z Infinity", spiked.Spike, StringComparison.Ordinal);
+        Assert.Contains("replayed on worker 0: fault", spiked.Spike, StringComparison.Ordinal);
 
-        var (omitting, _) = Run(Presets.Default with { Steps = 23, OmitBatches = [22] }, workers);
-        Assert.Equal(omitting.Theta, skipping.Theta);
+        var (undisturbed, _) = Run(Presets.Default with { Steps = 24 }, workers);
+        Assert.Equal(undisturbed.Theta, replacing.Theta); // the replay's part is the honest one: bit for bit
+    }
+
+    [MnistTheory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void A_noisy_worker_is_attributed_with_verdict_fault_and_the_run_ends_as_an_undisturbed_one(int workers)
+    {
+        var (replacing, steps) = Run(Recipe(SpikeAction.Skip, "worker:1:from=22:noise=1000", steps: 26), workers);
+        var spiked = steps.Where(s => s.Spike is not null).ToList();
+        Assert.Equal([22L, 23L, 24L, 25L], spiked.Select(s => s.Step));
+        Assert.All(spiked, s => Assert.Equal((1, Verdict.Fault, SpikeAction.None), (s.Culprit, s.Verdict, s.Action)));
+        Assert.Empty(replacing.Guard.SkipList);
+
+        var (undisturbed, _) = Run(Presets.Default with { Steps = 26 }, workers);
+        Assert.Equal(undisturbed.Theta, replacing.Theta);
     }
 
     [MnistTheory]
