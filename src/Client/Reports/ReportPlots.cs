@@ -131,7 +131,7 @@ public static class ReportPlots
         return [png, svg];
     }
 
-    static Plot NewPlot(string title, string x, string y)
+    internal static Plot NewPlot(string title, string x, string y)
     {
         var plot = new Plot();
         if (SansFont is not null) plot.Font.Set(SansFont);
