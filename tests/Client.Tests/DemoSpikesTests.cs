@@ -46,8 +46,8 @@ public sealed class DemoSpikesTests : IClassFixture<SyntheticData>, IDisposable
     {
         var (code, _) = await CliRunner.RunInProcess("demo", "spikes", "--steps", "10");
         Assert.Equal(ExitCodes.BadInput, code);
-        (code, var output) = await CliRunner.RunInProcess("demo", "spikes", "--inject", "worker:7:nan@3");
-        Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("worker 7 does not exist", output, StringComparison.Ordinal);
+        var (exit, stdout, stderr) = await CliRunner.RunExecutable("demo", "spikes", "--inject", "worker:7:nan@3");
+        Assert.True(exit == ExitCodes.BadInput, $"exit {exit}: {stdout}{stderr}");
+        Assert.Contains("worker 7 does not exist; the run has workers 0..1", stderr, StringComparison.Ordinal);
     }
 }
