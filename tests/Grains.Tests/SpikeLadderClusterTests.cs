@@ -18,7 +18,7 @@ public sealed class SpikeLadderClusterTests(ClusterFixture fixture)
     [InlineData(4)]
     public async Task A_rewind_in_the_parameter_server_matches_the_trainer_and_the_history_goes_on_from_the_snapshot(int workers)
     {
-        var config = new RunConfig
+        var config = RunConfigs.Default with
         {
             Dataset = fixture.DataDirectory,
             Layers = [ClusterFixture.Features, 32, 16, 10],
