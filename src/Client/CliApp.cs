@@ -16,6 +16,7 @@ public static class CliApp
             config.ConfigureConsole(console);
             config.Settings.Registrar.RegisterInstance(console);
             config.PropagateExceptions();
+            config.UseStrictParsing();
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train on an embedded single-process cluster (no setup; fetches MNIST on first use).")
                 .WithExample("train")

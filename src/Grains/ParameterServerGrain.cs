@@ -35,14 +35,18 @@ public sealed partial class ParameterServerGrain(
     SynchronousStep? _step; // the step's server half (sum, norms, clip, SGD); owns the optimizer's velocity
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
+    WorkerSetup[] _setups = []; // what each worker needs besides θ: sent at the start, and to any fresh activation
     Mlp? _evaluator;
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
 
+    /// <summary>
+    /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
+    /// cluster's trust boundary), and only it calls this, so the config is not checked again here or in the workers.
+    /// </summary>
     public async Task<int> Initialize(RunConfig config, byte[]? initialParameters)
     {
         ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
         var training = config.ToTrainingOptions();
         var layout = new ParameterLayout(training.Layers);
         var theta = new byte[layout.TotalLength * sizeof(float)];
@@ -54,6 +58,8 @@ public sealed partial class ParameterServerGrain(
             initialParameters.CopyTo(theta, 0);
         Setup(config, theta, [], 0, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
+        var timeout = TimeSpan.FromSeconds(config.WorkerTimeoutSeconds);
+        await Task.WhenAll(_workers.Select((worker, w) => worker.SetUp(_setups[w]).WaitAsync(timeout)));
         return _schedule!.StepsPerEpoch;
     }
 
@@ -82,6 +88,7 @@ public sealed partial class ParameterServerGrain(
         _step.Guard.BatchOffset = batchOffset;
         _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
+        _setups = [.. Enumerable.Range(0, config.Workers).Select(w => new WorkerSetup(this.GetPrimaryKeyString(), config, w))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
         _nextStep = nextStep;
         _lastRecord = null;
@@ -156,10 +163,7 @@ public sealed partial class ParameterServerGrain(
         var calls = new Task<GradientResult>[_workers.Length];
         long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
         for (int w = 0; w < _workers.Length; w++)
-        {
-            var (worker, request) = (_workers[w], new GradientRequest(runId, _config, batch, w, _theta));
-            calls[w] = ComputeWithRetry(() => worker.ComputeGradient(request), WorkerTimeout);
-        }
+            calls[w] = ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
         var replies = await Task.WhenAll(calls);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
@@ -173,7 +177,7 @@ public sealed partial class ParameterServerGrain(
             clip?.SetTag(TelemetryNames.ClipScale, (double)measured.Decision.Scale);
         }
         if (_step.Suspect(measured) is { } suspect)
-            measured = await Replay(suspect, parts, replies, new GradientRequest(runId, _config, batch, suspect.Worker, _theta), step);
+            measured = await Replay(suspect, parts, replies, new GradientRequest(runId, batch, suspect.Worker, _theta), step);
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
             stats = _step.Apply(_theta, measured, step);
@@ -205,17 +209,21 @@ public sealed partial class ParameterServerGrain(
     /// failed in Orleans rather than in the worker, or took longer than the run's worker timeout: a silo that
     /// stops or dies rejects the calls to its activations (SiloUnavailableException, OrleansMessageRejectionException),
     /// and once membership has declared it dead the next call re-activates the worker on another silo; a hung silo
-    /// (SIGSTOP) answers nothing until it is declared dead. Safe because the request carries everything (θ, step,
-    /// worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied once,
-    /// here, after all parts. Exceptions the worker itself throws (bad data, invalid config) fail the step at once.
+    /// (SIGSTOP) answers nothing until it is declared dead. A fresh activation answers null: it gets its
+    /// <paramref name="setup"/> and is asked again. Safe because the setup and the request carry everything (config,
+    /// θ, step, worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied
+    /// once, here, after all parts. Exceptions the worker itself throws (bad data) fail the step at once.
     /// </summary>
-    static async Task<GradientResult> ComputeWithRetry(Func<Task<GradientResult>> call, TimeSpan timeout)
+    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, GradientRequest request, TimeSpan timeout, bool replay = false)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await call().WaitAsync(timeout);
+                if (await (replay ? worker.ReplayGradient(request) : worker.ComputeGradient(request)).WaitAsync(timeout) is { } result) return result;
+                if (attempt >= WorkerCallAttempts)
+                    throw new InvalidOperationException($"worker {setup.Worker} of run {setup.RunId}: still not set up after {attempt} setups");
+                await worker.SetUp(setup).WaitAsync(timeout);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException && attempt < WorkerCallAttempts)
             {
@@ -237,7 +245,7 @@ public sealed partial class ParameterServerGrain(
     {
         int w = suspect.Worker, n = _workers.Length;
         int other = Enumerable.Range(1, n - 1).Select(k => (w + k) % n).FirstOrDefault(k => replies[k].Silo != replies[w].Silo, (w + 1) % n);
-        var replay = await ComputeWithRetry(() => _workers[other].ReplayGradient(request), WorkerTimeout);
+        var replay = await ComputeWithRetry(_workers[other], _setups[other], request, WorkerTimeout, replay: true);
         var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
         if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
         _step!.Convict(step, suspect, other, verdict);
