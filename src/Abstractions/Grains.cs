@@ -64,6 +64,12 @@ public interface IWorkerGrain : IGrainWithStringKey
 
     /// <summary>Its part of the step's gradient; null when this activation has no <see cref="WorkerSetup"/> yet.</summary>
     Task<GradientResult?> ComputeGradient(GradientRequest request);
+
+    /// <summary>
+    /// Recomputes another worker's part (<see cref="GradientRequest.Worker"/>: whose rows) from the same θ, into a buffer
+    /// of its own: the response ladder's replay of a spike's suspect part. Null, as ComputeGradient, when not set up.
+    /// </summary>
+    Task<GradientResult?> ReplayGradient(GradientRequest request);
 }
 
 /// <summary>The cluster's list of runs (key 0).</summary>

@@ -38,4 +38,13 @@ public sealed record RunStatus
     /// (12 s; …)"; null when it steps. A stalled run retries with backoff and fails after the silo's storage outage limit.
     /// </summary>
     [Id(21)] public string? Stalled { get; init; }
+    // Explosion response (Ids 80-99).
+    /// <summary>Steps the response ladder judged spikes (kept steps: a rewind drops those it undoes).</summary>
+    [Id(80)] public int Spikes { get; init; }
+    /// <summary>Rewinds of θ and optimizer state to an in-memory snapshot (--on-spike rewind).</summary>
+    [Id(81)] public int Rewinds { get; init; }
+    /// <summary>Silos whose worker's part a replay found faulty (verdict fault), by address.</summary>
+    [Id(82)] public string[] SuspectSilos { get; init; } = [];
+    /// <summary>Batches a replay found to be a spike's cause (verdict data): the run's skip list, for a later run to omit.</summary>
+    [Id(83)] public long[] SkipBatches { get; init; } = [];
 }

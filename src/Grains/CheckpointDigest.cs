@@ -22,6 +22,12 @@ static class CheckpointDigest
         AppendSized(hash, checkpoint.Parameters);
         AppendSized(hash, checkpoint.Velocity);
         if (checkpoint.ClipState.Length > 0) AppendSized(hash, checkpoint.ClipState); // absent for stateless policies: their digests stay as before
+        if (checkpoint.BatchOffset != 0) // only when set: checkpoints of runs that never rewound keep their digest
+        {
+            Span<byte> offset = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(offset, checkpoint.BatchOffset);
+            hash.AppendData(offset);
+        }
         return hash.GetHashAndReset();
     }
 

@@ -34,4 +34,6 @@ public sealed class ParameterServerCheckpoint
     [Id(4)] public long Generation { get; set; }
     /// <summary>SHA-256 of the fields above (<see cref="CheckpointDigest"/>).</summary>
     [Id(5)] public byte[] Digest { get; set; } = [];
+    /// <summary>Batches the data cursor jumped over in rewinds (the response ladder's); 0 without one. In the digest.</summary>
+    [Id(7)] public long BatchOffset { get; set; }
 }

@@ -65,6 +65,13 @@ public sealed partial class RunGrain
         }
         _resume.Succeeded();
         record = _ledger.Add(record);
+        if (record.RewindTo is long to) // the response ladder rewound θ: the history goes on from that step
+        {
+            HistoryStore.Truncated((int)to);
+            LogRewind(logger, RunId, step, to, record.Spike);
+            StepTelemetry.Record(span, RunId, config, TensorNames, record);
+            return null;
+        }
         foreach (var alert in record.Alerts) LogExplosion(logger, RunId, step, alert.Reason, alert.Detail);
         StepTelemetry.Record(span, RunId, config, TensorNames, record);
         if (_ledger.State != RunState.Running) return null; // cancelled while the step ran

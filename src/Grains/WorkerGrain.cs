@@ -21,6 +21,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     WorkerSetup? _setup;
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
+    byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
 
     public Task SetUp(WorkerSetup setup)
     {
@@ -36,15 +37,21 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
         return Task.CompletedTask;
     }
 
-    public Task<GradientResult?> ComputeGradient(GradientRequest request)
+    public Task<GradientResult?> ComputeGradient(GradientRequest request) => Compute(request, replay: false);
+
+    public Task<GradientResult?> ReplayGradient(GradientRequest request) => Compute(request, replay: true);
+
+    Task<GradientResult?> Compute(GradientRequest request, bool replay)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_setup is null || _worker is null) return Task.FromResult<GradientResult?>(null); // not set up: ask for the setup
+        // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
+        byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
-        var grad = MemoryMarshal.Cast<byte, float>(_gradient.AsSpan());
-        var part = _worker.Compute(request.Step, theta, grad);
+        var grad = MemoryMarshal.Cast<byte, float>(buffer.AsSpan());
+        var part = _worker.Compute(request.Step, theta, grad, part: request.Worker);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (span is not null)
         {
@@ -57,7 +64,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
         return Task.FromResult<GradientResult?>(new GradientResult(
-            request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
+            request.Step, request.Worker, buffer, part.Samples, part.LossSum, part.LocalNorm,
             milliseconds, silo.SiloAddress.Endpoint.ToString()));
     }
 

@@ -26,7 +26,7 @@ public sealed class StrictCliTests
     [Fact]
     public void The_tree_holds_every_command()
     {
-        string[] expected = ["train", "submit", "runs", "status", "cancel", "export", "eval", "cluster", "report", "demo explosion", "demo clipping", "watch", "bench", "data fetch", "data info", "tls dev-certs"];
+        string[] expected = ["train", "submit", "runs", "status", "cancel", "export", "eval", "cluster", "report", "demo explosion", "demo clipping", "demo spikes", "watch", "bench", "data fetch", "data info", "tls dev-certs"];
         Assert.Equal(expected.Order(), Tree.Leaves.Select(c => c.Path).Order());
     }
 

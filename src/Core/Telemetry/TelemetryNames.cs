@@ -44,6 +44,13 @@ public static class TelemetryNames
     public const string ExplosionValue = "value";
     public const string ExplosionBaseline = "baseline";
 
+    // The response ladder, on train.step
+    public const string BatchId = "thresher.batch_id";
+    public const string SpikeAction = "thresher.spike.action";
+    public const string SpikeCulprit = "thresher.spike.culprit_worker";
+    public const string SpikeVerdict = "thresher.spike.verdict";
+    public const string SpikeSuspectSilo = "thresher.spike.suspect_silo";
+
     // Instruments
     public const string GlobalNormHistogram = "thresher.grad.global_norm";
     public const string LastGlobalNormGauge = "thresher.grad.global_norm.last";
@@ -54,6 +61,7 @@ public static class TelemetryNames
     public const string SkippedStepsCounter = "thresher.steps.skipped";
     public const string ExplosionsCounter = "thresher.explosions";
     public const string SamplesCounter = "thresher.samples";
+    public const string SpikesCounter = "thresher.spikes";
     public const string StepDurationHistogram = "thresher.step.duration";
     public const string StorageFailuresCounter = "thresher.storage.failures";
     public const string StalledGauge = "thresher.run.stalled_seconds";

@@ -34,6 +34,9 @@ public static class TrainingTelemetry
     /// <summary>Explosion alerts, tagged reason=nonfinite|threshold|spike.</summary>
     public static Counter<long> Explosions { get; } = Meter.CreateCounter<long>(TelemetryNames.ExplosionsCounter, unit: "{alert}", description: "Gradient explosion alerts, by reason");
 
+    /// <summary>Steps the response ladder judged spikes, tagged action=none|skip|rewind and verdict=data|fault|none.</summary>
+    public static Counter<long> Spikes { get; } = Meter.CreateCounter<long>(TelemetryNames.SpikesCounter, unit: "{step}", description: "Spikes the response ladder found, by action and verdict");
+
     public static Counter<long> Samples { get; } = Meter.CreateCounter<long>(TelemetryNames.SamplesCounter, unit: "{sample}", description: "Training samples processed");
 
     /// <summary>Failed writes to checkpoint storage (the run stalls and retries), tagged with the run id.</summary>

@@ -68,6 +68,15 @@ public sealed record TrainingOptions
     /// <summary>Evaluate on the test set every N steps (0 = only at the end of each epoch and of the run).</summary>
     public int EvalEvery { get; init; }
 
+    /// <summary>The response ladder on spikes of the loss or the global norm (default: none). See <see cref="SpikeOptions"/>.</summary>
+    public SpikeOptions Spike { get; init; } = new();
+
+    /// <summary>Batch ids the schedule leaves out (the run's skip list; default none): step s trains on the s-th batch not listed.</summary>
+    public IReadOnlyList<long> OmitBatches { get; init; } = [];
+
+    /// <summary>Faults made on purpose, for tests and demos (default none); see <see cref="InjectionRule"/>.</summary>
+    public IReadOnlyList<InjectionRule> Inject { get; init; } = [];
+
     /// <summary>Throws <see cref="ThresherInputException"/> naming the bad value and the accepted range.</summary>
     public void Validate()
     {
@@ -85,6 +94,9 @@ public sealed record TrainingOptions
         Require(EvalEvery >= 0, $"eval-every {EvalEvery}: must be ≥ 0");
         ArgumentNullException.ThrowIfNull(ClipPolicy, nameof(ClipPolicy));
         ClipPolicy.Validate(Clip);
+        ArgumentNullException.ThrowIfNull(Spike, nameof(Spike));
+        Spike.Validate();
+        Require(OmitBatches.All(b => b >= 0), "omitted batches: ids must be ≥ 0");
     }
 
     /// <summary>Bytes of one step's activation workspace, summed over the workers (see <see cref="MaxActivationBytes"/>).</summary>
