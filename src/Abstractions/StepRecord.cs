@@ -32,4 +32,7 @@ public sealed record StepRecord(
 {
     /// <summary>Explosion alerts this step raised (empty for a quiet step).</summary>
     [Id(13)] public GradientAlert[] Alerts { get; init; } = [];
+
+    /// <summary>The step's learning rate from the run's schedule (NaN in records read from files that lack it).</summary>
+    [Id(30)] public double LearningRate { get; init; } = double.NaN;
 }

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Thresher.Grains;
 
 /// <summary>
-/// SHA-256 over everything a checkpoint restores (generation, next step, config, θ, velocity), stored beside
+/// SHA-256 over everything a checkpoint restores (generation, next step, config, θ, optimizer state), stored beside
 /// it: storage that hands back other bytes than were written — a torn write, bit rot, a hand-edited key —
 /// is caught before a single corrupted weight is trained on.
 /// </summary>
@@ -21,6 +21,15 @@ static class CheckpointDigest
         hash.AppendData(checkpoint.Config is null ? [] : JsonSerializer.SerializeToUtf8Bytes(checkpoint.Config));
         AppendSized(hash, checkpoint.Parameters);
         AppendSized(hash, checkpoint.Velocity);
+        // Adam's state and the step count, only when there is some: checkpoints written before they existed keep their digest.
+        if (checkpoint.ExpAvg.Length > 0 || checkpoint.ExpAvgSq.Length > 0 || checkpoint.OptimizerSteps != 0)
+        {
+            AppendSized(hash, checkpoint.ExpAvg);
+            AppendSized(hash, checkpoint.ExpAvgSq);
+            Span<byte> steps = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(steps, checkpoint.OptimizerSteps);
+            hash.AppendData(steps);
+        }
         return hash.GetHashAndReset();
     }
 

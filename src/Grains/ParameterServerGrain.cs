@@ -16,7 +16,8 @@ namespace Thresher.Grains;
 /// <summary>
 /// The parameter server of one run (key: run id). A step: send θ to every worker in parallel, then Core's
 /// <see cref="SynchronousStep"/> on their parts in worker order (each already scaled by 1/B, so the sum is the
-/// mean-loss gradient of the global batch; global norm → clip_by_global_norm → non-finite policy → SGD). This
+/// mean-loss gradient of the global batch; global norm → clip_by_global_norm → non-finite policy → the optimizer
+/// at the schedule's learning rate). This
 /// grain keeps the Orleans work: the calls and their retries, the spans, the checkpoints and the step record.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
@@ -32,14 +33,14 @@ public sealed partial class ParameterServerGrain(
     TrainingOptions? _training;
     Dataset? _data;
     byte[] _theta = [];    // θ as float32 bytes; mutated only between steps, never while a step's calls are in flight
-    SynchronousStep? _step; // the step's server half (sum, norms, clip, SGD); owns the optimizer's velocity
+    SynchronousStep? _step; // the step's server half (sum, norms, clip, optimizer); owns the optimizer's state
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
     Mlp? _evaluator;
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
 
-    public async Task<int> Initialize(RunConfig config, byte[]? initialParameters)
+    public async Task<int> Initialize(RunConfig config, byte[]? initialParameters, OptimizerState? initialOptimizer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -52,13 +53,13 @@ public sealed partial class ParameterServerGrain(
             throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         else
             initialParameters.CopyTo(theta, 0);
-        Setup(config, theta, [], 0);
+        Setup(config, theta, initialOptimizer, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
         return _schedule!.StepsPerEpoch;
     }
 
-    /// <summary>Builds the step machinery around θ, the optimizer's velocity and the next step (a fresh run or a checkpoint).</summary>
-    void Setup(RunConfig config, byte[] theta, byte[] velocity, long nextStep)
+    /// <summary>Builds the step machinery around θ, the optimizer's state (null: zero) and the next step (a fresh run, a file or a checkpoint).</summary>
+    void Setup(RunConfig config, byte[] theta, OptimizerState? optimizerState, long nextStep)
     {
         var training = config.ToTrainingOptions();
         var data = datasets.Load(config.Dataset);
@@ -67,19 +68,15 @@ public sealed partial class ParameterServerGrain(
         var layout = new ParameterLayout(training.Layers);
         if (theta.Length != layout.TotalLength * sizeof(float))
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint θ has {theta.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
-        var optimizer = new SgdOptimizer(training.LearningRate, training.Momentum, layout.TotalLength);
-        if (velocity.Length > 0)
-        {
-            if (velocity.Length != optimizer.Velocity.Length * sizeof(float))
-                throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint velocity has {velocity.Length / sizeof(float)} floats; expected {optimizer.Velocity.Length}");
-            MemoryMarshal.Cast<byte, float>(velocity.AsSpan()).CopyTo(optimizer.Velocity);
-        }
+        var schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
+        var rule = training.CreateUpdateRule(layout, training.TotalSteps(schedule.StepsPerEpoch));
+        if (optimizerState is { } state) rule.Optimizer.Restore(state.MomentumBuffer, state.ExpAvg, state.ExpAvgSq, state.Steps);
         _config = config;
         _training = training;
         _data = data;
         _theta = theta;
-        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads);
-        _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
+        _step = new SynchronousStep(rule, UpdateThreads);
+        _schedule = schedule;
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
         _nextStep = nextStep;
@@ -99,7 +96,7 @@ public sealed partial class ParameterServerGrain(
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), load.Checkpoint?.NextStep, _activationWarning);
         }
         if (load.Checkpoint is { Config: { } config } checkpoint)
-            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+            Setup(config, checkpoint.Parameters, checkpoint.OptimizerState, checkpoint.NextStep);
     }
 
     public async Task<long> Checkpoint()
@@ -108,19 +105,34 @@ public sealed partial class ParameterServerGrain(
         return _nextStep;
     }
 
-    /// <summary>θ, velocity, next step and config as a new checkpoint (copies: θ changes in place each step).</summary>
+    /// <summary>θ, optimizer state, next step and config as a new checkpoint (copies: θ and the state change in place each step).</summary>
     ParameterServerCheckpoint Snapshot()
     {
-        if (_config is null || _step is null)
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        var optimizer = OptimizerSnapshot();
         return new ParameterServerCheckpoint
         {
             Config = _config,
             NextStep = _nextStep,
             Parameters = (byte[])_theta.Clone(),
-            Velocity = MemoryMarshal.AsBytes(_step.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
+            Velocity = optimizer.MomentumBuffer,
+            ExpAvg = optimizer.ExpAvg,
+            ExpAvgSq = optimizer.ExpAvgSq,
+            OptimizerSteps = optimizer.Steps,
         };
     }
+
+    /// <summary>A copy of the optimizer's state now.</summary>
+    OptimizerState OptimizerSnapshot()
+    {
+        if (_config is null || _step is null)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        var o = _step.Rule.Optimizer;
+        return new OptimizerState(Bytes(o.Velocity), Bytes(o.ExpAvg), Bytes(o.ExpAvgSq), o.Steps);
+    }
+
+    static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    public Task<OptimizerState> GetOptimizerState() => Task.FromResult(OptimizerSnapshot());
 
     public async Task<ResumePoint> Resume(long recordedSteps)
     {
@@ -135,7 +147,7 @@ public sealed partial class ParameterServerGrain(
                 + (load.Problems.Count > 0 ? $": {load.Describe()}" : $" (storage '{CheckpointStorage.Name}' holds none; memory storage dies with its silo)"));
         if (load.Problems.Count > 0)
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), checkpoint.NextStep, load.Describe());
-        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+        Setup(config, checkpoint.Parameters, checkpoint.OptimizerState, checkpoint.NextStep);
         return new(_nextStep, load.Problems.Count > 0 ? load.Describe() : warning);
     }
 
@@ -179,7 +191,7 @@ public sealed partial class ParameterServerGrain(
         }
         _lastRecord = new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
             stats.Clipped, stats.Skipped, stats.TensorNorms, measured.WorkerNorms, accuracy,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo));
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo)) { LearningRate = stats.LearningRate };
         return _lastRecord;
     }
 

@@ -7,11 +7,11 @@ namespace Thresher.Core.Training;
 
 /// <summary>
 /// The parameter server's half of a step when the mean gradient arrives in W parts, g = Σ_w g_w (worker order),
-/// and θ lives as float32 bytes (the wire format): sum, norms, clip_by_global_norm and SGD of
+/// and θ lives as float32 bytes (the wire format): sum, norms, clip_by_global_norm and the optimizer of
 /// <see cref="UpdateRule"/>, in fewer passes and on up to <see cref="Threads"/> threads. Bit-identical to summing
 /// the parts into one buffer ((g₀ + g₁) + g₂ …) and calling <see cref="UpdateRule.Apply(Span{float}, ReadOnlySpan{float}, long, double)"/>:
 /// each tensor's norm is one thread's <see cref="ClipOps.SumOfSquares"/> (for two parts fused with the sum,
-/// <see cref="ClipOps.SumOfSquaresOfSum"/>), added up in layout order; sum and SGD are element-wise, so how
+/// <see cref="ClipOps.SumOfSquaresOfSum"/>), added up in layout order; sum and the optimizer are element-wise, so how
 /// they are split over threads does not matter. One parameter server owns one instance (it holds the sum buffer).
 /// </summary>
 public sealed class PartsUpdate
@@ -90,8 +90,10 @@ public sealed class PartsUpdate
         byte[] gradient = parts.Count == 1 ? parts[0] : _sum;
         if (!decision.Finite) return _rule.Apply(theta.Floats, Floats(gradient), step, meanLoss, decision); // skip or abort: θ untouched
         int chunks = 2 * Threads;
-        Run(chunks, chunk => Update(theta, gradient, chunk, chunks, decision.Scale));
-        return UpdateRule.Statistics(step, meanLoss, decision, skipped: false);
+        double learningRate = _rule.Schedule.At(step);
+        Run(chunks, chunk => Update(theta, gradient, chunk, chunks, learningRate, decision.Scale));
+        _rule.Optimizer.CountStep();
+        return _rule.Statistics(step, meanLoss, decision, skipped: false);
     }
 
     void CheckParts(IReadOnlyList<byte[]> parts)
@@ -128,14 +130,12 @@ public sealed class PartsUpdate
         }
     }
 
-    /// <summary>SGD on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples of 64 floats).</summary>
-    void Update(Parameters theta, byte[] gradient, int chunk, int chunks, float scale)
+    /// <summary>The optimizer on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples of 64 floats).</summary>
+    void Update(Parameters theta, byte[] gradient, int chunk, int chunks, double learningRate, float scale)
     {
         int n = _sum.Length / sizeof(float);
         int first = Boundary(n, chunk, chunks), last = Boundary(n, chunk + 1, chunks);
-        var optimizer = _rule.Optimizer;
-        var velocity = optimizer.Momentum == 0f ? Span<float>.Empty : optimizer.Velocity.AsSpan(first, last - first);
-        Sgd.Update(theta.Floats[first..last], Floats(gradient)[first..last], velocity, optimizer.LearningRate, optimizer.Momentum, scale);
+        _rule.Optimizer.UpdateRange(theta.Floats[first..last], Floats(gradient)[first..last], first, learningRate, scale);
     }
 
     static int Boundary(int n, int chunk, int chunks) => chunk == chunks ? n : (int)((long)n * chunk / chunks) & ~63;

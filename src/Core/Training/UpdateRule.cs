@@ -18,8 +18,9 @@ public sealed record ClipDecision(double[] TensorNorms, double GlobalNorm, float
 
 /// <summary>
 /// The parameter server's half of a step, shared by the single-process trainer and the cluster:
-/// per-tensor norms → global norm → clip_by_global_norm (TensorFlow semantics) → non-finite check → SGD.
-/// The clip scale is folded into the SGD update, so the gradient is read twice (norms, update) and never
+/// per-tensor norms → global norm → clip_by_global_norm (TensorFlow semantics) → non-finite check → the optimizer
+/// (SGD, Adam or AdamW) at the schedule's learning rate for the step.
+/// The clip scale is folded into the update, so the gradient is read twice (norms, update) and never
 /// rewritten. <see cref="Measure"/> and <see cref="Apply(Span{float}, ReadOnlySpan{float}, long, double, ClipDecision)"/>
 /// are separate so hosts can trace them as separate spans.
 /// </summary>
@@ -29,7 +30,8 @@ public sealed class UpdateRule
     readonly int[] _sliceLengths;
 
     /// <param name="clipNorm">clip_by_global_norm's c (&gt; 0, finite), or null for no clipping.</param>
-    public UpdateRule(ParameterLayout layout, SgdOptimizer optimizer, float? clipNorm, NonFinitePolicy nonFinite)
+    /// <param name="schedule">The learning rate of each step; null: the optimizer's base rate every step.</param>
+    public UpdateRule(ParameterLayout layout, Optimizer optimizer, float? clipNorm, NonFinitePolicy nonFinite, LearningRateSchedule? schedule = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -40,9 +42,12 @@ public sealed class UpdateRule
         Optimizer = optimizer;
         ClipNorm = clipNorm;
         NonFinite = nonFinite;
+        Schedule = schedule ?? LearningRateSchedule.Constant(optimizer.LearningRate);
     }
 
-    public SgdOptimizer Optimizer { get; }
+    public Optimizer Optimizer { get; }
+
+    public LearningRateSchedule Schedule { get; }
 
     public ParameterLayout Layout => _layout;
 
@@ -82,7 +87,7 @@ public sealed class UpdateRule
                 throw new NonFiniteGradientException($"step {step}: the gradient's global norm is {decision.GlobalNorm} (loss {meanLoss}); the run was aborted (policy abort). Lower the learning rate, clip, or use --nonfinite skip.");
             return Statistics(step, meanLoss, decision, skipped: true);
         }
-        Optimizer.Apply(theta, meanGradient, decision.Scale);
+        Optimizer.Apply(theta, meanGradient, Schedule.At(step), decision.Scale);
         return Statistics(step, meanLoss, decision, skipped: false);
     }
 
@@ -90,6 +95,6 @@ public sealed class UpdateRule
     public StepStatistics Apply(Span<float> theta, ReadOnlySpan<float> meanGradient, long step, double meanLoss)
         => Apply(theta, meanGradient, step, meanLoss, Measure(meanGradient));
 
-    internal static StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
-        => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms);
+    internal StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
+        => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms, Schedule.At(step));
 }
