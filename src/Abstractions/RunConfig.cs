@@ -96,10 +96,10 @@ public sealed record RunConfig
     [Id(23)] public int WorkerTimeoutSeconds { get; init; }
 
     // Optimizer and learning-rate schedule (ids 30–49). A null hyper-parameter takes the optimizer's or schedule's
-    // default; one given for another optimizer or schedule is refused by validation.
+    // default (PyTorch's); one given for another optimizer or schedule is refused by validation.
 
-    /// <summary>sgd, adam or adamw (torch.optim semantics). Default sgd.</summary>
-    [Id(30)] public string Optimizer { get; init; } = "sgd";
+    /// <summary>sgd, adam or adamw (torch.optim semantics); null or empty (a config stored before optimizers existed) is sgd.</summary>
+    [Id(30)] public string? Optimizer { get; init; }
 
     /// <summary>SGD: dampening in [0, 1]. Default 0.</summary>
     [Id(31)] public float? Dampening { get; init; }
@@ -119,8 +119,8 @@ public sealed record RunConfig
     /// <summary>Weight decay ≥ 0 (L2 for sgd/adam, decoupled for adamw). Default 0, adamw 0.01.</summary>
     [Id(36)] public float? WeightDecay { get; init; }
 
-    /// <summary>constant, cosine, onecycle or step. Default constant.</summary>
-    [Id(37)] public string LrSchedule { get; init; } = "constant";
+    /// <summary>constant, cosine, onecycle or step; null or empty is constant.</summary>
+    [Id(37)] public string? LrSchedule { get; init; }
 
     /// <summary>constant, cosine, step: linear warm-up steps ≥ 0. Default 0.</summary>
     [Id(38)] public int WarmupSteps { get; init; }

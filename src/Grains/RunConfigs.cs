@@ -21,14 +21,13 @@ public static class RunConfigs
         ArgumentNullException.ThrowIfNull(recipe);
         var t = recipe.Training;
         var d = recipe.Detector;
-        return new RunConfig
+        return RunConfigOptimizer.WithOptimizer(new RunConfig
         {
             Dataset = recipe.Dataset,
             Layers = [.. t.Layers.Layers],
             Loss = t.Loss.Name(),
             InputScale = t.InputScale,
             LearningRate = t.LearningRate,
-            Momentum = t.Momentum,
             Batch = t.Batch,
             Workers = recipe.Workers,
             Epochs = t.Epochs,
@@ -47,6 +46,6 @@ public static class RunConfigs
             AlertWarmUp = d.WarmUp,
             CheckpointEvery = recipe.CheckpointEvery,
             WorkerTimeoutSeconds = recipe.WorkerTimeoutSeconds,
-        };
+        }, t.Optimizer, t.Schedule);
     }
 }

@@ -13,10 +13,10 @@ namespace Thresher.Client.Commands;
 /// The options that define a run, shared by `train` and `submit`. Unset options take the preset's value
 /// (default preset: MNIST, 784-512-256-10, ce, x/255, lr 0.1, batch 128, 2 workers, clip 15, 3 epochs).
 /// </summary>
-public class RunSettings : CommandSettings
+public partial class RunSettings : CommandSettings
 {
     [CommandOption("--preset <NAME>")]
-    [Description("Recipe to start from: default, tutorial (x/50, MSE, lr 0.01, clip 15) or tutorial-unclipped.")]
+    [Description("Recipe to start from: default, fast (AdamW, onecycle, batch 256: 98 % on MNIST in seconds), tutorial (x/50, MSE, lr 0.01, clip 15) or tutorial-unclipped.")]
     public string Preset { get; init; } = "default";
 
     [CommandOption("--data <NAME|DIR>")]
@@ -35,16 +35,6 @@ public class RunSettings : CommandSettings
     [Description("Pixels are divided by X (> 0). Default 255; the tutorial uses 50.")]
     [TypeConverter(typeof(FloatOptionConverter))]
     public float? InputScale { get; init; }
-
-    [CommandOption("--lr <RATE>")]
-    [Description("SGD learning rate (> 0). Default 0.1.")]
-    [TypeConverter(typeof(FloatOptionConverter))]
-    public float? LearningRate { get; init; }
-
-    [CommandOption("--momentum <M>")]
-    [Description("Heavy-ball momentum in [[0, 1). Default 0.")]
-    [TypeConverter(typeof(FloatOptionConverter))]
-    public float? Momentum { get; init; }
 
     [CommandOption("--batch <N>")]
     [Description("Global batch per step, split over the workers (≥ workers). Default 128.")]
@@ -164,15 +154,13 @@ public class RunSettings : CommandSettings
     /// <summary>The run as configured: the preset's recipe, overridden by every option given. Not validated (see <see cref="Validate"/>).</summary>
     public RunConfig ToRunConfig()
     {
-        var p = RunConfigs.FromPreset(Preset);
+        var p = WithOptimizerOptions(RunConfigs.FromPreset(Preset));
         return p with
         {
             Dataset = Data ?? p.Dataset,
             Layers = Layers is null ? p.Layers : [.. MlpConfig.Parse(Layers).Layers],
             Loss = Loss ?? p.Loss,
             InputScale = InputScale ?? p.InputScale,
-            LearningRate = LearningRate ?? p.LearningRate,
-            Momentum = Momentum ?? p.Momentum,
             Batch = Batch ?? p.Batch,
             Workers = Workers ?? p.Workers,
             Epochs = Epochs ?? p.Epochs,
