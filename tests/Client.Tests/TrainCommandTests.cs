@@ -32,7 +32,7 @@ public sealed class TrainCommandTests : IClassFixture<SyntheticData>, IDisposabl
         Assert.Contains($"summary: {summary}", stdout, StringComparison.Ordinal);
 
         var lines = File.ReadAllLines(metrics);
-        Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy", lines[0]);
+        Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,lr,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy", lines[0]);
         Assert.Equal(31, lines.Length);
         var accuracyRows = lines.Skip(1).Where(l => !l.EndsWith(',')).Select(l => l.Split(',')[0]).ToArray();
         Assert.Equal(["9", "19", "29"], accuracyRows);

@@ -191,6 +191,7 @@ public partial class RunSettings : CommandSettings
         try
         {
             ToRunConfig().Validate();
+            if (SaveOptimizer && Save is null) throw new ThresherInputException("save-optimizer: needs --save FILE (the optimizer's state is written into that file)");
             _ = TelemetrySetup.Parse(Telemetry);
             _ = NewRunId();
             return ValidationResult.Success();

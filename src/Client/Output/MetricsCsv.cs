@@ -5,8 +5,8 @@ using Thresher.Abstractions;
 namespace Thresher.Client.Output;
 
 /// <summary>
-/// The per-step metrics file: header <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,
-/// norm_w1,norm_b1,…,test_accuracy</c>, one row per step, appended as steps arrive.
+/// The per-step metrics file: header <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,lr,
+/// norm_w1,norm_b1,…,test_accuracy</c>, one row per step, appended as steps arrive (lr: the step's learning rate).
 /// </summary>
 public sealed class MetricsCsv : IDisposable
 {
@@ -24,14 +24,14 @@ public sealed class MetricsCsv : IDisposable
     public string Path { get; }
 
     public static string Header(IReadOnlyList<string> tensorNames)
-        => "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,"
+        => "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,lr,"
            + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy";
 
     public void Append(StepRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var row = new StringBuilder();
-        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
+        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},{R(record.LearningRate)},");
         foreach (double norm in record.TensorNorms) row.Append(R(norm)).Append(',');
         if (record.TestAccuracy is double accuracy) row.Append(R(accuracy));
         _writer.WriteLine(row.ToString());
@@ -45,7 +45,8 @@ public sealed class MetricsCsv : IDisposable
 
     /// <summary>
     /// Reads a file this class wrote: the tensor names from the header and one record per row (NaN and
-    /// ±Infinity as written). Columns the file lacks (worker norms, step time, silos, alerts) come back empty.
+    /// ±Infinity as written). Columns the file lacks (worker norms, step time, silos, alerts; lr in files written
+    /// before it existed, as NaN) come back empty.
     /// A bad file throws <see cref="ThresherInputException"/> naming the file, line and column.
     /// </summary>
     public static (string[] TensorNames, StepRecord[] Steps) Read(string path)
@@ -54,7 +55,8 @@ public sealed class MetricsCsv : IDisposable
             throw new ThresherInputException($"{path}: no such metrics file — 'thresher train' writes runs/<run-id>/metrics.csv");
         var lines = File.ReadAllLines(path);
         string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
-        const int fixedColumns = 8; // step … skipped
+        bool hasLr = header.Length > 8 && header[8] == "lr";
+        int fixedColumns = hasLr ? 9 : 8; // step … skipped[, lr]
         if (header.Length < fixedColumns + 1 || !lines[0].StartsWith("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,", StringComparison.Ordinal)
             || header[^1] != "test_accuracy" || header[fixedColumns..^1].Any(h => !h.StartsWith("norm_", StringComparison.Ordinal)))
             throw new ThresherInputException($"{path}:1: not a Thresher metrics file; expected the header {Header(["w1", "b1", "…"])}");
@@ -75,7 +77,8 @@ public sealed class MetricsCsv : IDisposable
             steps.Add(new StepRecord(
                 Step: (long)Num(0), Epoch: (int)Num(1), Loss: Num(2), GlobalNorm: Num(3), ClippedNorm: Num(4), ClipScale: (float)Num(5),
                 Clipped: Num(6) != 0, Skipped: Num(7) != 0, TensorNorms: norms, WorkerNorms: [],
-                TestAccuracy: cells[^1].Length == 0 ? null : Num(cells.Length - 1), StepMilliseconds: 0, WorkerSilos: []));
+                TestAccuracy: cells[^1].Length == 0 ? null : Num(cells.Length - 1), StepMilliseconds: 0, WorkerSilos: [])
+            { LearningRate = hasLr ? Num(8) : double.NaN });
         }
         return (names, [.. steps]);
     }

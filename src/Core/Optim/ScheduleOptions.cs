@@ -63,7 +63,7 @@ public sealed record ScheduleOptions
     {
         Require(WarmupSteps >= 0, $"warmup-steps {WarmupSteps}: must be ≥ 0");
         Require(Kind != ScheduleKind.OneCycle || WarmupSteps == 0, $"warmup-steps {WarmupSteps}: onecycle warms up by itself (--pct-start); use 0");
-        Require(MinLr >= 0 && MinLr <= LearningRates.Exact(baseLearningRate), $"min-lr {Num(MinLr)}: must be in [0, lr = {Num(baseLearningRate)}]");
+        Require(MinLr >= 0 && MinLr <= LearningRates.Exact(baseLearningRate), $"min-lr {Num(MinLr)}: must be in [0, lr = {Num(LearningRates.Exact(baseLearningRate))}]");
         Require(StepSize >= 1, $"step-size {StepSize}: must be ≥ 1");
         Require(Gamma > 0 && double.IsFinite(Gamma), $"gamma {Num(Gamma)}: must be a finite number > 0");
         Require(PctStart > 0 && PctStart < 1, $"pct-start {Num(PctStart)}: must be in (0, 1)");
