@@ -33,4 +33,19 @@ public sealed record RunStatus
     [Id(19)] public long? LastResumeStep { get; init; }
     /// <summary>Checkpoints a resume passed over (damaged or unreadable) and why; null when none was.</summary>
     [Id(20)] public string? LastResumeWarning { get; init; }
+
+    /// <summary>The first evaluation at ≥ 97 % test accuracy (step and the run's wall seconds then), or null.</summary>
+    [Id(30)] public AccuracyMilestone? Reached97 { get; init; }
+
+    /// <summary>The first evaluation at ≥ 98 % test accuracy, or null.</summary>
+    [Id(31)] public AccuracyMilestone? Reached98 { get; init; }
 }
+
+/// <summary>
+/// When a run first reached a test accuracy: the evaluation's step and the run's wall seconds when that step was
+/// recorded (its evaluation included; null for steps recorded before the time was kept).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record AccuracyMilestone(
+    [property: Id(0)] long Step,
+    [property: Id(1)] double? WallSeconds);

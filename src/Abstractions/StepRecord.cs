@@ -35,4 +35,7 @@ public sealed record StepRecord(
 
     /// <summary>The step's learning rate from the run's schedule (NaN in records read from files that lack it).</summary>
     [Id(30)] public double LearningRate { get; init; } = double.NaN;
+
+    /// <summary>The run's wall seconds when the run grain recorded this step (null in records from files).</summary>
+    [Id(31)] public double? WallSeconds { get; init; }
 }

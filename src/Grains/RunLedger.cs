@@ -20,6 +20,7 @@ sealed class RunLedger(TimeProvider? clock = null)
     int _skipped, _clipped, _alertCount;
     GradientAlert? _lastAlert;
     double? _testAccuracy;
+    AccuracyMilestone? _reached97, _reached98; // the first evaluations at ≥ 97 % and ≥ 98 % test accuracy
     long _startTimestamp;   // 0 until this activation's clock runs (see StartClock)
     double _wallBefore;     // wall seconds of earlier activations of this run
 
@@ -91,7 +92,7 @@ sealed class RunLedger(TimeProvider? clock = null)
     {
         var kept = records.ToList(); // may be a view of _history
         _history.Clear();
-        (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy) = (0, 0, 0, null, null);
+        (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy, _reached97, _reached98) = (0, 0, 0, null, null, null, null);
         _silos.Clear();
         _detector = Config is null ? null : new ExplosionDetector(Config.ToDetectorOptions());
         foreach (var r in kept)
@@ -106,6 +107,8 @@ sealed class RunLedger(TimeProvider? clock = null)
     {
         if (_detector?.Observe(record.Step, record.GlobalNorm) is { } alert)
             record = record with { Alerts = [new GradientAlert(alert.Step, alert.ReasonName, alert.Value, alert.Baseline, alert.Detail)] };
+        UpdateWall();
+        record = record with { WallSeconds = WallSeconds };
         Record(record);
         return record;
     }
@@ -165,6 +168,8 @@ sealed class RunLedger(TimeProvider? clock = null)
             Resumes = Resumes,
             LastResumeStep = LastResumeStep,
             LastResumeWarning = LastResumeWarning,
+            Reached97 = _reached97,
+            Reached98 = _reached98,
         };
     }
 
@@ -173,7 +178,12 @@ sealed class RunLedger(TimeProvider? clock = null)
         _history.Add(record);
         if (record.Skipped) _skipped++;
         if (record.Clipped) _clipped++;
-        if (record.TestAccuracy is double accuracy) _testAccuracy = accuracy;
+        if (record.TestAccuracy is double accuracy)
+        {
+            _testAccuracy = accuracy;
+            if (accuracy >= 0.97) _reached97 ??= new AccuracyMilestone(record.Step, record.WallSeconds);
+            if (accuracy >= 0.98) _reached98 ??= new AccuracyMilestone(record.Step, record.WallSeconds);
+        }
         _alertCount += record.Alerts.Length;
         if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];
         foreach (var silo in record.WorkerSilos) _silos.Add(silo);

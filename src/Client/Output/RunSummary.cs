@@ -29,6 +29,17 @@ public sealed record RunSummary(
     /// <summary>Checkpoints the latest resume passed over (damaged or unreadable) and why.</summary>
     [JsonPropertyName("last_resume_warning")] public string? LastResumeWarning { get; init; }
 
+    /// <summary>The first evaluation at ≥ 97 % test accuracy: its step and the run's wall seconds then (null: never).</summary>
+    [JsonPropertyName("time_to_97")] public Milestone? TimeTo97 { get; init; }
+
+    /// <summary>The first evaluation at ≥ 98 % test accuracy (null: never).</summary>
+    [JsonPropertyName("time_to_98")] public Milestone? TimeTo98 { get; init; }
+
+    /// <summary>A step and the run's wall seconds when it was recorded.</summary>
+    public sealed record Milestone([property: JsonPropertyName("step")] long Step, [property: JsonPropertyName("wall_seconds")] double? WallSeconds);
+
+    static Milestone? Of(AccuracyMilestone? m) => m is null ? null : new Milestone(m.Step, m.WallSeconds is double w ? Math.Round(w, 3) : null);
+
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static RunSummary From(RunStatus status)
@@ -52,6 +63,8 @@ public sealed record RunSummary(
             Resumes = status.Resumes,
             LastResumeStep = status.LastResumeStep,
             LastResumeWarning = status.LastResumeWarning,
+            TimeTo97 = Of(status.Reached97),
+            TimeTo98 = Of(status.Reached98),
         };
     }
 
