@@ -16,7 +16,7 @@ namespace Thresher.Client.Commands;
 public partial class RunSettings : CommandSettings
 {
     [CommandOption("--preset <NAME>")]
-    [Description("Recipe to start from: default, fast (AdamW, onecycle, batch 256: 98 % on MNIST in seconds), tutorial (x/50, MSE, lr 0.01, clip 15) or tutorial-unclipped.")]
+    [Description("Recipe to start from: default, fast (AdamW lr 4e-3, onecycle, batch 512, 4 epochs: ≥ 98 % on MNIST in seconds), tutorial (x/50, MSE, lr 0.01, clip 15) or tutorial-unclipped.")]
     public string Preset { get; init; } = "default";
 
     [CommandOption("--data <NAME|DIR>")]

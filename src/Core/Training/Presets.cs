@@ -12,16 +12,17 @@ public static class Presets
     public static TrainingOptions Default { get; } = new();
 
     /// <summary>
-    /// The fast recipe: the default MLP and data, AdamW (β 0.9/0.999, ε 1e-8, wd 0.01) at peak lr 2e-3 under OneCycleLR
-    /// (pct-start 0.3, div 25, final-div 1e4), batch 256, clip 15, 2 epochs: 98 % test accuracy in few samples.
+    /// The fast recipe: the default MLP, data and initialiser, AdamW (β 0.9/0.999, ε 1e-8, wd 0.01) at peak lr 4e-3 under
+    /// OneCycleLR (pct-start 0.3, div 25, final-div 1e4), batch 512, clip 15, 4 epochs (468 steps, 240k samples): ≥ 98 %
+    /// test accuracy at seeds 1234, 1, 2, 3 (98.21, 98.06, 98.22, 98.12 %).
     /// </summary>
     public static TrainingOptions Fast { get; } = new()
     {
         Optimizer = OptimizerOptions.For(OptimizerKind.AdamW),
-        LearningRate = 2e-3f,
+        LearningRate = 4e-3f,
         Schedule = new ScheduleOptions { Kind = ScheduleKind.OneCycle },
-        Batch = 256,
-        Epochs = 2,
+        Batch = 512,
+        Epochs = 4,
         Clip = 15f,
     };
 
