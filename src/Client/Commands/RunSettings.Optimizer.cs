@@ -27,7 +27,7 @@ public partial class RunSettings
     public float? Momentum { get; init; }
 
     [CommandOption("--dampening <D>")]
-    [Description("sgd: dampening of the momentum in [[0, 1]. Default 0.")]
+    [Description("sgd: dampening of the momentum in [[0, 1]]. Default 0.")]
     [TypeConverter(typeof(FloatOptionConverter))]
     public float? Dampening { get; init; }
 
@@ -65,7 +65,7 @@ public partial class RunSettings
     public int? WarmupSteps { get; init; }
 
     [CommandOption("--min-lr <RATE>")]
-    [Description("cosine: the rate it anneals to, in [[0, lr]. Default 0.")]
+    [Description("cosine: the rate it anneals to, in [[0, lr]]. Default 0.")]
     [TypeConverter(typeof(DoubleOptionConverter))]
     public double? MinLr { get; init; }
 
