@@ -27,7 +27,13 @@ public static class CliApp
             config.AddCommand<RunsCommand>("runs").WithDescription("List the cluster's runs.");
             config.AddCommand<StatusCommand>("status").WithDescription("Show one run's state and progress.");
             config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a pending or running run.");
-            config.AddCommand<ExportCommand>("export").WithDescription("Save a run's current model (safetensors), while it runs or after.").WithExample("export", "my-run", "--out", "model.safetensors", "--gateway", "127.0.0.1:30000");
+            config.AddCommand<ExportCommand>("export")
+                .WithDescription("Save a run's current model (while it runs or after) or convert a model file: safetensors or ONNX.")
+                .WithExample("export", "my-run", "--out", "model.safetensors", "--gateway", "127.0.0.1:30000")
+                .WithExample("export", "model.safetensors", "--out", "model.onnx");
+            config.AddCommand<EvalCommand>("eval")
+                .WithDescription("Test-set accuracy, loss and count of a safetensors or ONNX model (ONNX through ONNX Runtime).")
+                .WithExample("eval", "model.onnx", "--data", "mnist");
             config.AddCommand<ClusterCommand>("cluster").WithDescription("List the cluster's silos, their health and the workers each hosts.");
             config.AddCommand<ReportCommand>("report")
                 .WithDescription("Plot a run's gradient norms (log scale, explosion markers), loss and accuracy as PNG and SVG.")

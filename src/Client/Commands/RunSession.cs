@@ -82,7 +82,7 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
                     Floats(state.MomentumBuffer), Floats(state.ExpAvg), Floats(state.ExpAvgSq), state.Steps);
             }
             ModelFile.Save(savePath, layout, MemoryMarshal.Cast<byte, float>(snapshot.Parameters.AsSpan()),
-                [new("step", snapshot.Step.ToString(CultureInfo.InvariantCulture)), new("run_id", status.RunId), new("config", config.ToString())], optimizer);
+                ModelFileMetadata.From(config, status.RunId, snapshot.Step), optimizer);
             console.MarkupLineInterpolated($"model: {Path.GetFullPath(savePath)}");
         }
         PrintResult(status, metrics?.Path, summaryPath);
