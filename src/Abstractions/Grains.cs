@@ -68,7 +68,11 @@ public interface IParameterServerGrain : IGrainWithStringKey
 /// <summary>Computes one worker's part of a step's gradient (key: "run id/worker index").</summary>
 public interface IWorkerGrain : IGrainWithStringKey
 {
-    Task<GradientResult> ComputeGradient(GradientRequest request);
+    /// <summary>Takes the run's config (once per activation; again after a null answer) and loads its data.</summary>
+    Task SetUp(WorkerSetup setup);
+
+    /// <summary>Its part of the step's gradient; null when this activation has no <see cref="WorkerSetup"/> yet.</summary>
+    Task<GradientResult?> ComputeGradient(GradientRequest request);
 }
 
 /// <summary>The cluster's list of runs (key 0).</summary>

@@ -33,6 +33,11 @@ public sealed record RunStatus
     [Id(19)] public long? LastResumeStep { get; init; }
     /// <summary>Checkpoints a resume passed over (damaged or unreadable) and why; null when none was.</summary>
     [Id(20)] public string? LastResumeWarning { get; init; }
+    /// <summary>
+    /// Why the run is not stepping although it runs, e.g. "checkpoint storage unavailable since 2026-12-01 15:30:02Z
+    /// (12 s; …)"; null when it steps. A stalled run retries with backoff and fails after the silo's storage outage limit.
+    /// </summary>
+    [Id(21)] public string? Stalled { get; init; }
 
     /// <summary>The first evaluation at ≥ 97 % test accuracy (step and the run's wall seconds then), or null.</summary>
     [Id(30)] public AccuracyMilestone? Reached97 { get; init; }

@@ -16,6 +16,7 @@ public static class CliApp
             config.ConfigureConsole(console);
             config.Settings.Registrar.RegisterInstance(console);
             config.PropagateExceptions();
+            config.UseStrictParsing();
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train on an embedded single-process cluster (no setup; fetches MNIST on first use).")
                 .WithExample("train")
@@ -48,7 +49,10 @@ public static class CliApp
         return app;
     }
 
-    /// <summary>Runs the CLI on the process console; Ctrl-C cancels the command's token.</summary>
+    /// <summary>
+    /// Runs the CLI on the process console; Ctrl-C and SIGTERM cancel the command's token (a watch detaches, the run
+    /// goes on; `train` stops its run). A second one ends the process at once.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
         using var interrupt = new CancellationTokenSource();
@@ -58,6 +62,12 @@ public static class CliApp
             e.Cancel = true;
             interrupt.Cancel();
         };
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            if (interrupt.IsCancellationRequested) return; // a second SIGTERM terminates
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
         var console = AnsiConsole.Console;
         if (Console.IsOutputRedirected) console.Profile.Width = 200; // logs and pipes: no wrapping at 80 columns
         return await ExitCodes.RunAsync(Create(console), args, interrupt.Token).ConfigureAwait(false);

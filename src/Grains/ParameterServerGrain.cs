@@ -36,14 +36,18 @@ public sealed partial class ParameterServerGrain(
     SynchronousStep? _step; // the step's server half (sum, norms, clip, optimizer); owns the optimizer's state
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
+    WorkerSetup[] _setups = []; // what each worker needs besides θ: sent at the start, and to any fresh activation
     Mlp? _evaluator;
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
 
+    /// <summary>
+    /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
+    /// cluster's trust boundary), and only it calls this, so the config is not checked again here or in the workers.
+    /// </summary>
     public async Task<int> Initialize(RunConfig config, byte[]? initialParameters, OptimizerState? initialOptimizer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
         var training = config.ToTrainingOptions();
         var layout = new ParameterLayout(training.Layers);
         var theta = new byte[layout.TotalLength * sizeof(float)];
@@ -55,6 +59,8 @@ public sealed partial class ParameterServerGrain(
             initialParameters.CopyTo(theta, 0);
         Setup(config, theta, initialOptimizer, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
+        var timeout = TimeSpan.FromSeconds(config.WorkerTimeoutSeconds);
+        await Task.WhenAll(_workers.Select((worker, w) => worker.SetUp(_setups[w]).WaitAsync(timeout)));
         return _schedule!.StepsPerEpoch;
     }
 
@@ -78,6 +84,7 @@ public sealed partial class ParameterServerGrain(
         _step = new SynchronousStep(rule, UpdateThreads);
         _schedule = schedule;
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
+        _setups = [.. Enumerable.Range(0, config.Workers).Select(w => new WorkerSetup(this.GetPrimaryKeyString(), config, w))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
         _nextStep = nextStep;
         _lastRecord = null;
@@ -99,9 +106,27 @@ public sealed partial class ParameterServerGrain(
             Setup(config, checkpoint.Parameters, checkpoint.OptimizerState, checkpoint.NextStep);
     }
 
+    /// <summary>
+    /// Storage failures come back as <see cref="CheckpointStorageException"/> (the run stalls and retries); a slot written
+    /// by another activation as <see cref="RunSupersededException"/>, and this activation goes away.
+    /// </summary>
     public async Task<long> Checkpoint()
     {
-        await Checkpoints.WriteAsync(Snapshot());
+        var snapshot = Snapshot();
+        try
+        {
+            await Checkpoints.WriteAsync(snapshot);
+        }
+        catch (RunSupersededException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The provider's own exception types need not cross a grain call (or be known to the caller): the message does.
+            throw new CheckpointStorageException($"parameter server {this.GetPrimaryKeyString()}: checkpoint at step {_nextStep} not stored ({e.GetType().Name}: {e.Message})");
+        }
         return _nextStep;
     }
 
@@ -165,7 +190,7 @@ public sealed partial class ParameterServerGrain(
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, step, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
+            calls[w] = ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, step, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
         var replies = await Task.WhenAll(calls);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
@@ -200,17 +225,21 @@ public sealed partial class ParameterServerGrain(
     /// failed in Orleans rather than in the worker, or took longer than the run's worker timeout: a silo that
     /// stops or dies rejects the calls to its activations (SiloUnavailableException, OrleansMessageRejectionException),
     /// and once membership has declared it dead the next call re-activates the worker on another silo; a hung silo
-    /// (SIGSTOP) answers nothing until it is declared dead. Safe because the request carries everything (θ, step,
-    /// worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied once,
-    /// here, after all parts. Exceptions the worker itself throws (bad data, invalid config) fail the step at once.
+    /// (SIGSTOP) answers nothing until it is declared dead. A fresh activation answers null: it gets its
+    /// <paramref name="setup"/> and is asked again. Safe because the setup and the request carry everything (config,
+    /// θ, step, worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied
+    /// once, here, after all parts. Exceptions the worker itself throws (bad data) fail the step at once.
     /// </summary>
-    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, GradientRequest request, TimeSpan timeout)
+    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, GradientRequest request, TimeSpan timeout)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await worker.ComputeGradient(request).WaitAsync(timeout);
+                if (await worker.ComputeGradient(request).WaitAsync(timeout) is { } result) return result;
+                if (attempt >= WorkerCallAttempts)
+                    throw new InvalidOperationException($"worker {setup.Worker} of run {setup.RunId}: still not set up after {attempt} setups");
+                await worker.SetUp(setup).WaitAsync(timeout);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException && attempt < WorkerCallAttempts)
             {

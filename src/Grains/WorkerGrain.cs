@@ -11,27 +11,35 @@ namespace Thresher.Grains;
 
 /// <summary>
 /// One worker of one run (key "run id/worker index"): computes its part of each step's gradient with Core's
-/// <see cref="WorkerGradient"/>. Holds only caches (model workspace, gradient buffer); everything it needs
-/// arrives with the request, so a re-activation on another silo changes nothing. The gradient runs on the
-/// silo's <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none).
+/// <see cref="WorkerGradient"/>. Holds its setup (the run's config, once per activation) and caches (model
+/// workspace, gradient buffer). A fresh activation (re-placed on another silo) answers null until the parameter
+/// server sends the setup again, so a re-activation anywhere changes nothing. The gradient runs on the silo's
+/// <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none).
 /// </summary>
 public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IServiceProvider services) : Grain, IWorkerGrain
 {
+    WorkerSetup? _setup;
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
 
-    public Task<GradientResult> ComputeGradient(GradientRequest request)
+    public Task SetUp(WorkerSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        if (_setup is not null) return Task.CompletedTask; // a run's config never changes: a second setup is a repeat
+        var config = setup.Config;
+        var data = datasets.Load(config.Dataset);
+        var backend = services.GetService<GradientBackendFactory>() ?? GradientBackendFactory.Cpu;
+        _worker = new WorkerGradient(config.ToTrainingOptions(), data.Train, config.Workers, setup.Worker, config.IsFixedShards,
+            WorkerThreads(config.Workers), backend);
+        _gradient = new byte[_worker.ParameterCount * sizeof(float)];
+        _setup = setup;
+        return Task.CompletedTask;
+    }
+
+    public Task<GradientResult?> ComputeGradient(GradientRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_worker is null) // a run's config never changes, so the first request sets the worker up
-        {
-            var training = request.Config.ToTrainingOptions();
-            var data = datasets.Load(request.Config.Dataset);
-            int threads = WorkerThreads(request.Config.Workers);
-            var backend = services.GetService<GradientBackendFactory>() ?? GradientBackendFactory.Cpu;
-            _worker = new WorkerGradient(training, data.Train, request.Config.Workers, request.Worker, request.Config.IsFixedShards, threads, backend);
-            _gradient = new byte[_worker.ParameterCount * sizeof(float)];
-        }
+        if (_setup is null || _worker is null) return Task.FromResult<GradientResult?>(null); // not set up: ask for the setup
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
@@ -43,12 +51,12 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             span.SetTag(TelemetryNames.RunId, request.RunId);
             span.SetTag(TelemetryNames.Step, request.Step);
             span.SetTag(TelemetryNames.Worker, request.Worker);
-            span.SetTag(TelemetryNames.Shard, $"{request.Worker}/{request.Config.Workers} {request.Config.ShardMode}");
+            span.SetTag(TelemetryNames.Shard, $"{request.Worker}/{_setup.Config.Workers} {_setup.Config.ShardMode}");
             span.SetTag(TelemetryNames.BatchSize, part.Samples);
             span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
-        return Task.FromResult(new GradientResult(
+        return Task.FromResult<GradientResult?>(new GradientResult(
             request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
             milliseconds, silo.SiloAddress.Endpoint.ToString()));
     }
@@ -57,6 +65,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     {
         _worker?.Dispose(); // frees a GPU backend's device buffers
         _worker = null;
+        _setup = null;
         return Task.CompletedTask;
     }
 

@@ -36,4 +36,4 @@ catch (Exception e)
 }
 Console.WriteLine(settings.Describe(host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>()));
 await host.WaitForShutdownAsync();
-return 0;
+return MembershipWatchdog.ExitCode ?? 0; // 3: the membership table lost this silo (see MembershipWatchdog)

@@ -1,6 +1,10 @@
 namespace Thresher.Client.Tests;
 
-/// <summary>Every bad option gets one clear line on stderr naming the value, exit code 2, and no stack trace.</summary>
+/// <summary>
+/// Every bad option gets one clear line on stderr naming the value, exit code 2, and no stack trace. The rows run the
+/// app in this process (<see cref="CliRunner.Run"/>: the same ExitCodes path as the executable); a few run the
+/// executable, where the process boundary is what is tested (exit code, stderr, no stack trace).
+/// </summary>
 public sealed class BadInputTests : IClassFixture<SyntheticData>
 {
     readonly SyntheticData _data;
@@ -35,19 +39,35 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
     [InlineData("worker-threads -1: must be in 0..1024", "--worker-threads", "-1")]
     public async Task Train_rejects_bad_options(string message, params string[] options)
     {
-        var (code, stdout, stderr) = await CliRunner.RunExecutable(["train", "--data", _data.Directory, "--layers", SyntheticData.Layers, .. options]);
+        var (code, stdout, stderr) = await CliRunner.Run(["train", "--data", _data.Directory, "--layers", SyntheticData.Layers, .. options]);
         Assert.True(code == 2, $"exit {code} for {string.Join(' ', options)}: {stdout}{stderr}");
         Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr + stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("lr 'abc': not a number", "--lr", "abc")]
+    [InlineData("batch 4 is smaller than workers 8", "--batch", "4", "--workers", "8")]
+    [InlineData("unknown option '--epoch' for 'thresher train'; did you mean --epochs?", "--epoch", "1")]
+    [InlineData("option --steps of 'thresher train' needs a value: --steps <N>", "--steps")]
+    [InlineData("unexpected argument 'now' for 'thresher train'", "now")]
+    public async Task The_executable_reports_bad_input_on_stderr_with_exit_2_and_no_stack_trace(string message, params string[] options)
+    {
+        var (code, stdout, stderr) = await CliRunner.RunExecutable(["train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--steps", "1", .. options]);
+        Assert.True(code == 2, $"exit {code} for {string.Join(' ', options)}: {stdout}{stderr}");
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal("error: ", line[..7]);
+        Assert.Contains(message, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr + stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Train_rejects_a_dataset_that_does_not_fit_the_model()
     {
-        var (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", _data.Directory, "--layers", "784,10");
+        var (code, _, stderr) = await CliRunner.Run("train", "--data", _data.Directory, "--layers", "784,10");
         Assert.Equal(2, code);
         Assert.Contains("784", stderr, StringComparison.Ordinal);
-        (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", "/nonexistent/thresher-data");
+        (code, _, stderr) = await CliRunner.Run("train", "--data", "/nonexistent/thresher-data");
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/thresher-data", stderr, StringComparison.Ordinal);
     }
@@ -62,13 +82,14 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
             var (code, stdout, stderr) = await CliRunner.RunExecutableIn(dir, TimeSpan.FromMinutes(2),
                 "train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--steps", "2", "--save", saved);
             Assert.True(code == 0, stdout + stderr);
-            (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", _data.Directory, "--layers", "16,32,10", "--init-from", saved);
+            (code, _, stderr) = await CliRunner.Run("train", "--data", _data.Directory, "--layers", "16,32,10", "--init-from", saved);
             Assert.Equal(2, code);
             Assert.Contains("w1: expected shape [16,32], file has [16,24]", stderr, StringComparison.Ordinal);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); // one line, never 8
 
             string corrupt = Path.Combine(dir, "corrupt.safetensors");
             File.WriteAllBytes(corrupt, [1, 2, 3]);
-            (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--init-from", corrupt);
+            (code, _, stderr) = await CliRunner.Run("train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--init-from", corrupt);
             Assert.Equal(2, code);
             Assert.Contains(corrupt, stderr, StringComparison.Ordinal);
         }

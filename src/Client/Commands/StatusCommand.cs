@@ -16,7 +16,7 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         var grid = new Grid().AddColumn().AddColumn();
         void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
         Row("run", status.RunId);
-        Row("state", status.State.ToString().ToLowerInvariant());
+        Row("state", status.State.ToString().ToLowerInvariant() + (status.Stalled is { } stall ? $" (stalled: {stall})" : ""));
         Row("step", string.Create(CultureInfo.InvariantCulture, $"{status.Step}/{status.TotalSteps} ({status.StepsPerEpoch} per epoch)"));
         Row("config", status.Config?.ToString() ?? "-");
         Row("loss", status.LastLoss?.ToString("G6", CultureInfo.InvariantCulture) ?? "-");

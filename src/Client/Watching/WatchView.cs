@@ -40,6 +40,7 @@ public sealed class WatchView
         grid.AddRow(new Markup("[bold]counts[/]"), new Markup(Invariant($"clipped {status.ClippedSteps}  skipped {(status.SkippedSteps > 0 ? $"[red]{status.SkippedSteps}[/]" : "0")}  alerts {(status.AlertCount > 0 ? $"[red bold]{status.AlertCount}[/]" : "0")}  test accuracy {(status.TestAccuracy is double a ? $"[green]{a:P2}[/]" : "-")}  {status.SamplesPerSecond:F0} samples/s")));
         foreach (var alert in _alerts.TakeLast(AlertLines))
             grid.AddRow(new Markup("[red bold]ALERT[/]"), new Markup(Invariant($"[red]step {alert.Step}: {Markup.Escape(alert.Reason)} — {Markup.Escape(alert.Detail)}[/]")));
+        if (status.Stalled is { } stall) grid.AddRow(new Markup("[yellow bold]stalled[/]"), new Text(stall));
         if (status.Error is { } error) grid.AddRow(new Markup("[red bold]error[/]"), new Text(error));
         return new Panel(grid).Header("thresher watch").Border(BoxBorder.Rounded);
     }

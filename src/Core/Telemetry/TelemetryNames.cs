@@ -55,4 +55,6 @@ public static class TelemetryNames
     public const string ExplosionsCounter = "thresher.explosions";
     public const string SamplesCounter = "thresher.samples";
     public const string StepDurationHistogram = "thresher.step.duration";
+    public const string StorageFailuresCounter = "thresher.storage.failures";
+    public const string StalledGauge = "thresher.run.stalled_seconds";
 }

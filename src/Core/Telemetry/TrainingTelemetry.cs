@@ -33,5 +33,11 @@ public static class TrainingTelemetry
 
     public static Counter<long> Samples { get; } = Meter.CreateCounter<long>(TelemetryNames.SamplesCounter, unit: "{sample}", description: "Training samples processed");
 
+    /// <summary>Failed writes to checkpoint storage (the run stalls and retries), tagged with the run id.</summary>
+    public static Counter<long> StorageFailures { get; } = Meter.CreateCounter<long>(TelemetryNames.StorageFailuresCounter, unit: "{write}", description: "Failed writes to checkpoint storage; the run stalls and retries");
+
+    /// <summary>How long a run has been stalled on checkpoint storage (0 when it steps), tagged with the run id.</summary>
+    public static Gauge<double> StalledSeconds { get; } = Meter.CreateGauge<double>(TelemetryNames.StalledGauge, unit: "s", description: "Seconds a run has waited for checkpoint storage; 0 while it steps");
+
     public static Histogram<double> StepDuration { get; } = Meter.CreateHistogram<double>(TelemetryNames.StepDurationHistogram, unit: "ms", description: "Wall time of a step at the parameter server");
 }
