@@ -116,7 +116,7 @@ static class Checks
             var layout = worker.Layout;
             var theta = new float[layout.TotalLength];
             Initializer.Initialize(theta, layout, options.Init, options.Seed);
-            var update = new UpdateRule(layout, new SgdOptimizer(options.LearningRate, options.Momentum, theta.Length), options.Clip, options.NonFinite);
+            var update = options.CreateUpdateRule(layout, steps);
             var grad = new float[theta.Length];
             var clock = Stopwatch.StartNew();
             StepStatistics? last = null;

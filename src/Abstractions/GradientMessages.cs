@@ -44,3 +44,14 @@ public sealed record GradientResult(
     [property: Id(5)] double LocalNorm,
     [property: Id(6)] double ComputeMilliseconds,
     [property: Id(7)] string Silo);
+
+/// <summary>
+/// A run's optimizer state (PyTorch's names), float32 bytes in layout order, each P floats or empty where the optimizer
+/// keeps none: SGD's momentum buffer, Adam's first and second moments, and the updates applied so far.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record OptimizerState(
+    [property: Id(0)] byte[] MomentumBuffer,
+    [property: Id(1)] byte[] ExpAvg,
+    [property: Id(2)] byte[] ExpAvgSq,
+    [property: Id(3)] long Steps);

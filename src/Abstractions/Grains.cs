@@ -6,8 +6,11 @@ namespace Thresher.Abstractions;
 /// </summary>
 public interface IRunGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the run; <paramref name="initialParameters"/> (float32 bytes) replaces the initialiser.</summary>
-    Task<RunStatus> Start(RunConfig config, byte[]? initialParameters);
+    /// <summary>
+    /// Starts the run; <paramref name="initialParameters"/> (float32 bytes) replaces the initialiser, and
+    /// <paramref name="initialOptimizer"/> the optimizer's zero state (a file saved with --save-optimizer).
+    /// </summary>
+    Task<RunStatus> Start(RunConfig config, byte[]? initialParameters, OptimizerState? initialOptimizer = null);
 
     /// <summary>Answers even while a step (or a resume after a silo failure) is in flight: it only reads.</summary>
     [Orleans.Concurrency.AlwaysInterleave]
@@ -22,13 +25,16 @@ public interface IRunGrain : IGrainWithStringKey
 
     /// <summary>θ now, float32 bytes in layout order, with the step it belongs to.</summary>
     Task<ParameterSnapshot> GetParameters();
+
+    /// <summary>The optimizer's state now (momentum buffer or Adam's moments, and its step count).</summary>
+    Task<OptimizerState> GetOptimizerState();
 }
 
 /// <summary>Holds θ and the optimizer for one run (key: run id); one call is one synchronous step.</summary>
 public interface IParameterServerGrain : IGrainWithStringKey
 {
-    /// <summary>Creates θ (from the seed or <paramref name="initialParameters"/>) and the optimizer state.</summary>
-    Task<int> Initialize(RunConfig config, byte[]? initialParameters);
+    /// <summary>Creates θ (from the seed or <paramref name="initialParameters"/>) and the optimizer state (zero, or <paramref name="initialOptimizer"/>).</summary>
+    Task<int> Initialize(RunConfig config, byte[]? initialParameters, OptimizerState? initialOptimizer = null);
 
     /// <summary>
     /// Broadcasts θ, gathers the workers' gradients, clips, updates; evaluates when <paramref name="evaluate"/>.
@@ -38,6 +44,9 @@ public interface IParameterServerGrain : IGrainWithStringKey
     Task<StepRecord> Step(long step, bool evaluate);
 
     Task<ParameterSnapshot> GetParameters();
+
+    /// <summary>A copy of the optimizer's state, as the next checkpoint would store it.</summary>
+    Task<OptimizerState> GetOptimizerState();
 
     /// <summary>Writes θ, the optimizer state and the next step to grain storage; returns that step.</summary>
     Task<long> Checkpoint();

@@ -153,6 +153,54 @@ public sealed record RunConfig
     /// <summary>Faults made on purpose (tests, demos): comma-separated rules; "" = none.</summary>
     [Id(90)] public string Inject { get; init; } = "";
 
+    // Optimizer and learning-rate schedule (ids 30–49). A null hyper-parameter takes the optimizer's or schedule's
+    // default (PyTorch's); one given for another optimizer or schedule is refused by validation.
+
+    /// <summary>sgd, adam or adamw (torch.optim semantics); null or empty (a config stored before optimizers existed) is sgd.</summary>
+    [Id(30)] public string? Optimizer { get; init; }
+
+    /// <summary>SGD: dampening in [0, 1]. Default 0.</summary>
+    [Id(31)] public float? Dampening { get; init; }
+
+    /// <summary>SGD: Nesterov momentum (needs momentum &gt; 0, dampening 0).</summary>
+    [Id(32)] public bool Nesterov { get; init; }
+
+    /// <summary>Adam/AdamW: β1 in [0, 1). Default 0.9.</summary>
+    [Id(33)] public float? Beta1 { get; init; }
+
+    /// <summary>Adam/AdamW: β2 in [0, 1). Default 0.999.</summary>
+    [Id(34)] public float? Beta2 { get; init; }
+
+    /// <summary>Adam/AdamW: ε (&gt; 0) added after the square root. Default 1e-8.</summary>
+    [Id(35)] public float? Eps { get; init; }
+
+    /// <summary>Weight decay ≥ 0 (L2 for sgd/adam, decoupled for adamw). Default 0, adamw 0.01.</summary>
+    [Id(36)] public float? WeightDecay { get; init; }
+
+    /// <summary>constant, cosine, onecycle or step; null or empty is constant.</summary>
+    [Id(37)] public string? LrSchedule { get; init; }
+
+    /// <summary>constant, cosine, step: linear warm-up steps ≥ 0. Default 0.</summary>
+    [Id(38)] public int WarmupSteps { get; init; }
+
+    /// <summary>cosine: the rate it anneals to, in [0, lr]. Default 0.</summary>
+    [Id(39)] public double? MinLr { get; init; }
+
+    /// <summary>step: steps between decays ≥ 1. Default 1000.</summary>
+    [Id(40)] public int? StepSize { get; init; }
+
+    /// <summary>step: decay factor &gt; 0. Default 0.1.</summary>
+    [Id(41)] public double? Gamma { get; init; }
+
+    /// <summary>onecycle: fraction of the steps rising, in (0, 1). Default 0.3.</summary>
+    [Id(42)] public double? PctStart { get; init; }
+
+    /// <summary>onecycle: initial rate = lr / div-factor. Default 25.</summary>
+    [Id(43)] public double? DivFactor { get; init; }
+
+    /// <summary>onecycle: final rate = initial / final-div-factor. Default 1e4.</summary>
+    [Id(44)] public double? FinalDivFactor { get; init; }
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
 }

@@ -47,4 +47,19 @@ public sealed record RunStatus
     [Id(82)] public string[] SuspectSilos { get; init; } = [];
     /// <summary>Batches a replay found to be a spike's cause (verdict data): the run's skip list, for a later run to omit.</summary>
     [Id(83)] public long[] SkipBatches { get; init; } = [];
+
+    /// <summary>The first evaluation at ≥ 97 % test accuracy (step and the run's wall seconds then), or null.</summary>
+    [Id(30)] public AccuracyMilestone? Reached97 { get; init; }
+
+    /// <summary>The first evaluation at ≥ 98 % test accuracy, or null.</summary>
+    [Id(31)] public AccuracyMilestone? Reached98 { get; init; }
 }
+
+/// <summary>
+/// When a run first reached a test accuracy: the evaluation's step and the run's wall seconds when that step was
+/// recorded (its evaluation included; null for steps recorded before the time was kept).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record AccuracyMilestone(
+    [property: Id(0)] long Step,
+    [property: Id(1)] double? WallSeconds);

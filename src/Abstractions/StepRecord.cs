@@ -57,4 +57,9 @@ public sealed record StepRecord(
 
     /// <summary>The replay's verdict: data (the batch is the cause), fault (the worker's silo is suspect), or "" when none was made.</summary>
     [Id(86)] public string Verdict { get; init; } = "";
+    /// <summary>The step's learning rate from the run's schedule (NaN in records read from files that lack it).</summary>
+    [Id(30)] public double LearningRate { get; init; } = double.NaN;
+
+    /// <summary>The run's wall seconds when the run grain recorded this step (null in records from files).</summary>
+    [Id(31)] public double? WallSeconds { get; init; }
 }

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Thresher.Grains;
 
 /// <summary>
-/// SHA-256 over everything a checkpoint restores (generation, next step, config, θ, velocity, clip policy state), stored beside
+/// SHA-256 over everything a checkpoint restores (generation, next step, config, θ, optimizer state, clip policy state, data cursor offset), stored beside
 /// it: storage that hands back other bytes than were written — a torn write, bit rot, a hand-edited key —
 /// is caught before a single corrupted weight is trained on.
 /// </summary>
@@ -27,6 +27,15 @@ static class CheckpointDigest
             Span<byte> offset = stackalloc byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(offset, checkpoint.BatchOffset);
             hash.AppendData(offset);
+        }
+        // Adam's state and the step count, only when there is some: checkpoints written before they existed keep their digest.
+        if (checkpoint.ExpAvg.Length > 0 || checkpoint.ExpAvgSq.Length > 0 || checkpoint.OptimizerSteps != 0)
+        {
+            AppendSized(hash, checkpoint.ExpAvg);
+            AppendSized(hash, checkpoint.ExpAvgSq);
+            Span<byte> steps = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(steps, checkpoint.OptimizerSteps);
+            hash.AppendData(steps);
         }
         return hash.GetHashAndReset();
     }

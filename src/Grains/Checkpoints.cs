@@ -26,14 +26,27 @@ public sealed class ParameterServerCheckpoint
     [Id(1)] public long NextStep { get; set; }
     /// <summary>θ, float32 bytes in layout order.</summary>
     [Id(2)] public byte[] Parameters { get; set; } = [];
-    /// <summary>SGD momentum buffer, float32 bytes (empty when momentum is 0).</summary>
+    /// <summary>SGD's momentum buffer, float32 bytes (empty when momentum is 0, and for Adam).</summary>
     [Id(3)] public byte[] Velocity { get; set; } = [];
     /// <summary>The clip policy's state (ZClip's EMAs, AutoClip's history; empty for stateless policies), as ClipPolicy.SaveState wrote it.</summary>
     [Id(6)] public byte[] ClipState { get; set; } = [];
     /// <summary>Counts the checkpoints of the run from 0 (written at initialisation); picks the slot (generation mod 2).</summary>
     [Id(4)] public long Generation { get; set; }
-    /// <summary>SHA-256 of the fields above (<see cref="CheckpointDigest"/>).</summary>
+    /// <summary>SHA-256 of the other fields (<see cref="CheckpointDigest"/>).</summary>
     [Id(5)] public byte[] Digest { get; set; } = [];
     /// <summary>Batches the data cursor jumped over in rewinds (the response ladder's); 0 without one. In the digest.</summary>
     [Id(7)] public long BatchOffset { get; set; }
+    /// <summary>Adam's first moment, float32 bytes (empty for SGD).</summary>
+    [Id(30)] public byte[] ExpAvg { get; set; } = [];
+    /// <summary>Adam's second moment, float32 bytes (empty for SGD).</summary>
+    [Id(31)] public byte[] ExpAvgSq { get; set; } = [];
+    /// <summary>The optimizer's applied updates (Adam's bias correction, SGD's first momentum step).</summary>
+    [Id(32)] public long OptimizerSteps { get; set; }
+
+    /// <summary>
+    /// The optimizer's state. A checkpoint written before the step count was stored (0 with a momentum buffer after
+    /// step 0) counts its steps as applied: SGD then treats the buffer as started, as it was.
+    /// </summary>
+    public OptimizerState OptimizerState => new(Velocity, ExpAvg, ExpAvgSq,
+        OptimizerSteps == 0 && Velocity.Length > 0 && NextStep > 0 ? NextStep : OptimizerSteps);
 }

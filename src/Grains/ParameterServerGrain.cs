@@ -16,7 +16,8 @@ namespace Thresher.Grains;
 /// <summary>
 /// The parameter server of one run (key: run id). A step: send θ to every worker in parallel, then Core's
 /// <see cref="SynchronousStep"/> on their parts in worker order (each already scaled by 1/B, so the sum is the
-/// mean-loss gradient of the global batch; global norm → clip_by_global_norm → non-finite policy → SGD). This
+/// mean-loss gradient of the global batch; global norm → clip_by_global_norm → non-finite policy → the optimizer
+/// at the schedule's learning rate). This
 /// grain keeps the Orleans work: the calls and their retries, the spans, the checkpoints and the step record.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
@@ -32,7 +33,7 @@ public sealed partial class ParameterServerGrain(
     TrainingOptions? _training;
     Dataset? _data;
     byte[] _theta = [];    // θ as float32 bytes; mutated only between steps, never while a step's calls are in flight
-    SynchronousStep? _step; // the step's server half (sum, norms, clip, SGD); owns the optimizer's velocity
+    SynchronousStep? _step; // the step's server half (sum, norms, clip, optimizer); owns the optimizer's state
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
     WorkerSetup[] _setups = []; // what each worker needs besides θ: sent at the start, and to any fresh activation
@@ -44,7 +45,7 @@ public sealed partial class ParameterServerGrain(
     /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
     /// cluster's trust boundary), and only it calls this, so the config is not checked again here or in the workers.
     /// </summary>
-    public async Task<int> Initialize(RunConfig config, byte[]? initialParameters)
+    public async Task<int> Initialize(RunConfig config, byte[]? initialParameters, OptimizerState? initialOptimizer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var training = config.ToTrainingOptions();
@@ -56,15 +57,15 @@ public sealed partial class ParameterServerGrain(
             throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         else
             initialParameters.CopyTo(theta, 0);
-        Setup(config, theta, [], [], 0, 0);
+        Setup(config, theta, initialOptimizer, [], 0, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
         var timeout = TimeSpan.FromSeconds(config.WorkerTimeoutSeconds);
         await Task.WhenAll(_workers.Select((worker, w) => worker.SetUp(_setups[w]).WaitAsync(timeout)));
         return _schedule!.StepsPerEpoch;
     }
 
-    /// <summary>Builds the step machinery around θ, the optimizer's velocity, the clip policy's state, the next step and the data cursor's offset (a fresh run or a checkpoint).</summary>
-    void Setup(RunConfig config, byte[] theta, byte[] velocity, byte[] clipState, long nextStep, long batchOffset)
+    /// <summary>Builds the step machinery around θ, the optimizer's state (null: zero), the clip policy's state, the next step and the data cursor's offset (a fresh run, a file or a checkpoint).</summary>
+    void Setup(RunConfig config, byte[] theta, OptimizerState? optimizerState, byte[] clipState, long nextStep, long batchOffset)
     {
         var training = config.ToTrainingOptions();
         var data = datasets.Load(config.Dataset);
@@ -73,21 +74,17 @@ public sealed partial class ParameterServerGrain(
         var layout = new ParameterLayout(training.Layers);
         if (theta.Length != layout.TotalLength * sizeof(float))
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint θ has {theta.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
-        var optimizer = new SgdOptimizer(training.LearningRate, training.Momentum, layout.TotalLength);
-        if (velocity.Length > 0)
-        {
-            if (velocity.Length != optimizer.Velocity.Length * sizeof(float))
-                throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint velocity has {velocity.Length / sizeof(float)} floats; expected {optimizer.Velocity.Length}");
-            MemoryMarshal.Cast<byte, float>(velocity.AsSpan()).CopyTo(optimizer.Velocity);
-        }
+        var schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
+        var rule = training.CreateUpdateRule(layout, training.TotalSteps(schedule.StepsPerEpoch));
+        if (optimizerState is { } state) rule.Optimizer.Restore(state.MomentumBuffer, state.ExpAvg, state.ExpAvgSq, state.Steps);
         _config = config;
         _training = training;
         _data = data;
         _theta = theta;
-        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite, training.ClipPolicy), UpdateThreads, training.Spike, training.OmitBatches);
+        _step = new SynchronousStep(rule, UpdateThreads, training.Spike, training.OmitBatches);
         if (clipState.Length > 0) _step.Rule.Policy.RestoreState(clipState);
         _step.Guard.BatchOffset = batchOffset;
-        _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
+        _schedule = schedule;
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _setups = [.. Enumerable.Range(0, config.Workers).Select(w => new WorkerSetup(this.GetPrimaryKeyString(), config, w))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
@@ -108,7 +105,7 @@ public sealed partial class ParameterServerGrain(
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), load.Checkpoint?.NextStep, _activationWarning);
         }
         if (load.Checkpoint is { Config: { } config } checkpoint)
-            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.ClipState, checkpoint.NextStep, checkpoint.BatchOffset);
+            Setup(config, checkpoint.Parameters, checkpoint.OptimizerState, checkpoint.ClipState, checkpoint.NextStep, checkpoint.BatchOffset);
     }
 
     /// <summary>
@@ -135,21 +132,36 @@ public sealed partial class ParameterServerGrain(
         return _nextStep;
     }
 
-    /// <summary>θ, velocity, next step and config as a new checkpoint (copies: θ changes in place each step).</summary>
+    /// <summary>θ, optimizer state, next step and config as a new checkpoint (copies: θ and the state change in place each step).</summary>
     ParameterServerCheckpoint Snapshot()
     {
-        if (_config is null || _step is null)
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        var optimizer = OptimizerSnapshot();
         return new ParameterServerCheckpoint
         {
             Config = _config,
             NextStep = _nextStep,
             Parameters = (byte[])_theta.Clone(),
-            Velocity = MemoryMarshal.AsBytes(_step.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
-            ClipState = _step.Rule.Policy.SaveState(),
+            Velocity = optimizer.MomentumBuffer,
+            ExpAvg = optimizer.ExpAvg,
+            ExpAvgSq = optimizer.ExpAvgSq,
+            OptimizerSteps = optimizer.Steps,
+            ClipState = _step!.Rule.Policy.SaveState(),
             BatchOffset = _step.Guard.BatchOffset,
         };
     }
+
+    /// <summary>A copy of the optimizer's state now.</summary>
+    OptimizerState OptimizerSnapshot()
+    {
+        if (_config is null || _step is null)
+            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        var o = _step.Rule.Optimizer;
+        return new OptimizerState(Bytes(o.Velocity), Bytes(o.ExpAvg), Bytes(o.ExpAvgSq), o.Steps);
+    }
+
+    static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    public Task<OptimizerState> GetOptimizerState() => Task.FromResult(OptimizerSnapshot());
 
     public async Task<ResumePoint> Resume(long recordedSteps)
     {
@@ -164,7 +176,7 @@ public sealed partial class ParameterServerGrain(
                 + (load.Problems.Count > 0 ? $": {load.Describe()}" : $" (storage '{CheckpointStorage.Name}' holds none; memory storage dies with its silo)"));
         if (load.Problems.Count > 0)
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), checkpoint.NextStep, load.Describe());
-        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.ClipState, checkpoint.NextStep, checkpoint.BatchOffset);
+        Setup(config, checkpoint.Parameters, checkpoint.OptimizerState, checkpoint.ClipState, checkpoint.NextStep, checkpoint.BatchOffset);
         return new(_nextStep, load.Problems.Count > 0 ? load.Describe() : warning);
     }
 
@@ -183,7 +195,7 @@ public sealed partial class ParameterServerGrain(
         var calls = new Task<GradientResult>[_workers.Length];
         long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
+            calls[w] = WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
         var replies = await Task.WhenAll(calls);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
@@ -214,6 +226,7 @@ public sealed partial class ParameterServerGrain(
             stats.Clipped, stats.Skipped, stats.TensorNorms, measured.WorkerNorms, accuracy,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo))
         {
+            LearningRate = stats.LearningRate,
             ClipThreshold = stats.ClipThreshold,
             BatchId = stats.BatchId,
             Spike = stats.Spike,
@@ -226,36 +239,6 @@ public sealed partial class ParameterServerGrain(
         return _lastRecord;
     }
 
-    /// <summary>
-    /// One worker's gradient, asked again (at most <see cref="WorkerCallAttempts"/> times in all) when the call
-    /// failed in Orleans rather than in the worker, or took longer than the run's worker timeout: a silo that
-    /// stops or dies rejects the calls to its activations (SiloUnavailableException, OrleansMessageRejectionException),
-    /// and once membership has declared it dead the next call re-activates the worker on another silo; a hung silo
-    /// (SIGSTOP) answers nothing until it is declared dead. A fresh activation answers null: it gets its
-    /// <paramref name="setup"/> and is asked again. Safe because the setup and the request carry everything (config,
-    /// θ, step, worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied
-    /// once, here, after all parts. Exceptions the worker itself throws (bad data) fail the step at once.
-    /// </summary>
-    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, GradientRequest request, TimeSpan timeout, bool replay = false)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                if (await (replay ? worker.ReplayGradient(request) : worker.ComputeGradient(request)).WaitAsync(timeout) is { } result) return result;
-                if (attempt >= WorkerCallAttempts)
-                    throw new InvalidOperationException($"worker {setup.Worker} of run {setup.RunId}: still not set up after {attempt} setups");
-                await worker.SetUp(setup).WaitAsync(timeout);
-            }
-            catch (Exception e) when (e is OrleansException or TimeoutException && attempt < WorkerCallAttempts)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)); // let membership catch up with a dead silo
-            }
-        }
-    }
-
-    const int WorkerCallAttempts = 6;
-
     TimeSpan WorkerTimeout => TimeSpan.FromSeconds(_config!.WorkerTimeoutSeconds);
 
     /// <summary>
@@ -267,7 +250,7 @@ public sealed partial class ParameterServerGrain(
     {
         int w = suspect.Worker, n = _workers.Length;
         int other = Enumerable.Range(1, n - 1).Select(k => (w + k) % n).FirstOrDefault(k => replies[k].Silo != replies[w].Silo, (w + 1) % n);
-        var replay = await ComputeWithRetry(_workers[other], _setups[other], request, WorkerTimeout, replay: true);
+        var replay = await WorkerCalls.ComputeWithRetry(_workers[other], _setups[other], request, WorkerTimeout, replay: true);
         var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
         if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
         _step!.Convict(step, suspect, other, verdict);

@@ -37,7 +37,8 @@ public static class RunConfigTraining
             Loss = LossKinds.Parse(config.Loss),
             InputScale = config.InputScale,
             LearningRate = config.LearningRate,
-            Momentum = config.Momentum,
+            Optimizer = config.ToOptimizerOptions(),
+            Schedule = config.ToScheduleOptions(),
             Batch = config.Batch,
             Epochs = config.Epochs,
             Steps = config.Steps,
@@ -92,6 +93,7 @@ public static class RunConfigTraining
         {
             if (string.IsNullOrWhiteSpace(config.Dataset))
                 throw new ThresherInputException("data: empty; give a dataset name (mnist, fashion-mnist) or a directory");
+            config.ValidateOptimizerOptions();
             config.ToTrainingOptions().Validate();
             _ = config.IsFixedShards;
             config.ToDetectorOptions().Validate();

@@ -22,14 +22,13 @@ public static class RunConfigs
         ArgumentNullException.ThrowIfNull(recipe);
         var t = recipe.Training;
         var d = recipe.Detector;
-        return new RunConfig
+        return RunConfigOptimizer.WithOptimizer(new RunConfig
         {
             Dataset = recipe.Dataset,
             Layers = [.. t.Layers.Layers],
             Loss = t.Loss.Name(),
             InputScale = t.InputScale,
             LearningRate = t.LearningRate,
-            Momentum = t.Momentum,
             Batch = t.Batch,
             Workers = recipe.Workers,
             Epochs = t.Epochs,
@@ -67,6 +66,6 @@ public static class RunConfigs
             AutoClipHistory = t.ClipPolicy.AutoClipHistory,
             AgcLambda = t.ClipPolicy.AgcLambda,
             AgcIncludeLast = t.ClipPolicy.AgcIncludeLast,
-        };
+        }, t.Optimizer, t.Schedule);
     }
 }

@@ -58,13 +58,13 @@ public sealed partial class RunGrain(
 
     string[] TensorNames => _tensorNames ??= [.. new ParameterLayout(new MlpConfig(_ledger.Config!.Layers)).Names];
 
-    public async Task<RunStatus> Start(RunConfig config, byte[]? initialParameters)
+    public async Task<RunStatus> Start(RunConfig config, byte[]? initialParameters, OptimizerState? initialOptimizer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (_ledger.Config is not null)
             throw new ThresherInputException($"run-id '{RunId}': a run of that name already exists ({_ledger.State.ToString().ToLowerInvariant()}); pick another run id, or leave --run-id out");
         config.Validate();
-        int stepsPerEpoch = await ParameterServer.Initialize(config, initialParameters);
+        int stepsPerEpoch = await ParameterServer.Initialize(config, initialParameters, initialOptimizer);
         _parent = Activity.Current?.Context ?? default;
         Started(config, stepsPerEpoch);
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
@@ -108,6 +108,9 @@ public sealed partial class RunGrain(
 
     public Task<ParameterSnapshot> GetParameters()
         => _ledger.Config is null ? throw new KeyNotFoundException($"run {RunId} does not exist") : ParameterServer.GetParameters();
+
+    public Task<OptimizerState> GetOptimizerState()
+        => _ledger.Config is null ? throw new KeyNotFoundException($"run {RunId} does not exist") : ParameterServer.GetOptimizerState();
 
     /// <summary>A run grain re-activated after its silo died knows its run from storage, and resumes a running one.</summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ sealed class RunLedger(TimeProvider? clock = null)
     int _skipped, _clipped, _alertCount, _spikes, _rewinds;
     GradientAlert? _lastAlert;
     double? _testAccuracy;
+    AccuracyMilestone? _reached97, _reached98; // the first evaluations at ≥ 97 % and ≥ 98 % test accuracy
     long _startTimestamp;   // 0 until this activation's clock runs (see StartClock)
     double _wallBefore;     // wall seconds of earlier activations of this run
 
@@ -97,7 +98,7 @@ sealed class RunLedger(TimeProvider? clock = null)
     {
         var kept = records.ToList(); // may be a view of _history
         _history.Clear();
-        (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy, _spikes, _rewinds) = (0, 0, 0, null, null, 0, 0);
+        (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy, _spikes, _rewinds, _reached97, _reached98) = (0, 0, 0, null, null, 0, 0, null, null);
         _silos.Clear();
         _suspectSilos.Clear();
         _skipBatches.Clear();
@@ -124,6 +125,8 @@ sealed class RunLedger(TimeProvider? clock = null)
             record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, "rewind", double.NaN, double.NaN, happened)] };
         if (_detector?.Observe(record.Step, record.GlobalNorm, record.TensorNorms, record.WorkerNorms) is { } alert)
             record = record with { Alerts = [new GradientAlert(alert.Step, alert.ReasonName, alert.Value, alert.Baseline, alert.Detail), .. record.Alerts] };
+        UpdateWall();
+        record = record with { WallSeconds = WallSeconds };
         Record(record);
         return record;
     }
@@ -187,6 +190,8 @@ sealed class RunLedger(TimeProvider? clock = null)
             Rewinds = _rewinds,
             SuspectSilos = [.. _suspectSilos],
             SkipBatches = [.. _skipBatches],
+            Reached97 = _reached97,
+            Reached98 = _reached98,
         };
     }
 
@@ -199,7 +204,12 @@ sealed class RunLedger(TimeProvider? clock = null)
         if (record.Event is not null) _rewinds++;
         if (record.Verdict == "data") _skipBatches.Add(record.BatchId);
         if (record.Verdict == "fault" && record.Culprit is int c && c < record.WorkerSilos.Length) _suspectSilos.Add(record.WorkerSilos[c]);
-        if (record.TestAccuracy is double accuracy) _testAccuracy = accuracy;
+        if (record.TestAccuracy is double accuracy)
+        {
+            _testAccuracy = accuracy;
+            if (accuracy >= 0.97) _reached97 ??= new AccuracyMilestone(record.Step, record.WallSeconds);
+            if (accuracy >= 0.98) _reached98 ??= new AccuracyMilestone(record.Step, record.WallSeconds);
+        }
         _alertCount += record.Alerts.Length;
         if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];
         foreach (var silo in record.WorkerSilos) _silos.Add(silo);

@@ -37,6 +37,7 @@ static class StepTelemetry
         span.SetTag(TelemetryNames.Step, record.Step);
         span.SetTag(TelemetryNames.Workers, config.Workers);
         span.SetTag(TelemetryNames.Loss, record.Loss);
+        span.SetTag(TelemetryNames.LearningRate, record.LearningRate);
         span.SetTag(TelemetryNames.GlobalNorm, record.GlobalNorm);
         span.SetTag(TelemetryNames.GlobalNormClipped, record.ClippedNorm);
         span.SetTag(TelemetryNames.ClipNorm, config.Clip is float c ? c : null);

@@ -136,11 +136,22 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
         Assert.Contains("other.csv:1: not a Thresher metrics file", stderr, StringComparison.Ordinal);
 
         string header = MetricsCsv.Header(Names);
-        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,15,0,0,1,1,1,1,,0,0,none,,\n1,0,1,x,2,1,15,0,0,1,1,1,1,,1,0,none,,\n");
+        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,15,0,0,0.1,1,1,1,1,,0,0,none,,\n1,0,1,x,2,1,15,0,0,0.1,1,1,1,1,,1,0,none,,\n");
         (code, _, stderr) = await CliRunner.Run("report", Path.Combine(_work, "cut.csv"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("cut.csv:3: global_norm 'x' is not a number", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_metrics_file_from_before_the_lr_column_still_reads_with_the_rate_unknown()
+    {
+        string csv = Path.Combine(_work, "old.csv");
+        File.WriteAllText(csv, "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,norm_w1,test_accuracy\n0,0,1.5,2,2,1,0,0,2,0.5\n");
+        var (names, read) = MetricsCsv.Read(csv);
+        Assert.Equal(["w1"], names);
+        Assert.Equal((1.5, 0.5), (read[0].Loss, read[0].TestAccuracy));
+        Assert.True(double.IsNaN(read[0].LearningRate));
     }
 
     [Fact]

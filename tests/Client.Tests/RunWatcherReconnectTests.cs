@@ -21,11 +21,13 @@ public sealed class RunWatcherReconnectTests
 
         public Task<StepRecord[]> GetHistory(long fromStep, int max) => Task.FromResult(Array.Empty<StepRecord>());
 
-        public Task<RunStatus> Start(RunConfig config, byte[]? initialParameters) => throw new NotSupportedException();
+        public Task<RunStatus> Start(RunConfig config, byte[]? initialParameters, OptimizerState? initialOptimizer = null) => throw new NotSupportedException();
 
         public Task<RunStatus> Cancel() => throw new NotSupportedException();
 
         public Task<ParameterSnapshot> GetParameters() => throw new NotSupportedException();
+
+        public Task<OptimizerState> GetOptimizerState() => throw new NotSupportedException();
     }
 
     [Fact]

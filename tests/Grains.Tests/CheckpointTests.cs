@@ -6,15 +6,17 @@ namespace Thresher.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class CheckpointTests(ClusterFixture fixture)
 {
-    RunConfig Config(float momentum = 0) => RunConfigs.Default with
+    RunConfig Config(float momentum = 0, string optimizer = "sgd") => RunConfigs.Default with
     {
+        Optimizer = optimizer,
         Dataset = fixture.DataDirectory,
         Layers = [ClusterFixture.Features, 24, 10],
         Batch = 32,
         Workers = 2,
         Steps = 20,
-        LearningRate = 0.3f,
+        LearningRate = optimizer == "sgd" ? 0.3f : 3e-3f,
         Momentum = momentum,
+        LrSchedule = optimizer == "sgd" ? "constant" : "onecycle",
         Init = "he",
         Seed = 11,
     };
@@ -49,17 +51,21 @@ public sealed class CheckpointTests(ClusterFixture fixture)
     }
 
     [Theory]
-    [InlineData(0f)]
-    [InlineData(0.9f)] // the optimizer's velocity is part of the checkpoint
-    public async Task Resume_goes_back_to_the_checkpoint_and_re_running_reproduces_the_steps(float momentum)
+    [InlineData(0f, "sgd")]
+    [InlineData(0.9f, "sgd")] // the optimizer's velocity is part of the checkpoint
+    [InlineData(0f, "adam")]  // Adam's moments and step count (bias correction) too
+    [InlineData(0f, "adamw")]
+    public async Task Resume_goes_back_to_the_checkpoint_and_re_running_reproduces_the_steps(float momentum, string optimizer)
     {
         var ps = NewServer();
-        await ps.Initialize(Config(momentum), null);
+        await ps.Initialize(Config(momentum, optimizer), null);
         for (long s = 0; s < 5; s++) await ps.Step(s, evaluate: false);
         Assert.Equal(5, await ps.Checkpoint());
         var records = new List<StepRecord>();
         for (long s = 5; s < 8; s++) records.Add(await ps.Step(s, evaluate: false));
         var reference = await ps.GetParameters();
+        var referenceState = await ps.GetOptimizerState();
+        Assert.Equal(8, referenceState.Steps);
 
         // The run recorded 6 steps; the server is at 8 and the step before it is not the one the run lacks.
         Assert.Equal(5, (await ps.Resume(recordedSteps: 6)).Step);
@@ -69,10 +75,12 @@ public sealed class CheckpointTests(ClusterFixture fixture)
             var rerun = await ps.Step(s, evaluate: false);
             Assert.Equal(records[(int)(s - 5)].Loss, rerun.Loss);
             Assert.Equal(records[(int)(s - 5)].GlobalNorm, rerun.GlobalNorm);
+            Assert.Equal(records[(int)(s - 5)].LearningRate, rerun.LearningRate);
         }
         var replayed = await ps.GetParameters();
         Assert.Equal(8, replayed.Step);
         Assert.Equal(reference.Parameters, replayed.Parameters);
+        Assert.Equal(referenceState, await ps.GetOptimizerState(), OptimizerStateComparer.Instance);
     }
 
     [Fact]
@@ -87,15 +95,18 @@ public sealed class CheckpointTests(ClusterFixture fixture)
         Assert.Equal(3, await ps.NextStep());
     }
 
-    [Fact]
-    public async Task A_re_activated_server_loads_its_checkpoint()
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adamw")]
+    public async Task A_re_activated_server_loads_its_checkpoint(string optimizer)
     {
         var ps = NewServer();
-        await ps.Initialize(Config(), null);
+        await ps.Initialize(Config(optimizer: optimizer), null);
         for (long s = 0; s < 4; s++) await ps.Step(s, evaluate: false);
         await ps.Checkpoint();
         var saved = await ps.GetParameters();
-        await ps.Step(4, evaluate: false);
+        var undisturbed = await ps.Step(4, evaluate: false);
+        var undisturbedTheta = await ps.GetParameters();
         Assert.Equal(5, await ps.NextStep()); // the live activation is past the checkpoint
         await GrainActivations.ReleaseAndWaitUntilDeactivated(fixture.Client, ps); // the next call activates it from storage
 
@@ -103,6 +114,9 @@ public sealed class CheckpointTests(ClusterFixture fixture)
         var loaded = await ps.GetParameters();
         Assert.Equal(saved.Parameters, loaded.Parameters);
         Assert.Equal(4, (await ps.Resume(recordedSteps: 5)).Step);
+        // Step 4 again from the loaded θ and optimizer state: the same step as the undisturbed activation's.
+        Assert.Equal(undisturbed.Loss, (await ps.Step(4, evaluate: false)).Loss);
+        Assert.Equal(undisturbedTheta.Parameters, (await ps.GetParameters()).Parameters);
     }
 
     [Fact]
@@ -140,5 +154,17 @@ public sealed class CheckpointTests(ClusterFixture fixture)
         Assert.False(Config().IsCheckpoint(49, 1000));
         Assert.True((Config() with { CheckpointEvery = 0 }).IsCheckpoint(1000, 1000));
         Assert.False((Config() with { CheckpointEvery = 0 }).IsCheckpoint(50, 1000));
+    }
+
+    /// <summary>Optimizer states by content (records compare arrays by reference).</summary>
+    sealed class OptimizerStateComparer : IEqualityComparer<OptimizerState>
+    {
+        public static readonly OptimizerStateComparer Instance = new();
+
+        public bool Equals(OptimizerState? x, OptimizerState? y)
+            => x is not null && y is not null && x.Steps == y.Steps && x.MomentumBuffer.AsSpan().SequenceEqual(y.MomentumBuffer)
+               && x.ExpAvg.AsSpan().SequenceEqual(y.ExpAvg) && x.ExpAvgSq.AsSpan().SequenceEqual(y.ExpAvgSq);
+
+        public int GetHashCode(OptimizerState obj) => obj.Steps.GetHashCode();
     }
 }

@@ -6,26 +6,31 @@ namespace Thresher.Grains.Tests;
 
 /// <summary>
 /// The cluster's determinism: with one seed and --no-shuffle, W = 1, 2, 4 workers over two silos follow the
-/// single-process trainer's trajectory (W = 1 to 1e-6, the others to 1e-4 relative, over 20 steps).
+/// single-process trainer's trajectory (W = 1 to 1e-6, the others to 1e-4 relative, over 20 steps), for every
+/// optimizer under a schedule, with the same learning rate at every step.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class EquivalenceTests(ClusterFixture fixture)
 {
     [Theory]
-    [InlineData(1, 1e-6)]
-    [InlineData(2, 1e-4)]
-    [InlineData(4, 1e-4)]
-    public async Task Workers_reproduce_the_single_process_trajectory(int workers, double tolerance)
+    [InlineData("sgd", 1, 1e-6)]
+    [InlineData("sgd", 2, 1e-4)]
+    [InlineData("sgd", 4, 1e-4)]
+    [InlineData("adam", 1, 1e-6)]
+    [InlineData("adam", 2, 1e-4)]
+    [InlineData("adam", 4, 1e-4)]
+    [InlineData("adamw", 1, 1e-6)]
+    [InlineData("adamw", 2, 1e-4)]
+    [InlineData("adamw", 4, 1e-4)]
+    public async Task Workers_reproduce_the_single_process_trajectory(string optimizer, int workers, double tolerance)
     {
-        var config = RunConfigs.Default with
+        var config = Recipe(optimizer) with
         {
             Dataset = fixture.DataDirectory,
             Layers = [ClusterFixture.Features, 32, 16, 10],
             Batch = 64,
             Workers = workers,
             Steps = 20,
-            LearningRate = 0.2f,
-            Momentum = 0.5f,
             Clip = 0.12f, // small enough that some steps clip
             Shuffle = false,
             Seed = 17,
@@ -46,8 +51,17 @@ public sealed class EquivalenceTests(ClusterFixture fixture)
             AssertClose(reference[i].Loss, history[i].Loss, tolerance, $"loss at step {i}");
             AssertClose(reference[i].GlobalNorm, history[i].GlobalNorm, tolerance, $"global norm at step {i}");
             Assert.Equal(reference[i].Clipped, history[i].Clipped);
+            Assert.Equal(reference[i].LearningRate, history[i].LearningRate);
         }
     }
+
+    /// <summary>SGD with momentum (constant rate); Adam with L2 decay under cosine with warm-up; AdamW under onecycle.</summary>
+    static RunConfig Recipe(string optimizer) => optimizer switch
+    {
+        "sgd" => RunConfigs.Default with { LearningRate = 0.2f, Momentum = 0.5f },
+        "adam" => RunConfigs.Default with { Optimizer = "adam", LearningRate = 3e-3f, WeightDecay = 1e-3f, LrSchedule = "cosine", WarmupSteps = 4 },
+        _ => RunConfigs.Default with { Optimizer = "adamw", LearningRate = 3e-3f, LrSchedule = "onecycle" },
+    };
 
     static void AssertClose(double expected, double actual, double relative, string what)
         => Assert.True(Math.Abs(expected - actual) <= relative * Math.Abs(expected),

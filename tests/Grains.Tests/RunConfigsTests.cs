@@ -1,4 +1,5 @@
 using Thresher.Core.Model;
+using Thresher.Core.Optim;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
@@ -25,7 +26,9 @@ public sealed class RunConfigsTests
         {
             Training = new TrainingOptions
             {
-                Layers = new MlpConfig([16, 8, 10]), Loss = LossKind.Mse, InputScale = 50, LearningRate = 0.02f, Momentum = 0.5f,
+                Layers = new MlpConfig([16, 8, 10]), Loss = LossKind.Mse, InputScale = 50, LearningRate = 0.02f,
+                Optimizer = OptimizerOptions.Sgd(0.5f) with { Nesterov = true, WeightDecay = 1e-4f },
+                Schedule = new ScheduleOptions { Kind = ScheduleKind.Cosine, WarmupSteps = 3, MinLr = 0.001 },
                 Batch = 64, Epochs = 2, Steps = 7, Clip = null, NonFinite = NonFinitePolicy.Abort, Seed = 9, Shuffle = false,
                 Init = InitKind.Glorot, EvalEvery = 3,
             },

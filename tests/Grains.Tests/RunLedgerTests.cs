@@ -62,6 +62,28 @@ public sealed class RunLedgerTests
     }
 
     [Fact]
+    public void The_first_evaluations_at_97_and_98_percent_are_kept_with_their_wall_time_and_rebuilt_after_a_rewind()
+    {
+        var clock = new ManualClock();
+        var ledger = Running(clock);
+        ledger.Add(Step(0, accuracy: 0.95));
+        clock.Seconds += 2;
+        ledger.Add(Step(1, accuracy: 0.972));
+        clock.Seconds += 3;
+        ledger.Add(Step(2, accuracy: 0.975));
+        ledger.Add(Step(3, accuracy: 0.981));
+        ledger.Add(Step(4, accuracy: 0.99));
+
+        var status = ledger.Status("r");
+        Assert.Equal(new AccuracyMilestone(1, 2), status.Reached97);
+        Assert.Equal(new AccuracyMilestone(3, 5), status.Reached98);
+        Assert.Equal(5, ledger.History[3].WallSeconds);
+        ledger.Rewind(3);
+        Assert.Equal(new AccuracyMilestone(1, 2), ledger.Status("r").Reached97);
+        Assert.Null(ledger.Status("r").Reached98);
+    }
+
+    [Fact]
     public void The_detector_attaches_an_alert_to_the_step_that_raised_it()
     {
         var ledger = Running();

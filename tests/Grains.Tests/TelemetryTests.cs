@@ -53,6 +53,7 @@ public sealed class TelemetryTests(ClusterFixture fixture)
                 Assert.Equal(record.GlobalNorm, (double)span.GetTagItem(TelemetryNames.GlobalNorm)!);
                 Assert.Equal(record.ClippedNorm, (double)span.GetTagItem(TelemetryNames.GlobalNormClipped)!);
                 Assert.Equal(record.Loss, (double)span.GetTagItem(TelemetryNames.Loss)!);
+                Assert.Equal(record.LearningRate, (double)span.GetTagItem(TelemetryNames.LearningRate)!);
                 Assert.Equal(record.Clipped, (bool)span.GetTagItem(TelemetryNames.ClipApplied)!);
                 Assert.Equal((double)record.ClipScale, (double)span.GetTagItem(TelemetryNames.ClipScale)!);
                 string[] names = ["w1", "b1", "w2", "b2"];

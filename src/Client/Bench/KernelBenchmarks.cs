@@ -60,7 +60,7 @@ public static class KernelBenchmarks
         });
         yield return BenchResult.From(BenchResult.Clip, $"clip_by_global_norm in place ({floats})", 1, 0, 1,
             [.. inPlace.Select(s => s * 1e6)], BenchResult.Microseconds);
-        var rule = new UpdateRule(layout, new SgdOptimizer(0.01f, 0, layout.TotalLength), 15f, NonFinitePolicy.Skip);
+        var rule = new UpdateRule(layout, Optimizer.Sgd(0.01f, 0, layout.TotalLength), 15f, NonFinitePolicy.Skip);
         var folded = plan.SecondsPerUnit(() => rule.Measure(g));
         yield return BenchResult.From(BenchResult.Clip, $"clip folded into SGD: norms only ({floats})", 1, 0, 1,
             [.. folded.Select(s => s * 1e6)], BenchResult.Microseconds);

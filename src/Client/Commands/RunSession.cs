@@ -7,6 +7,7 @@ using Thresher.Client.Output;
 using Thresher.Client.Watching;
 using Thresher.Core.ModelFiles;
 using Thresher.Core.Model;
+using Thresher.Core.Optim;
 using Thresher.Core.Telemetry;
 
 namespace Thresher.Client.Commands;
@@ -16,22 +17,33 @@ namespace Thresher.Client.Commands;
 /// </summary>
 sealed class RunSession(IAnsiConsole console, IClusterClient client)
 {
-    /// <summary>Checks the options and reads --init-from before any cluster work, so bad input fails fast.</summary>
-    public static (RunConfig Config, byte[]? Initial) Prepare(RunSettings settings)
+    /// <summary>
+    /// Checks the options and reads --init-from (θ, and the optimizer's state when the file holds it) before any
+    /// cluster work, so bad input fails fast.
+    /// </summary>
+    public static (RunConfig Config, byte[]? Initial, OptimizerState? InitialOptimizer) Prepare(RunSettings settings)
     {
         var config = settings.ToRunConfig();
-        byte[]? initial = null;
-        if (settings.InitFrom is { } path)
+        if (settings.InitFrom is not { } path) return (config, null, null);
+        if (!File.Exists(path))
+            throw new ThresherInputException($"init-from '{path}': no such file");
+        var (theta, saved) = ModelFile.LoadWithOptimizer(path, new MlpConfig(config.Layers));
+        OptimizerState? optimizer = null;
+        if (saved is not null)
         {
-            if (!File.Exists(path))
-                throw new ThresherInputException($"init-from '{path}': no such file");
-            var theta = ModelFile.Load(path, new MlpConfig(config.Layers));
-            initial = MemoryMarshal.AsBytes(theta.AsSpan()).ToArray();
+            string runs = string.IsNullOrEmpty(config.Optimizer) ? "sgd" : config.Optimizer;
+            if (saved.Kind.Name() != runs)
+                throw new ThresherInputException($"init-from '{path}': holds {saved.Kind.Name()} optimizer state, but the run's optimizer is {runs} — use --optimizer {saved.Kind.Name()}, or a file saved without --save-optimizer");
+            optimizer = new OptimizerState(Bytes(saved.MomentumBuffer), Bytes(saved.ExpAvg), Bytes(saved.ExpAvgSq), saved.Steps);
         }
-        return (config, initial);
+        return (config, Bytes(theta), optimizer);
     }
 
-    public async Task<IRunGrain> StartAsync(string runId, RunConfig config, byte[]? initial)
+    static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    static float[] Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes.AsSpan()).ToArray();
+
+    public async Task<IRunGrain> StartAsync(string runId, RunConfig config, byte[]? initial, OptimizerState? initialOptimizer = null)
     {
         var run = client.GetGrain<IRunGrain>(runId);
         RunStatus status;
@@ -40,7 +52,7 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
         using (var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.SubmitSpan, ActivityKind.Client))
         {
             span?.SetTag(TelemetryNames.RunId, runId);
-            status = await run.Start(config, initial).ConfigureAwait(false);
+            status = await run.Start(config, initial, initialOptimizer).ConfigureAwait(false);
         }
         console.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[bold]{runId}[/]: {config} — {status.TotalSteps} steps ({status.StepsPerEpoch} per epoch)");
         return run;
@@ -62,8 +74,15 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
         if (settings.Save is { } savePath && status.Step > 0)
         {
             var snapshot = await run.GetParameters().ConfigureAwait(false);
+            SavedOptimizerState? optimizer = null;
+            if (settings.SaveOptimizer)
+            {
+                var state = await run.GetOptimizerState().ConfigureAwait(false);
+                optimizer = new SavedOptimizerState(OptimizerKinds.Parse(string.IsNullOrEmpty(config.Optimizer) ? "sgd" : config.Optimizer),
+                    Floats(state.MomentumBuffer), Floats(state.ExpAvg), Floats(state.ExpAvgSq), state.Steps);
+            }
             ModelFile.Save(savePath, layout, MemoryMarshal.Cast<byte, float>(snapshot.Parameters.AsSpan()),
-                ModelFileMetadata.From(config, status.RunId, snapshot.Step));
+                ModelFileMetadata.From(config, status.RunId, snapshot.Step), optimizer);
             console.MarkupLineInterpolated($"model: {Path.GetFullPath(savePath)}");
         }
         PrintResult(status, metrics?.Path, summaryPath);

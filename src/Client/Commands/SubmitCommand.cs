@@ -52,11 +52,11 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var (config, initial) = RunSession.Prepare(settings);
+        var (config, initial, initialOptimizer) = RunSession.Prepare(settings);
         string runId = settings.NewRunId();
         await using var cluster = await settings.ConnectAsync(cancellation, TelemetrySetup.Parse(settings.Telemetry)).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
-        var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);
+        var run = await session.StartAsync(runId, config, initial, initialOptimizer).ConfigureAwait(false);
         if (!settings.Watch && settings.MetricsOut is null && settings.SummaryJson is null && settings.Save is null)
         {
             console.MarkupLineInterpolated($"submitted; follow it with [bold]thresher status {runId} --gateway {settings.Gateway}[/]");

@@ -49,7 +49,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var (config, initial) = RunSession.Prepare(settings);
+        var (config, initial, initialOptimizer) = RunSession.Prepare(settings);
         string runId = settings.NewRunId();
         string metrics = settings.MetricsOut ?? Path.Combine("runs", runId, "metrics.csv");
         string summary = settings.SummaryJson ?? Path.Combine("runs", runId, "summary.json");
@@ -61,7 +61,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir, WorkerThreads = settings.WorkerThreads, Backend = settings.Backend };
         await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetrySetup.Parse(settings.Telemetry), cancellation).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
-        var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);
+        var run = await session.StartAsync(runId, config, initial, initialOptimizer).ConfigureAwait(false);
         return await session.FollowAsync(run, config, settings, metrics, summary, cancelRunOnInterrupt: true, cancellation).ConfigureAwait(false);
     }
 }

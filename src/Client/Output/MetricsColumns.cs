@@ -5,7 +5,7 @@ namespace Thresher.Client.Output;
 
 /// <summary>
 /// A metrics file's header, by name: the columns every version wrote (step … skipped, the norm_ columns,
-/// test_accuracy) and the optional ones later versions added (clip_threshold, the ladder's batch_id … verdict).
+/// test_accuracy) and the optional ones later versions added (clip_threshold, lr, the ladder's batch_id … verdict).
 /// Turns one row's cells into a <see cref="StepRecord"/>.
 /// </summary>
 sealed class MetricsColumns
@@ -51,6 +51,7 @@ sealed class MetricsColumns
             TestAccuracy: Text("test_accuracy") is { Length: > 0 } ? Num("test_accuracy") : null, StepMilliseconds: 0, WorkerSilos: [])
         {
             ClipThreshold = Has("clip_threshold") ? Num("clip_threshold") : double.NaN,
+            LearningRate = Has("lr") ? Num("lr") : double.NaN,
             BatchId = Has("batch_id") ? (long)Num("batch_id") : step,
             Spike = Has("spike") && Num("spike") != 0 ? "spike" : null,
             Action = Text("action") ?? "none",

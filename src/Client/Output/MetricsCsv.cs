@@ -6,9 +6,9 @@ namespace Thresher.Client.Output;
 
 /// <summary>
 /// The per-step metrics file, one row per kept step, appended as steps arrive. Header:
-/// <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,norm_w1,norm_b1,…,
+/// <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,lr,norm_w1,norm_b1,…,
 /// test_accuracy,batch_id,spike,action,culprit_worker,verdict</c>. clip_threshold is the clip policy's threshold of
-/// the step (Infinity: none), so a run's clipping can be audited from this file alone; the last five columns are the
+/// the step (Infinity: none), so a run's clipping can be audited from this file alone; lr is the step's learning rate; the last five columns are the
 /// response ladder's (the data batch id, 1 when the step spiked, none|skip, the culprit worker and the replay's
 /// verdict). A rewind's record is not a row: the steps it undoes are re-run and written again with their batch ids.
 /// </summary>
@@ -30,14 +30,14 @@ public sealed class MetricsCsv : IDisposable
     public static string Header(IReadOnlyList<string> tensorNames)
         => Leading + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy" + Trailing;
 
-    const string Leading = "step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,";
+    const string Leading = "step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,lr,";
     const string Trailing = ",batch_id,spike,action,culprit_worker,verdict";
 
     public void Append(StepRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var row = new StringBuilder();
-        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{R(record.ClipThreshold)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
+        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{R(record.ClipThreshold)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},{R(record.LearningRate)},");
         foreach (double norm in record.TensorNorms) row.Append(R(norm)).Append(',');
         if (record.TestAccuracy is double accuracy) row.Append(R(accuracy));
         row.Append(CultureInfo.InvariantCulture, $",{record.BatchId},{(record.Spike is null ? 0 : 1)},{record.Action},{record.Culprit},{record.Verdict}");
@@ -51,9 +51,9 @@ public sealed class MetricsCsv : IDisposable
     static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Reads a file this class wrote, by column name, so files of earlier versions (without clip_threshold or the
+    /// Reads a file this class wrote, by column name, so files of earlier versions (without clip_threshold, lr or the
     /// ladder's columns) read too: the tensor names from the norm_ columns and one record per row (NaN and ±Infinity
-    /// as written). Columns the file lacks come back empty (NaN thresholds, the step as batch id). A bad file throws
+    /// as written). Columns the file lacks come back empty (NaN thresholds and rates, the step as batch id). A bad file throws
     /// <see cref="ThresherInputException"/> naming the file, line and column.
     /// </summary>
     public static (string[] TensorNames, StepRecord[] Steps) Read(string path)

@@ -44,6 +44,16 @@ public sealed record RunSummary(
 
     /// <summary>Faults injected on purpose (--inject), as given; empty when none — never silent.</summary>
     [JsonPropertyName("inject")] public string Inject { get; init; } = "";
+    /// <summary>The first evaluation at ≥ 97 % test accuracy: its step and the run's wall seconds then (null: never).</summary>
+    [JsonPropertyName("time_to_97")] public Milestone? TimeTo97 { get; init; }
+
+    /// <summary>The first evaluation at ≥ 98 % test accuracy (null: never).</summary>
+    [JsonPropertyName("time_to_98")] public Milestone? TimeTo98 { get; init; }
+
+    /// <summary>A step and the run's wall seconds when it was recorded.</summary>
+    public sealed record Milestone([property: JsonPropertyName("step")] long Step, [property: JsonPropertyName("wall_seconds")] double? WallSeconds);
+
+    static Milestone? Of(AccuracyMilestone? m) => m is null ? null : new Milestone(m.Step, m.WallSeconds is double w ? Math.Round(w, 3) : null);
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -74,6 +84,8 @@ public sealed record RunSummary(
             SuspectSilos = status.SuspectSilos,
             SkipBatches = status.SkipBatches,
             Inject = status.Config?.Inject ?? "",
+            TimeTo97 = Of(status.Reached97),
+            TimeTo98 = Of(status.Reached98),
         };
     }
 

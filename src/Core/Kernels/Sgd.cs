@@ -3,55 +3,85 @@ using System.Runtime.Intrinsics;
 
 namespace Thresher.Core.Kernels;
 
-/// <summary>SGD update kernel; momentum is a parameter (0 = plain SGD, velocity unused and may be empty).</summary>
+/// <summary>
+/// The scalars of one torch.optim.SGD step on a span. <see cref="Momentum"/> 0 is plain SGD (velocity unused, may be
+/// empty); <see cref="Scale"/> folds clip_by_global_norm's factor into the gradient; <see cref="First"/> is true on
+/// the optimizer's first applied step, when PyTorch sets the momentum buffer to the gradient itself (no dampening).
+/// </summary>
+public readonly record struct SgdStep(float LearningRate, float Momentum, float Dampening, bool Nesterov, float WeightDecay, float Scale, bool First);
+
+/// <summary>SGD update kernel with PyTorch's semantics (momentum, dampening, nesterov, L2 weight decay are parameters).</summary>
 public static class Sgd
 {
     /// <summary>
-    /// v = momentum·v + scale·g; θ −= lr·v. With momentum 0: θ −= lr·(scale·g) and velocity is not touched.
-    /// scale folds clip_by_global_norm's factor into the update. θ, g (and v) have the same length.
+    /// Per element, as torch.optim.SGD: d = s·g + wd·θ (wd term only when wd ≠ 0); with momentum μ:
+    /// v = d on the first step, else v = μ·v + (1 − dampening)·d, and d = nesterov ? d + μ·v : v; then θ −= lr·d.
+    /// θ, g (and v when μ ≠ 0) have the same length.
     /// </summary>
-    public static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, float lr, float momentum, float scale)
-        => Update(theta, grad, velocity, lr, momentum, scale, VectorWidths.Best);
+    public static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, in SgdStep step)
+        => Update(theta, grad, velocity, step, VectorWidths.Best);
 
-    /// <summary><see cref="Update(Span{float}, ReadOnlySpan{float}, Span{float}, float, float, float)"/> with its widest vector forced (tests run each branch).</summary>
-    internal static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, float lr, float momentum, float scale, VectorWidth width)
+    /// <summary>Plain or heavy-ball SGD: v = μ·v + s·g; θ −= lr·v (μ 0: θ −= lr·(s·g)), no dampening or decay.</summary>
+    public static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, float lr, float momentum, float scale)
+        => Update(theta, grad, velocity, new SgdStep(lr, momentum, 0f, false, 0f, scale, false), VectorWidths.Best);
+
+    /// <summary><see cref="Update(Span{float}, ReadOnlySpan{float}, Span{float}, in SgdStep)"/> with its widest vector forced (tests run each branch).</summary>
+    internal static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, in SgdStep step, VectorWidth width)
     {
         const string Name = nameof(Sgd) + "." + nameof(Update);
         KernelThrow.CheckLength(Name, nameof(grad), grad.Length, theta.Length);
-        if (momentum != 0f) KernelThrow.CheckLength(Name, nameof(velocity), velocity.Length, theta.Length);
+        if (step.Momentum != 0f) KernelThrow.CheckLength(Name, nameof(velocity), velocity.Length, theta.Length);
+        nuint i = width >= VectorWidth.Vector512 ? Vector512Body(theta, grad, velocity, step)
+            : width >= VectorWidth.Vector256 ? Vector256Body(theta, grad, velocity, step)
+            : 0;
+        SgdNaive.Update(theta[(int)i..], grad[(int)i..theta.Length], step.Momentum != 0f ? velocity[(int)i..] : [], step);
+    }
+
+    /// <summary>The whole vectors of 16; returns where the scalar tail starts. Operation order as <see cref="SgdNaive"/>.</summary>
+    static nuint Vector512Body(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, in SgdStep s)
+    {
         ref float t = ref MemoryMarshal.GetReference(theta);
         ref float g = ref MemoryMarshal.GetReference(grad);
-        nuint len = (nuint)theta.Length, i = 0;
-        if (momentum == 0f)
-        {
-            if (width >= VectorWidth.Vector512)
-                for (; i + 16 <= len; i += 16)
-                    (Vector512.LoadUnsafe(ref t, i) - lr * (scale * Vector512.LoadUnsafe(ref g, i))).StoreUnsafe(ref t, i);
-            else if (width >= VectorWidth.Vector256)
-                for (; i + 8 <= len; i += 8)
-                    (Vector256.LoadUnsafe(ref t, i) - lr * (scale * Vector256.LoadUnsafe(ref g, i))).StoreUnsafe(ref t, i);
-            for (; i < len; i++) theta[(int)i] -= lr * (scale * grad[(int)i]);
-            return;
-        }
         ref float v = ref MemoryMarshal.GetReference(velocity);
-        if (width >= VectorWidth.Vector512)
-            for (; i + 16 <= len; i += 16)
-            {
-                var vi = momentum * Vector512.LoadUnsafe(ref v, i) + scale * Vector512.LoadUnsafe(ref g, i);
-                vi.StoreUnsafe(ref v, i);
-                (Vector512.LoadUnsafe(ref t, i) - lr * vi).StoreUnsafe(ref t, i);
-            }
-        else if (width >= VectorWidth.Vector256)
-            for (; i + 8 <= len; i += 8)
-            {
-                var vi = momentum * Vector256.LoadUnsafe(ref v, i) + scale * Vector256.LoadUnsafe(ref g, i);
-                vi.StoreUnsafe(ref v, i);
-                (Vector256.LoadUnsafe(ref t, i) - lr * vi).StoreUnsafe(ref t, i);
-            }
-        for (; i < len; i++)
+        float keep = 1f - s.Dampening;
+        nuint len = (nuint)theta.Length, i = 0;
+        for (; i + 16 <= len; i += 16)
         {
-            velocity[(int)i] = momentum * velocity[(int)i] + scale * grad[(int)i];
-            theta[(int)i] -= lr * velocity[(int)i];
+            var ti = Vector512.LoadUnsafe(ref t, i);
+            var d = s.Scale * Vector512.LoadUnsafe(ref g, i);
+            if (s.WeightDecay != 0f) d += s.WeightDecay * ti;
+            if (s.Momentum != 0f)
+            {
+                var vi = s.First ? d : s.Momentum * Vector512.LoadUnsafe(ref v, i) + keep * d;
+                vi.StoreUnsafe(ref v, i);
+                d = s.Nesterov ? d + s.Momentum * vi : vi;
+            }
+            (ti - s.LearningRate * d).StoreUnsafe(ref t, i);
         }
+        return i;
+    }
+
+    /// <summary>The whole vectors of 8; returns where the scalar tail starts.</summary>
+    static nuint Vector256Body(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, in SgdStep s)
+    {
+        ref float t = ref MemoryMarshal.GetReference(theta);
+        ref float g = ref MemoryMarshal.GetReference(grad);
+        ref float v = ref MemoryMarshal.GetReference(velocity);
+        float keep = 1f - s.Dampening;
+        nuint len = (nuint)theta.Length, i = 0;
+        for (; i + 8 <= len; i += 8)
+        {
+            var ti = Vector256.LoadUnsafe(ref t, i);
+            var d = s.Scale * Vector256.LoadUnsafe(ref g, i);
+            if (s.WeightDecay != 0f) d += s.WeightDecay * ti;
+            if (s.Momentum != 0f)
+            {
+                var vi = s.First ? d : s.Momentum * Vector256.LoadUnsafe(ref v, i) + keep * d;
+                vi.StoreUnsafe(ref v, i);
+                d = s.Nesterov ? d + s.Momentum * vi : vi;
+            }
+            (ti - s.LearningRate * d).StoreUnsafe(ref t, i);
+        }
+        return i;
     }
 }

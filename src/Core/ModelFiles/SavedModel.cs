@@ -39,7 +39,8 @@ public sealed class SavedModel
         SafeTensorsFile file = SafeTensors.Read(path);
         MlpConfig config = InferConfig(file);
         var layout = new ParameterLayout(config);
-        file.EnsureShapes(layout.Slices.Select(s => (s.Name, s.Shape)));
+        // A file saved with --save-optimizer also holds the optimizer's state: allowed, with its shapes checked, and not read here.
+        file.EnsureShapes(layout.Slices.Select(s => (s.Name, s.Shape)).Concat(OptimizerStateFile.ExpectedIn(file, layout)));
         var theta = new float[layout.TotalLength];
         foreach (ParameterSlice slice in layout.Slices) file[slice.Name].Data.CopyTo(theta.AsSpan(slice.Offset, slice.Length));
         return new SavedModel(path, config, theta, file.Metadata);

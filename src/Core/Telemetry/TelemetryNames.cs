@@ -21,6 +21,9 @@ public static class TelemetryNames
     public const string RunId = "thresher.run.id";
     public const string Step = "thresher.step";
     public const string Loss = "thresher.loss";
+
+    /// <summary>The step's learning rate from the run's schedule (train.step span).</summary>
+    public const string LearningRate = "thresher.lr";
     public const string GlobalNorm = "thresher.grad.global_norm";
     public const string GlobalNormClipped = "thresher.grad.global_norm_clipped";
     public const string ClipNorm = "thresher.clip.norm";

@@ -7,11 +7,11 @@ namespace Thresher.Core.Training;
 
 /// <summary>
 /// The parameter server's half of a step when the mean gradient arrives in W parts, g = Σ_w g_w (worker order),
-/// and θ lives as float32 bytes (the wire format): sum, norms, clip_by_global_norm and SGD of
+/// and θ lives as float32 bytes (the wire format): sum, norms, clip_by_global_norm and the optimizer of
 /// <see cref="UpdateRule"/>, in fewer passes and on up to <see cref="Threads"/> threads. Bit-identical to summing
 /// the parts into one buffer ((g₀ + g₁) + g₂ …) and calling <see cref="UpdateRule.Apply(Span{float}, ReadOnlySpan{float}, long, double)"/>:
 /// each tensor's norm is one thread's <see cref="ClipOps.SumOfSquares"/> (for two parts fused with the sum,
-/// <see cref="ClipOps.SumOfSquaresOfSum"/>), added up in layout order; sum and SGD are element-wise, so how
+/// <see cref="ClipOps.SumOfSquaresOfSum"/>), added up in layout order; sum and the optimizer are element-wise, so how
 /// they are split over threads does not matter. One parameter server owns one instance (it holds the sum buffer).
 /// </summary>
 public sealed class PartsUpdate
@@ -98,9 +98,11 @@ public sealed class PartsUpdate
             scale = 1f;
         }
         int chunks = 2 * Threads;
-        Run(chunks, chunk => Update(theta, gradient, chunk, chunks, scale, decision.TensorScales));
+        double learningRate = _rule.Schedule.At(step);
+        Run(chunks, chunk => Update(theta, gradient, chunk, chunks, learningRate, scale, decision.TensorScales));
+        _rule.Optimizer.CountStep();
         _rule.Policy.Commit(decision);
-        return UpdateRule.Statistics(step, meanLoss, decision, skipped: false);
+        return _rule.Statistics(step, meanLoss, decision, skipped: false);
     }
 
     void CheckParts(IReadOnlyList<byte[]> parts)
@@ -138,31 +140,29 @@ public sealed class PartsUpdate
     }
 
     /// <summary>
-    /// SGD on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples of 64 floats),
-    /// with one scale, or each tensor's (per-tensor policy) on its part of the chunk.
+    /// The optimizer on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples
+    /// of 64 floats), with one scale, or each tensor's (per-tensor policy) on its part of the chunk.
     /// </summary>
-    void Update(Parameters theta, byte[] gradient, int chunk, int chunks, float scale, float[]? tensorScales)
+    void Update(Parameters theta, byte[] gradient, int chunk, int chunks, double learningRate, float scale, float[]? tensorScales)
     {
         int n = _sum.Length / sizeof(float);
         int first = Boundary(n, chunk, chunks), last = Boundary(n, chunk + 1, chunks);
         if (tensorScales is null)
         {
-            Update(theta, gradient, first, last, scale);
+            Update(theta, gradient, first, last, learningRate, scale);
             return;
         }
         for (int k = 0; k < tensorScales.Length; k++)
         {
             int from = Math.Max(first, _offsets[k]), to = Math.Min(last, _offsets[k] + _lengths[k]);
-            if (from < to) Update(theta, gradient, from, to, tensorScales[k]);
+            if (from < to) Update(theta, gradient, from, to, learningRate, tensorScales[k]);
         }
     }
 
-    /// <summary>SGD on elements [first, last) with the clip scale folded in.</summary>
-    void Update(Parameters theta, byte[] gradient, int first, int last, float scale)
+    /// <summary>The optimizer on elements [first, last) with the clip scale folded in (the step is counted once, by the caller).</summary>
+    void Update(Parameters theta, byte[] gradient, int first, int last, double learningRate, float scale)
     {
-        var optimizer = _rule.Optimizer;
-        var velocity = optimizer.Momentum == 0f ? Span<float>.Empty : optimizer.Velocity.AsSpan(first, last - first);
-        Sgd.Update(theta.Floats[first..last], Floats(gradient)[first..last], velocity, optimizer.LearningRate, optimizer.Momentum, scale);
+        _rule.Optimizer.UpdateRange(theta.Floats[first..last], Floats(gradient)[first..last], first, learningRate, scale);
     }
 
     static int Boundary(int n, int chunk, int chunks) => chunk == chunks ? n : (int)((long)n * chunk / chunks) & ~63;

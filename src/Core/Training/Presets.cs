@@ -1,14 +1,30 @@
 using Thresher.Core.Model;
+using Thresher.Core.Optim;
 
 namespace Thresher.Core.Training;
 
 /// <summary>Named recipes: the sane default and the tutorial's exploding one. The one place a run's defaults come from.</summary>
 public static class Presets
 {
-    public static IReadOnlyList<string> Names { get; } = ["default", "tutorial", "tutorial-unclipped"];
+    public static IReadOnlyList<string> Names { get; } = ["default", "fast", "tutorial", "tutorial-unclipped"];
 
     /// <summary>MNIST, 784-512-256-10, CE, x/255, lr 0.1, batch 128, clip 15, skip non-finite steps, truncated normal init.</summary>
     public static TrainingOptions Default { get; } = new();
+
+    /// <summary>
+    /// The fast recipe: the default MLP, data and initialiser, AdamW (β 0.9/0.999, ε 1e-8, wd 0.01) at peak lr 4e-3 under
+    /// OneCycleLR (pct-start 0.3, div 25, final-div 1e4), batch 512, clip 15, 4 epochs (468 steps, 240k samples): ≥ 98 %
+    /// test accuracy at seeds 1234, 1, 2, 3 (98.21, 98.06, 98.22, 98.12 %).
+    /// </summary>
+    public static TrainingOptions Fast { get; } = new()
+    {
+        Optimizer = OptimizerOptions.For(OptimizerKind.AdamW),
+        LearningRate = 4e-3f,
+        Schedule = new ScheduleOptions { Kind = ScheduleKind.OneCycle },
+        Batch = 512,
+        Epochs = 4,
+        Clip = 15f,
+    };
 
     /// <summary>The tutorial: inputs /50, MSE on one-hot, SGD lr 0.01, clip_by_global_norm 15.</summary>
     public static TrainingOptions Tutorial { get; } = new()
@@ -27,6 +43,7 @@ public static class Presets
     public static TrainingOptions Get(string name) => name?.ToLowerInvariant() switch
     {
         "default" => Default,
+        "fast" => Fast,
         "tutorial" => Tutorial,
         "tutorial-unclipped" => TutorialUnclipped,
         _ => throw new ThresherInputException($"preset '{name}': unknown; expected one of {string.Join(", ", Names)}"),

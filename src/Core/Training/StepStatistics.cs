@@ -11,6 +11,7 @@ namespace Thresher.Core.Training;
 /// <param name="Clipped">True when the scale was below 1 (n &gt; c).</param>
 /// <param name="Skipped">True when the step was not applied (non-finite gradient, policy skip).</param>
 /// <param name="TensorNorms">Pre-clip L2 norm per tensor, layout order (w1, b1, …).</param>
+/// <param name="LearningRate">The step's learning rate from the schedule (reported for skipped steps too).</param>
 public sealed record StepStatistics(
     long Step,
     double Loss,
@@ -19,7 +20,8 @@ public sealed record StepStatistics(
     float ClipScale,
     bool Clipped,
     bool Skipped,
-    double[] TensorNorms)
+    double[] TensorNorms,
+    double LearningRate)
 {
     /// <summary>The threshold the clip policy used this step (+∞: none); see <see cref="Optim.Clipping.ClipPolicy"/>.</summary>
     public double ClipThreshold { get; init; } = double.PositiveInfinity;

@@ -120,8 +120,8 @@ public sealed class SynchronousStep
     }
 
     /// <summary>A step the ladder skipped (or rewound): θ and optimizer state untouched by it.</summary>
-    static StepStatistics NotApplied(MeasuredStep measured, long step)
-        => UpdateRule.Statistics(step, measured.MeanLoss, measured.Decision, skipped: true);
+    StepStatistics NotApplied(MeasuredStep measured, long step)
+        => Rule.Statistics(step, measured.MeanLoss, measured.Decision, skipped: true);
 
     StepStatistics Annotate(StepStatistics stats, long batch, SpikeDecision ladder, double[] workerNorms)
     {

@@ -41,10 +41,9 @@ public sealed class Trainer
             throw new ThresherInputException($"initial parameters have {initialTheta.Length} floats; layers {options.Layers} need {Theta.Length}");
         else initialTheta.AsSpan().CopyTo(Theta);
         _parts = [.. _workers.Select(_ => new WorkerPart(new byte[Theta.Length * sizeof(float)], default))];
-        // The update's norms and SGD on the workers' kernel threads: the step's bits do not depend on it, only its time.
-        _step = new SynchronousStep(new UpdateRule(Layout, new SgdOptimizer(options.LearningRate, options.Momentum, Theta.Length), options.Clip, options.NonFinite, options.ClipPolicy), threads,
-            options.Spike, options.OmitBatches);
         TotalSteps = options.TotalSteps(Schedule.StepsPerEpoch);
+        // The update's norms and optimizer on the workers' kernel threads: the step's bits do not depend on it, only its time.
+        _step = new SynchronousStep(options.CreateUpdateRule(Layout, TotalSteps), threads, options.Spike, options.OmitBatches);
         _attributes = workers > 1 && options.Spike.OnSpike != SpikeAction.None;
         _replay = _attributes ? new byte[Theta.Length * sizeof(float)] : [];
     }

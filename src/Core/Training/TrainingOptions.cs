@@ -1,12 +1,13 @@
 using System.Globalization;
 using Thresher.Core.Model;
 using Thresher.Core.Optim.Clipping;
+using Thresher.Core.Optim;
 
 namespace Thresher.Core.Training;
 
 /// <summary>
 /// Everything that determines a training trajectory. Defaults are the sane recipe (MNIST, 784-512-256-10,
-/// softmax cross-entropy, x/255, SGD lr 0.1, batch 128, clip_by_global_norm 15, 3 epochs).
+/// softmax cross-entropy, x/255, SGD lr 0.1 constant, batch 128, clip_by_global_norm 15, 3 epochs).
 /// </summary>
 public sealed record TrainingOptions
 {
@@ -32,11 +33,14 @@ public sealed record TrainingOptions
     /// <summary>Pixels are divided by this (&gt; 0). Default 255; the tutorial uses 50.</summary>
     public float InputScale { get; init; } = 255f;
 
-    /// <summary>SGD learning rate (&gt; 0). Default 0.1.</summary>
+    /// <summary>Base (peak) learning rate (&gt; 0); the schedule scales it per step. Default 0.1 (SGD).</summary>
     public float LearningRate { get; init; } = 0.1f;
 
-    /// <summary>Heavy-ball momentum in [0, 1). Default 0 (plain SGD).</summary>
-    public float Momentum { get; init; }
+    /// <summary>Optimizer and its hyper-parameters. Default plain SGD.</summary>
+    public OptimizerOptions Optimizer { get; init; } = new();
+
+    /// <summary>Learning-rate schedule. Default constant.</summary>
+    public ScheduleOptions Schedule { get; init; } = new();
 
     /// <summary>Global batch (rows per step, split over workers), 1..<see cref="MaxBatch"/>. Default 128.</summary>
     public int Batch { get; init; } = 128;
@@ -84,7 +88,10 @@ public sealed record TrainingOptions
         Layers.Validate();
         Require(InputScale > 0 && float.IsFinite(InputScale), $"input-scale {Num(InputScale)}: must be a finite number > 0");
         Require(LearningRate > 0 && float.IsFinite(LearningRate), $"lr {Num(LearningRate)}: must be a finite number > 0");
-        Require(Momentum >= 0 && Momentum < 1, $"momentum {Num(Momentum)}: must be in [0, 1)");
+        ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
+        ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+        Optimizer.Validate();
+        Schedule.Validate(LearningRate);
         Require(Batch >= 1 && Batch <= MaxBatch, $"batch {Batch}: must be in 1..{MaxBatch}");
         Require(ActivationBytes <= MaxActivationBytes,
             $"batch {Batch} with layers {Layers}: one step's activations need {ActivationBytes >> 20:N0} MiB, above the limit of {MaxActivationBytes >> 20:N0} MiB — use a smaller --batch or narrower --layers");
@@ -96,6 +103,9 @@ public sealed record TrainingOptions
         ClipPolicy.Validate(Clip);
         ArgumentNullException.ThrowIfNull(Spike, nameof(Spike));
         Spike.Validate();
+        // The rewind snapshots hold θ and SGD's momentum buffer; Adam's moments are not in them yet.
+        Require(Spike.OnSpike != SpikeAction.Rewind || !Optimizer.Kind.IsAdam(),
+            $"on-spike rewind: not supported with optimizer {Optimizer.Kind.Name()} (its snapshots hold θ and SGD momentum only); use --optimizer sgd or --on-spike skip");
         Require(OmitBatches.All(b => b >= 0), "omitted batches: ids must be ≥ 0");
     }
 
@@ -112,6 +122,14 @@ public sealed record TrainingOptions
 
     /// <summary>Total steps of the run for a training set of <paramref name="stepsPerEpoch"/> steps per epoch.</summary>
     public long TotalSteps(int stepsPerEpoch) => Steps ?? (long)Epochs * stepsPerEpoch;
+
+    /// <summary>The server half's rule for a run of <paramref name="totalSteps"/> steps: a fresh optimizer (state zero), the schedule, clip and policy.</summary>
+    public UpdateRule CreateUpdateRule(ParameterLayout layout, long totalSteps)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        var optimizer = new Optimizer(Optimizer, LearningRate, layout.TotalLength);
+        return new UpdateRule(layout, optimizer, Clip, NonFinite, new LearningRateSchedule(Schedule, LearningRate, Math.Max(1, totalSteps)), ClipPolicy);
+    }
 
     static void Require(bool ok, string message)
     {

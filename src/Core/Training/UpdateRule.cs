@@ -29,8 +29,9 @@ public sealed record ClipDecision(double[] TensorNorms, double GlobalNorm, float
 
 /// <summary>
 /// The parameter server's half of a step, shared by the single-process trainer and the cluster:
-/// per-tensor norms → global norm → clip_by_global_norm (TensorFlow semantics) → non-finite check → SGD.
-/// The clip scale is folded into the SGD update, so the gradient is read twice (norms, update) and never
+/// per-tensor norms → global norm → clip_by_global_norm (TensorFlow semantics) → non-finite check → the optimizer
+/// (SGD, Adam or AdamW) at the schedule's learning rate for the step.
+/// The clip scale is folded into the update, so the gradient is read twice (norms, update) and never
 /// rewritten. <see cref="Measure"/> and <see cref="Apply(Span{float}, ReadOnlySpan{float}, long, double, ClipDecision)"/>
 /// are separate so hosts can trace them as separate spans.
 /// </summary>
@@ -40,8 +41,9 @@ public sealed class UpdateRule
     readonly int[] _sliceLengths;
 
     /// <param name="clipNorm">clip_by_global_norm's c (&gt; 0, finite), or null for no clipping; per-tensor's c, ZClip's hard cap.</param>
+    /// <param name="schedule">The learning rate of each step; null: the optimizer's base rate every step.</param>
     /// <param name="clipPolicy">The clip policy; null is tf.clip_by_global_norm at <paramref name="clipNorm"/>.</param>
-    public UpdateRule(ParameterLayout layout, SgdOptimizer optimizer, float? clipNorm, NonFinitePolicy nonFinite, ClipPolicyOptions? clipPolicy = null)
+    public UpdateRule(ParameterLayout layout, Optimizer optimizer, float? clipNorm, NonFinitePolicy nonFinite, LearningRateSchedule? schedule = null, ClipPolicyOptions? clipPolicy = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -52,13 +54,16 @@ public sealed class UpdateRule
         Optimizer = optimizer;
         ClipNorm = clipNorm;
         NonFinite = nonFinite;
+        Schedule = schedule ?? LearningRateSchedule.Constant(optimizer.LearningRate);
         Policy = ClipPolicy.Create(clipPolicy ?? new ClipPolicyOptions(), clipNorm, layout);
     }
 
     /// <summary>The clip policy and its state (EMAs, history), checkpointed with θ.</summary>
     public ClipPolicy Policy { get; }
 
-    public SgdOptimizer Optimizer { get; }
+    public Optimizer Optimizer { get; }
+
+    public LearningRateSchedule Schedule { get; }
 
     public ParameterLayout Layout => _layout;
 
@@ -94,22 +99,23 @@ public sealed class UpdateRule
                 throw new NonFiniteGradientException($"step {step}: the gradient's global norm is {decision.GlobalNorm} (loss {meanLoss}); the run was aborted (policy abort). Lower the learning rate, clip, or use --nonfinite skip.");
             return Statistics(step, meanLoss, decision, skipped: true);
         }
+        double learningRate = Schedule.At(step);
         if (Policy.ScalesUnits)
         {
             var scaled = meanGradient.ToArray(); // AGC's pass rewrites g; the caller's buffer stays as it was
             decision = UnitsScaled(decision, Policy.ScaleUnits(scaled, theta));
-            Optimizer.Apply(theta, scaled, 1f);
+            Optimizer.Apply(theta, scaled, learningRate, 1f);
         }
         else if (decision.TensorScales is { } scales)
         {
-            for (int k = 0; k < scales.Length; k++) // per-tensor: each tensor's own scale on its slice of θ, g and velocity
+            for (int k = 0; k < scales.Length; k++) // per-tensor: each tensor's own scale on its slice of θ, g and the optimizer's state
             {
                 var s = _layout.Slices[k];
-                var velocity = Optimizer.Momentum == 0f ? Span<float>.Empty : Optimizer.Velocity.AsSpan(s.Offset, s.Length);
-                Sgd.Update(s.Of(theta), s.Of(meanGradient), velocity, Optimizer.LearningRate, Optimizer.Momentum, scales[k]);
+                Optimizer.UpdateRange(s.Of(theta), s.Of(meanGradient), s.Offset, learningRate, scales[k]);
             }
+            Optimizer.CountStep();
         }
-        else Optimizer.Apply(theta, meanGradient, decision.Scale);
+        else Optimizer.Apply(theta, meanGradient, learningRate, decision.Scale);
         Policy.Commit(decision);
         return Statistics(step, meanLoss, decision, skipped: false);
     }
@@ -118,8 +124,8 @@ public sealed class UpdateRule
     public StepStatistics Apply(Span<float> theta, ReadOnlySpan<float> meanGradient, long step, double meanLoss)
         => Apply(theta, meanGradient, step, meanLoss, Measure(meanGradient));
 
-    internal static StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
-        => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms) { ClipThreshold = d.Threshold };
+    internal StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
+        => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms, Schedule.At(step)) { ClipThreshold = d.Threshold };
 
     /// <summary>The decision as reported after AGC's pass: post-clip norm as measured, scale post/pre.</summary>
     internal static ClipDecision UnitsScaled(ClipDecision d, double postNorm)

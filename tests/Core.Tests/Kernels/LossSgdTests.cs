@@ -59,7 +59,7 @@ public class LossSgdTests
             float[] expected = (float[])theta.Clone(), actual = (float[])theta.Clone();
             SgdNaive.Update(expected, grad, [], 0.01f, 0f, 0.5f);
             float[] plain = actual;
-            KernelPath.Run(path, () => Sgd.Update(plain, grad, [], 0.01f, 0f, 0.5f), w => Sgd.Update(plain, grad, [], 0.01f, 0f, 0.5f, w));
+            KernelPath.Run(path, () => Sgd.Update(plain, grad, [], 0.01f, 0f, 0.5f), w => Sgd.Update(plain, grad, [], new SgdStep(0.01f, 0f, 0f, false, 0f, 0.5f, false), w));
             KernelTestData.Close(expected, actual, KernelTestData.Abs(expected), 1e-7, 1e-9, $"Sgd plain {path} len={len}");
 
             float[] v0 = KernelTestData.Uniform(len, len + 2);
@@ -68,7 +68,7 @@ public class LossSgdTests
             actual = (float[])theta.Clone();
             SgdNaive.Update(expected, grad, vExpected, 0.01f, 0.9f, 0.5f);
             float[] heavy = actual;
-            KernelPath.Run(path, () => Sgd.Update(heavy, grad, vActual, 0.01f, 0.9f, 0.5f), w => Sgd.Update(heavy, grad, vActual, 0.01f, 0.9f, 0.5f, w));
+            KernelPath.Run(path, () => Sgd.Update(heavy, grad, vActual, 0.01f, 0.9f, 0.5f), w => Sgd.Update(heavy, grad, vActual, new SgdStep(0.01f, 0.9f, 0f, false, 0f, 0.5f, false), w));
             KernelTestData.Close(expected, actual, KernelTestData.Abs(expected), 1e-7, 1e-9, $"Sgd momentum θ {path} len={len}");
             KernelTestData.Close(vExpected, vActual, KernelTestData.Abs(vExpected), 1e-7, 1e-9, $"Sgd momentum v {path} len={len}");
         }

@@ -44,8 +44,8 @@ public sealed class ClipPolicyStepTests
     {
         var expectedTheta = Random(1, 1);
         var theta = Bytes(expectedTheta);
-        var reference = new UpdateRule(Layout, new SgdOptimizer(0.1f, 0.5f, Layout.TotalLength), clip, NonFinitePolicy.Skip, policy);
-        var fused = new PartsUpdate(new UpdateRule(Layout, new SgdOptimizer(0.1f, 0.5f, Layout.TotalLength), clip, NonFinitePolicy.Skip, policy), 2);
+        var reference = new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0.5f, Layout.TotalLength), clip, NonFinitePolicy.Skip, clipPolicy: policy);
+        var fused = new PartsUpdate(new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0.5f, Layout.TotalLength), clip, NonFinitePolicy.Skip, clipPolicy: policy), 2);
         bool anyClipped = false;
         for (int step = 0; step < 6; step++)
         {
@@ -72,8 +72,8 @@ public sealed class ClipPolicyStepTests
     [Fact]
     public void A_skipped_step_leaves_the_policy_state_alone()
     {
-        var update = new PartsUpdate(new UpdateRule(Layout, new SgdOptimizer(0.1f, 0, Layout.TotalLength), null, NonFinitePolicy.Skip,
-            new ClipPolicyOptions { Kind = ClipPolicyKind.AutoClip }), 2);
+        var update = new PartsUpdate(new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0, Layout.TotalLength), null, NonFinitePolicy.Skip,
+            clipPolicy: new ClipPolicyOptions { Kind = ClipPolicyKind.AutoClip }), 2);
         var theta = Bytes(Random(1, 1));
         var good = Bytes(Random(2, 1));
         update.Apply(theta, [good], 0, 1, update.Measure([good]));

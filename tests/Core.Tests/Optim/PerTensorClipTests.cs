@@ -22,8 +22,8 @@ public sealed class PerTensorClipTests
     public void The_update_uses_each_tensors_scale()
     {
         var layout = new ParameterLayout(new MlpConfig([2, 1])); // w1 [2, 1], b1 [1]
-        var rule = new UpdateRule(layout, new SgdOptimizer(0.5f, 0, layout.TotalLength), 1f, NonFinitePolicy.Skip,
-            new ClipPolicyOptions { Kind = ClipPolicyKind.PerTensor });
+        var rule = new UpdateRule(layout, Optimizer.Sgd(0.5f, 0, layout.TotalLength), 1f, NonFinitePolicy.Skip,
+            clipPolicy: new ClipPolicyOptions { Kind = ClipPolicyKind.PerTensor });
         float[] theta = [1, 1, 1];
         float[] g = [3, 4, 0.5f];                                // ‖w1‖ 5 → scale 1/5; ‖b1‖ 0.5 → 1
         var stats = rule.Apply(theta, g, 0, 1);
@@ -37,8 +37,8 @@ public sealed class PerTensorClipTests
     public void A_non_finite_norm_gives_scale_NaN_and_the_step_is_skipped()
     {
         var layout = new ParameterLayout(new MlpConfig([2, 1]));
-        var rule = new UpdateRule(layout, new SgdOptimizer(0.5f, 0, layout.TotalLength), 1f, NonFinitePolicy.Skip,
-            new ClipPolicyOptions { Kind = ClipPolicyKind.PerTensor });
+        var rule = new UpdateRule(layout, Optimizer.Sgd(0.5f, 0, layout.TotalLength), 1f, NonFinitePolicy.Skip,
+            clipPolicy: new ClipPolicyOptions { Kind = ClipPolicyKind.PerTensor });
         float[] theta = [1, 1, 1];
         var stats = rule.Apply(theta, [float.NaN, 0, 0], 0, 1);
         Assert.True(stats.Skipped);

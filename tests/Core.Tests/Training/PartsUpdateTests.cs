@@ -35,8 +35,8 @@ public sealed class PartsUpdateTests
     {
         var expectedTheta = Random(1, 1);
         var theta = Bytes(expectedTheta);
-        var reference = new UpdateRule(Layout, new SgdOptimizer(0.1f, momentum, Layout.TotalLength), clip, NonFinitePolicy.Skip);
-        var fused = new PartsUpdate(new UpdateRule(Layout, new SgdOptimizer(0.1f, momentum, Layout.TotalLength), clip, NonFinitePolicy.Skip), threads);
+        var reference = new UpdateRule(Layout, Optimizer.Sgd(0.1f, momentum, Layout.TotalLength), clip, NonFinitePolicy.Skip);
+        var fused = new PartsUpdate(new UpdateRule(Layout, Optimizer.Sgd(0.1f, momentum, Layout.TotalLength), clip, NonFinitePolicy.Skip), threads);
         for (int step = 0; step < 3; step++)
         {
             var parts = Enumerable.Range(0, workers).Select(w => Random(10 * step + w + 2, 3f / workers)).ToArray();
@@ -68,7 +68,7 @@ public sealed class PartsUpdateTests
         var bad = Random(3, 1);
         bad[Layout.TotalLength - 1] = float.NaN;
         var parts = new[] { Bytes(Random(2, 1)), Bytes(bad) };
-        var update = new PartsUpdate(new UpdateRule(Layout, new SgdOptimizer(0.1f, 0, Layout.TotalLength), 15f, policy), 2);
+        var update = new PartsUpdate(new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0, Layout.TotalLength), 15f, policy), 2);
         var decision = update.Measure(parts);
         Assert.False(decision.Finite);
         if (policy == NonFinitePolicy.Skip) Assert.True(update.Apply(theta, parts, 7, 1, decision).Skipped);
@@ -79,7 +79,7 @@ public sealed class PartsUpdateTests
     [Fact]
     public void Parts_of_the_wrong_length_are_refused()
     {
-        var update = new PartsUpdate(new UpdateRule(Layout, new SgdOptimizer(0.1f, 0, Layout.TotalLength), 15f, NonFinitePolicy.Skip), 2);
+        var update = new PartsUpdate(new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0, Layout.TotalLength), 15f, NonFinitePolicy.Skip), 2);
         Assert.Throws<ArgumentException>(() => update.Measure([new byte[8]]));
         Assert.Throws<ArgumentException>(() => update.Measure([]));
     }

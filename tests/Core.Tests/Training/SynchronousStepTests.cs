@@ -10,7 +10,7 @@ public sealed class SynchronousStepTests
 {
     static readonly ParameterLayout Layout = new(new MlpConfig([7, 5, 3]));
 
-    static SynchronousStep NewStep() => new(new UpdateRule(Layout, new SgdOptimizer(0.1f, 0f, Layout.TotalLength), 1f, NonFinitePolicy.Skip), threads: 2);
+    static SynchronousStep NewStep() => new(new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0f, Layout.TotalLength), 1f, NonFinitePolicy.Skip), threads: 2);
 
     static byte[] Part(float value) => MemoryMarshal.AsBytes(Enumerable.Repeat(value, Layout.TotalLength).ToArray().AsSpan()).ToArray();
 

@@ -13,14 +13,39 @@ namespace Thresher.Core.Tests.Training;
 /// before it had workers. Across W the parts split the batch differently, so the sums differ at float rounding:
 /// W = 2, 4 match W = 1 to 1e-4 relative (loss, global norm, θ), the tolerance of the cluster's equivalence test
 /// (tests/Grains.Tests/EquivalenceTests.cs). 30 steps of the tutorial recipe (MSE, x/50, lr 0.01) on small
-/// synthetic data, two epochs with shuffling, clip lowered so that some steps clip.
+/// synthetic data, two epochs with shuffling, clip lowered so that some steps clip; and the same for every optimizer
+/// (SGD with nesterov momentum and L2 decay, Adam with L2 decay, AdamW) under a schedule.
 /// </summary>
 public sealed class TrainerWorkersTests : IDisposable
 {
     const int Steps = 30;
     readonly TempDir _dir = new();
     readonly Dataset _data;
-    readonly TrainingOptions _options = Presets.Tutorial with { Layers = new MlpConfig([16, 32, 16, 10]), Steps = Steps, Clip = 0.12f, Seed = 17 };
+    static readonly TrainingOptions Tutorial = Presets.Tutorial with { Layers = new MlpConfig([16, 32, 16, 10]), Steps = Steps, Clip = 0.12f, Seed = 17 };
+
+    /// <summary>The recipes each test runs, by name (theory data).</summary>
+    static TrainingOptions Recipe(string name) => name switch
+    {
+        "sgd" => Tutorial,
+        "sgd-nesterov" => Tutorial with
+        {
+            Optimizer = OptimizerOptions.Sgd(0.9f) with { Nesterov = true, WeightDecay = 1e-3f },
+            Schedule = new ScheduleOptions { Kind = ScheduleKind.Cosine, WarmupSteps = 5 },
+        },
+        "adam" => Tutorial with
+        {
+            LearningRate = 1e-3f,
+            Optimizer = OptimizerOptions.For(OptimizerKind.Adam) with { WeightDecay = 1e-2f },
+            Schedule = new ScheduleOptions { Kind = ScheduleKind.Step, StepSize = 7, Gamma = 0.5 },
+        },
+        "adamw" => Tutorial with
+        {
+            LearningRate = 2e-3f,
+            Optimizer = OptimizerOptions.For(OptimizerKind.AdamW),
+            Schedule = new ScheduleOptions { Kind = ScheduleKind.OneCycle },
+        },
+        _ => throw new ArgumentException(name, nameof(name)),
+    };
 
     public TrainerWorkersTests()
     {
@@ -30,27 +55,41 @@ public sealed class TrainerWorkersTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void W_workers_equal_their_parts_summed_in_worker_order_then_the_update_rule_bit_for_bit(int workers)
+    public static TheoryData<string, int> RecipesAndWorkers => new()
     {
-        var (expectedTheta, expected) = Reference(workers);
-        var (theta, actual) = Train(workers);
+        { "sgd", 1 }, { "sgd", 2 }, { "sgd", 4 },
+        { "sgd-nesterov", 1 }, { "sgd-nesterov", 2 }, { "sgd-nesterov", 4 },
+        { "adam", 1 }, { "adam", 2 }, { "adam", 4 },
+        { "adamw", 1 }, { "adamw", 2 }, { "adamw", 4 },
+    };
+
+    public static TheoryData<string, int> RecipesAndMoreWorkers => new()
+    {
+        { "sgd", 2 }, { "sgd", 4 }, { "sgd-nesterov", 2 }, { "sgd-nesterov", 4 },
+        { "adam", 2 }, { "adam", 4 }, { "adamw", 2 }, { "adamw", 4 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RecipesAndWorkers))]
+    public void W_workers_equal_their_parts_summed_in_worker_order_then_the_update_rule_bit_for_bit(string recipe, int workers)
+    {
+        var options = Recipe(recipe);
+        var (expectedTheta, expected) = Reference(options, workers);
+        var (theta, actual) = Train(options, workers);
         Assert.Equal(expected.Select(s => s.Loss), actual.Select(s => s.Loss));
         Assert.Equal(expected.Select(s => s.GlobalNorm), actual.Select(s => s.GlobalNorm));
         Assert.Equal(expected.Select(s => s.Clipped), actual.Select(s => s.Clipped));
+        Assert.Equal(expected.Select(s => s.LearningRate), actual.Select(s => s.LearningRate));
         Assert.Equal(expectedTheta, theta);
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void W_workers_follow_the_one_worker_trajectory_to_float_rounding(int workers)
+    [MemberData(nameof(RecipesAndMoreWorkers))]
+    public void W_workers_follow_the_one_worker_trajectory_to_float_rounding(string recipe, int workers)
     {
-        var (oneTheta, one) = Train(1);
-        var (theta, many) = Train(workers);
+        var options = Recipe(recipe);
+        var (oneTheta, one) = Train(options, 1);
+        var (theta, many) = Train(options, workers);
         Assert.Contains(one, s => s.Clipped);
         for (int i = 0; i < Steps; i++)
         {
@@ -62,22 +101,22 @@ public sealed class TrainerWorkersTests : IDisposable
         Assert.True(distance <= 1e-4 * norm, $"θ after {Steps} steps: ‖θ_W − θ_1‖ = {distance:G6}, ‖θ_1‖ = {norm:G6}");
     }
 
-    (float[] Theta, List<StepStatistics> Stats) Train(int workers)
+    (float[] Theta, List<StepStatistics> Stats) Train(TrainingOptions options, int workers)
     {
-        var trainer = new Trainer(_options, _data, workers: workers);
+        var trainer = new Trainer(options, _data, workers: workers);
         var stats = new List<StepStatistics>();
         while (!trainer.Done) stats.Add(trainer.TrainStep());
         return (trainer.Theta, stats);
     }
 
     /// <summary>The trainer's step written out from its parts: W workers, their g_w summed in worker order, then UpdateRule.</summary>
-    (float[] Theta, List<StepStatistics> Stats) Reference(int workers)
+    (float[] Theta, List<StepStatistics> Stats) Reference(TrainingOptions options, int workers)
     {
-        var parts = Enumerable.Range(0, workers).Select(w => new WorkerGradient(_options, _data.Train, workers, w, fixedShards: false, threads: 1)).ToArray();
+        var parts = Enumerable.Range(0, workers).Select(w => new WorkerGradient(options, _data.Train, workers, w, fixedShards: false, threads: 1)).ToArray();
         var layout = parts[0].Layout;
         var theta = new float[layout.TotalLength];
-        Initializer.Initialize(theta, layout, _options.Init, _options.Seed);
-        var rule = new UpdateRule(layout, new SgdOptimizer(_options.LearningRate, _options.Momentum, theta.Length), _options.Clip, _options.NonFinite);
+        Initializer.Initialize(theta, layout, options.Init, options.Seed);
+        var rule = options.CreateUpdateRule(layout, Steps);
         var gradients = parts.Select(_ => new float[theta.Length]).ToArray();
         var sum = new float[theta.Length];
         var stats = new List<StepStatistics>();

@@ -28,7 +28,7 @@ public sealed class UpdateRuleTests
 
         var before = (float[])theta.Clone();
 
-        var rule = new UpdateRule(Layout, new SgdOptimizer(0.5f, 0, theta.Length), 1f, NonFinitePolicy.Skip);
+        var rule = new UpdateRule(Layout, Optimizer.Sgd(0.5f, 0, theta.Length), 1f, NonFinitePolicy.Skip);
         var stats = rule.Apply(theta, gradient, step: 0, meanLoss: 1);
         Assert.True(stats.Clipped);
         Assert.Equal(1.0, stats.ClippedNorm, 12);
@@ -51,7 +51,7 @@ public sealed class UpdateRuleTests
         var gradient = Random(4, 0.001f);
         var expected = (float[])theta.Clone();
         SgdNaive.Update(expected, gradient, [], 0.1f, 0, 1f);
-        var stats = new UpdateRule(Layout, new SgdOptimizer(0.1f, 0, theta.Length), 15f, NonFinitePolicy.Skip).Apply(theta, gradient, 0, 1);
+        var stats = new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0, theta.Length), 15f, NonFinitePolicy.Skip).Apply(theta, gradient, 0, 1);
         Assert.False(stats.Clipped);
         Assert.Equal(1f, stats.ClipScale);
         Assert.Equal(expected, theta);
@@ -63,7 +63,7 @@ public sealed class UpdateRuleTests
         var theta = Random(5, 1);
         var expected = (float[])theta.Clone();
         var velocity = new float[theta.Length];
-        var rule = new UpdateRule(Layout, new SgdOptimizer(0.1f, 0.9f, theta.Length), null, NonFinitePolicy.Skip);
+        var rule = new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0.9f, theta.Length), null, NonFinitePolicy.Skip);
         for (int step = 0; step < 3; step++)
         {
             var gradient = Random(10 + step, 1);
@@ -83,14 +83,14 @@ public sealed class UpdateRuleTests
         var before = (float[])theta.Clone();
         var gradient = Random(7, 1);
         gradient[3] = bad;
-        var rule = new UpdateRule(Layout, new SgdOptimizer(0.1f, 0.9f, theta.Length), 15f, NonFinitePolicy.Skip);
+        var rule = new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0.9f, theta.Length), 15f, NonFinitePolicy.Skip);
         var stats = rule.Apply(theta, gradient, 4, double.NaN);
         Assert.True(stats.Skipped);
         Assert.False(double.IsFinite(stats.GlobalNorm));
         Assert.Equal(before, theta);
         Assert.All(rule.Optimizer.Velocity, v => Assert.Equal(0f, v));
 
-        var abort = new UpdateRule(Layout, new SgdOptimizer(0.1f, 0, theta.Length), 15f, NonFinitePolicy.Abort);
+        var abort = new UpdateRule(Layout, Optimizer.Sgd(0.1f, 0, theta.Length), 15f, NonFinitePolicy.Abort);
         var e = Assert.Throws<NonFiniteGradientException>(() => abort.Apply(theta, gradient, 4, double.NaN));
         Assert.Contains("step 4", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, theta);

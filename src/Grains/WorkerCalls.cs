@@ -1,0 +1,37 @@
+using Thresher.Abstractions;
+
+namespace Thresher.Grains;
+
+/// <summary>The parameter server's calls to its workers, with the retry rule that makes them safe.</summary>
+static class WorkerCalls
+{
+    /// <summary>
+    /// One worker's gradient, asked again (at most <see cref="Attempts"/> times in all) when the call
+    /// failed in Orleans rather than in the worker, or took longer than the run's worker timeout: a silo that
+    /// stops or dies rejects the calls to its activations (SiloUnavailableException, OrleansMessageRejectionException),
+    /// and once membership has declared it dead the next call re-activates the worker on another silo; a hung silo
+    /// (SIGSTOP) answers nothing until it is declared dead. A fresh activation answers null: it gets its
+    /// <paramref name="setup"/> and is asked again. Safe because the setup and the request carry everything (config,
+    /// θ, step, worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied
+    /// once, here, after all parts. Exceptions the worker itself throws (bad data) fail the step at once.
+    /// </summary>
+    public static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, GradientRequest request, TimeSpan timeout, bool replay = false)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await (replay ? worker.ReplayGradient(request) : worker.ComputeGradient(request)).WaitAsync(timeout) is { } result) return result;
+                if (attempt >= Attempts)
+                    throw new InvalidOperationException($"worker {setup.Worker} of run {setup.RunId}: still not set up after {attempt} setups");
+                await worker.SetUp(setup).WaitAsync(timeout);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException && attempt < Attempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt)); // let membership catch up with a dead silo
+            }
+        }
+    }
+
+    public const int Attempts = 6;
+}
