@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Thresher.Core.Backends;
+using Thresher.Dashboard;
 using Thresher.Gpu;
 using Thresher.Grains;
 using Thresher.Hosting.Telemetry;
@@ -74,8 +75,14 @@ sealed record SiloSetup(
             Telemetry = TelemetrySetup.Parse(config["Thresher:Telemetry"]),
             RunReminderSeconds = ReminderSeconds(config),
             Tls = SiloTls.From(config),
+            Dashboard = Flag(config, "Thresher:Dashboard:Enabled", true)
+                ? DashboardEndpoint.Parse(config["Thresher:Dashboard:Bind"], config["Thresher:Dashboard:Port"], DashboardEndpoint.DefaultSiloPort)
+                : null,
         };
     }
+
+    /// <summary>Where the web dashboard listens (Thresher:Dashboard:Bind, :Port; default 127.0.0.1:8080); null = off (--no-dashboard).</summary>
+    public DashboardEndpoint? Dashboard { get; init; }
 
     /// <summary>Where worker grains compute gradients (Thresher:Backend = cpu | cuda | auto; default cpu).</summary>
     public GradientBackendFactory Backend { get; init; } = GradientBackendFactory.Cpu;
@@ -153,6 +160,7 @@ sealed record SiloSetup(
         AddCheckpointStorage(silo);
         AddReminders(silo);
         silo.AddThresherGrains();
+        silo.AddThresherDashboard(); // the Orleans dashboard's counters, also with this silo's web dashboard off
         silo.AddWorkerSpreadPlacement();
         Tls?.Apply(silo);
     }

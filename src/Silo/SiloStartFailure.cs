@@ -52,7 +52,8 @@ sealed record SiloStartFailure(string Message, int ExitCode)
         if (setup.Kubernetes) return null; // the pod's address, known only to UseKubernetesHosting
         var address = setup.ListenOnAny ? IPAddress.Any : setup.AdvertisedIp;
         if (address is null) return null; // 'auto': Orleans picks the address; a clash then surfaces from its start
-        return PortFree("silo", "--silo-port", address, setup.SiloPort) ?? PortFree("gateway", "--gateway-port", address, setup.GatewayPort);
+        return PortFree("silo", "--silo-port", address, setup.SiloPort) ?? PortFree("gateway", "--gateway-port", address, setup.GatewayPort)
+            ?? (setup.Dashboard is { Port: > 0 } web ? PortFree("dashboard", "--dashboard-port (or --no-dashboard)", web.Bind, web.Port) : null);
     }
 
     static SiloStartFailure? PortFree(string what, string option, IPAddress address, int port)
