@@ -161,6 +161,7 @@ sealed class ScriptCluster : IAsyncDisposable
             ["THRESHER_RUN_DIR"] = runDir,
             ["THRESHER_SILO"] = Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
             ["THRESHER_START_TIMEOUT"] = "90",
+            ["THRESHER_DASHBOARD_PORT"] = "0", // each silo's dashboard on a free port: tests run side by side
         };
         var (code, stdout, stderr) = DeployTests.Bash(Script, ["start", $"{silos}"], env, timeoutSeconds: 120);
         var cluster = new ScriptCluster(env, runDir, siloPort, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
