@@ -13,7 +13,7 @@ const chartDefinitions = [
     rows: w => [positive(w.global_norm), positive(w.clipped_norm),
       ...(w.clip ? [w.step.map(() => w.clip)] : []), alertMarks(w)],
   },
-  { id: 'chart-loss', title: 'Loss', log: false, series: () => ['loss'], rows: w => [w.loss] },
+  { id: 'chart-loss', title: 'Loss (log)', log: true, series: () => ['loss'], rows: w => [positive(w.loss)] },
   { id: 'chart-tensors', title: 'Per-tensor norm (pre-clip, log)', log: true, series: w => w.tensors, rows: w => w.tensor_norms.map(positive) },
   {
     id: 'chart-workers', title: 'Per-worker local norm (log)', log: true,
@@ -28,6 +28,24 @@ function alertMarks(w) {
   const top = Math.max(...positive(w.global_norm).filter(v => v !== null), 1);
   const at = new Map(w.alerts.map(a => [a.step, a.value !== null && a.value > 0 ? a.value : top]));
   return w.step.map(s => (at.has(s) ? at.get(s) : null));
+}
+
+// Tick labels that stay short from 1e-6 to 1e+71 (an exploding run spans that).
+const tick = v => (v === null ? '' : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : String(+v.toPrecision(3)));
+
+// A log axis ticks at powers of ten only, every k-th decade so that at most 8 show.
+function decades(u, axis, min, max) {
+  const low = Math.floor(Math.log10(min)), high = Math.ceil(Math.log10(max));
+  const every = Math.max(1, Math.ceil((high - low) / 8));
+  const splits = [];
+  for (let e = low; e <= high; e += every) splits.push(10 ** e);
+  return splits;
+}
+
+function yAxis(log) {
+  const axis = { size: 60, values: (u, splits) => splits.map(tick) };
+  // uPlot's own log filter would blank some of these decades; show every one chosen.
+  return log ? { ...axis, splits: decades, filter: (u, splits) => splits } : axis;
 }
 
 function seriesOptions(label, index) {
@@ -48,7 +66,7 @@ function createCharts(history, onZoom) {
       height: 240,
       cursor: { sync: { key: 'run' }, drag: { x: true, y: false, setScale: false } },
       scales: { x: { time: false }, y: def.log ? { distr: 3 } : {} },
-      axes: [{ label: 'step' }, {}],
+      axes: [{ label: 'step' }, yAxis(def.log)],
       series: [{ label: 'step' }, ...def.series(history).map(seriesOptions)],
       hooks: {
         setSelect: [u => {

@@ -65,15 +65,18 @@ public sealed class DashboardApiTests(DashboardSilo dashboard)
     {
         using var badPoints = await dashboard.Http.GetAsync(new Uri(dashboard.Url, $"api/runs/{DashboardSilo.RunId}/history?points=1"));
         Assert.Equal(HttpStatusCode.BadRequest, badPoints.StatusCode);
-        Assert.Contains("points '1': expected a whole number in 2..100000", await badPoints.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("points '1': expected a whole number in 2..100000", await Error(badPoints));
 
         using var badRange = await dashboard.Http.GetAsync(new Uri(dashboard.Url, $"api/runs/{DashboardSilo.RunId}/history?from=9&to=3"));
         Assert.Equal(HttpStatusCode.BadRequest, badRange.StatusCode);
 
         using var unknown = await dashboard.Http.GetAsync(new Uri(dashboard.Url, "api/runs/no-such-run/history"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Contains("run 'no-such-run'", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("run 'no-such-run': no such run", await Error(unknown), StringComparison.Ordinal);
     }
+
+    static async Task<string?> Error(HttpResponseMessage response)
+        => JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
 
     [DataMnistFact]
     public async Task Cluster_shows_the_silo_with_the_runs_grains()
@@ -92,7 +95,7 @@ public sealed class DashboardApiTests(DashboardSilo dashboard)
         foreach (var (path, expected) in new[]
         {
             ("", "/static/runs.js"), ($"runs/{DashboardSilo.RunId}", "uPlot.iife.min.js"), ("cluster", "/static/cluster.js"),
-            ("static/vendor/uplot/uPlot.iife.min.js", "uPlot"), ("static/vendor/uplot/LICENSE", "MIT License"), ("orleans/", "<html"),
+            ("static/vendor/uplot/uPlot.iife.min.js", "uPlot"), ("static/vendor/uplot/LICENSE.txt", "MIT License"), ("orleans/", "<html"),
         })
         {
             using var response = await dashboard.Http.GetAsync(new Uri(dashboard.Url, path));
