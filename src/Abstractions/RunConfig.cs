@@ -7,6 +7,9 @@ namespace Thresher.Abstractions;
 /// spread (workers, shard mode) and which dataset the silos load. Plain strings for the enumerations keep the
 /// wire format independent of Core's types; the conversion to Core's options and the validation live with the
 /// grains (Thresher.Grains.RunConfigTraining), so this contract assembly does not need Core.
+/// No defaults here: every default of a run is written once, in Core's presets (Thresher.Core.Training.Presets,
+/// RunRecipe). Build a RunConfig with Thresher.Grains.RunConfigs.FromRecipe / RunConfigs.Default and change
+/// what differs with `with { ... }`; a blank RunConfig is not a valid run.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RunConfig
@@ -20,64 +23,64 @@ public sealed record RunConfig
     /// </summary>
     public const long MaxGradientBytes = 4L << 30;
 
-    /// <summary>Dataset name (mnist, fashion-mnist) or a directory on the silos. Default mnist.</summary>
-    [Id(0)] public string Dataset { get; init; } = "mnist";
+    /// <summary>Dataset name (mnist, fashion-mnist) or a directory on the silos.</summary>
+    [Id(0)] public string Dataset { get; init; } = "";
 
-    /// <summary>Layer sizes, input to output. Default 784,512,256,10.</summary>
-    [Id(1)] public int[] Layers { get; init; } = [784, 512, 256, 10];
+    /// <summary>Layer sizes, input to output.</summary>
+    [Id(1)] public int[] Layers { get; init; } = [];
 
-    /// <summary>ce or mse. Default ce.</summary>
-    [Id(2)] public string Loss { get; init; } = "ce";
+    /// <summary>ce or mse.</summary>
+    [Id(2)] public string Loss { get; init; } = "";
 
-    [Id(3)] public float InputScale { get; init; } = 255f;
+    [Id(3)] public float InputScale { get; init; }
 
-    [Id(4)] public float LearningRate { get; init; } = 0.1f;
+    [Id(4)] public float LearningRate { get; init; }
 
     [Id(5)] public float Momentum { get; init; }
 
     /// <summary>Global batch, split over the workers.</summary>
-    [Id(6)] public int Batch { get; init; } = 128;
+    [Id(6)] public int Batch { get; init; }
 
-    /// <summary>Worker grains, 1..<see cref="MaxWorkers"/>, at most <see cref="Batch"/>. Default 2.</summary>
-    [Id(7)] public int Workers { get; init; } = 2;
+    /// <summary>Worker grains, 1..<see cref="MaxWorkers"/>, at most <see cref="Batch"/>.</summary>
+    [Id(7)] public int Workers { get; init; }
 
-    [Id(8)] public int Epochs { get; init; } = 3;
+    [Id(8)] public int Epochs { get; init; }
 
     [Id(9)] public long? Steps { get; init; }
 
     /// <summary>clip_by_global_norm's c, or null for none.</summary>
-    [Id(10)] public float? Clip { get; init; } = 15f;
+    [Id(10)] public float? Clip { get; init; }
 
     /// <summary>skip or abort.</summary>
-    [Id(11)] public string NonFinite { get; init; } = "skip";
+    [Id(11)] public string NonFinite { get; init; } = "";
 
-    [Id(12)] public int Seed { get; init; } = 1234;
+    [Id(12)] public int Seed { get; init; }
 
-    [Id(13)] public bool Shuffle { get; init; } = true;
+    [Id(13)] public bool Shuffle { get; init; }
 
     /// <summary>truncnormal, he or glorot.</summary>
-    [Id(14)] public string Init { get; init; } = "truncnormal";
+    [Id(14)] public string Init { get; init; } = "";
 
     /// <summary>Evaluate every N steps; 0 = at each epoch end and at the end of the run.</summary>
     [Id(15)] public int EvalEvery { get; init; }
 
-    /// <summary>batch (default: the global batch split over workers) or fixed (a data-local shard per worker).</summary>
-    [Id(16)] public string ShardMode { get; init; } = "batch";
+    /// <summary>batch (the global batch split over workers) or fixed (a data-local shard per worker).</summary>
+    [Id(16)] public string ShardMode { get; init; } = "";
 
-    /// <summary>Explosion alert on a pre-clip global norm above this; null (default) = no absolute threshold.</summary>
+    /// <summary>Explosion alert on a pre-clip global norm above this; null = no absolute threshold.</summary>
     [Id(17)] public double? AlertThreshold { get; init; }
 
-    /// <summary>Explosion alert on a norm above k × the rolling median. Default 10.</summary>
-    [Id(18)] public double AlertSpikeFactor { get; init; } = 10;
+    /// <summary>Explosion alert on a norm above k × the rolling median.</summary>
+    [Id(18)] public double AlertSpikeFactor { get; init; }
 
-    /// <summary>Explosion alert on a norm above mean + m·σ of the rolling window. Default 6.</summary>
-    [Id(19)] public double AlertSigma { get; init; } = 6;
+    /// <summary>Explosion alert on a norm above mean + m·σ of the rolling window.</summary>
+    [Id(19)] public double AlertSigma { get; init; }
 
-    /// <summary>Steps in the rolling window. Default 50.</summary>
-    [Id(20)] public int AlertWindow { get; init; } = 50;
+    /// <summary>Steps in the rolling window.</summary>
+    [Id(20)] public int AlertWindow { get; init; }
 
-    /// <summary>Steps before the spike rules may fire. Default 10.</summary>
-    [Id(21)] public int AlertWarmUp { get; init; } = 10;
+    /// <summary>Steps before the spike rules may fire.</summary>
+    [Id(21)] public int AlertWarmUp { get; init; }
 
     /// <summary>Most steps between checkpoints.</summary>
     public const int MaxCheckpointEvery = 1_000_000;
@@ -85,12 +88,12 @@ public sealed record RunConfig
     /// <summary>
     /// The parameter server checkpoints θ, optimizer state and the next step to grain storage every N steps,
     /// 0..<see cref="MaxCheckpointEvery"/>; 0 = only at the start and at the end. A run whose parameter server
-    /// dies loses at most N steps, which it re-runs. Default 50.
+    /// dies loses at most N steps, which it re-runs.
     /// </summary>
-    [Id(22)] public int CheckpointEvery { get; init; } = 50;
+    [Id(22)] public int CheckpointEvery { get; init; }
 
-    /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
-    [Id(23)] public int WorkerTimeoutSeconds { get; init; } = 30;
+    /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600.</summary>
+    [Id(23)] public int WorkerTimeoutSeconds { get; init; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode}");

@@ -27,6 +27,10 @@ public static class ExitCodes
         {
             return Fail(e.Message, BadInput);
         }
+        catch (CommandRuntimeException e) when (e.InnerException is Commands.OptionValueException value)
+        {
+            return Fail(value.Describe(args), BadInput); // "lr 'abc': not a number", not Spectre's "Failed to convert"
+        }
         catch (CommandRuntimeException e)
         {
             return Fail(e.Message, BadInput);

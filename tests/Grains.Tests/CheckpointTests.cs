@@ -6,7 +6,7 @@ namespace Thresher.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class CheckpointTests(ClusterFixture fixture)
 {
-    RunConfig Config(float momentum = 0) => new()
+    RunConfig Config(float momentum = 0) => RunConfigs.Default with
     {
         Dataset = fixture.DataDirectory,
         Layers = [ClusterFixture.Features, 24, 10],

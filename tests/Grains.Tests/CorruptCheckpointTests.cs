@@ -11,7 +11,7 @@ namespace Thresher.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class CorruptCheckpointTests(ClusterFixture fixture)
 {
-    RunConfig Config() => new()
+    RunConfig Config() => RunConfigs.Default with
     {
         Dataset = fixture.DataDirectory,
         Layers = [ClusterFixture.Features, 24, 10],

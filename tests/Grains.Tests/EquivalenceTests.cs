@@ -17,7 +17,7 @@ public sealed class EquivalenceTests(ClusterFixture fixture)
     [InlineData(4, 1e-4)]
     public async Task Workers_reproduce_the_single_process_trajectory(int workers, double tolerance)
     {
-        var config = new RunConfig
+        var config = RunConfigs.Default with
         {
             Dataset = fixture.DataDirectory,
             Layers = [ClusterFixture.Features, 32, 16, 10],

@@ -11,7 +11,7 @@ public sealed class ReminderTests(ClusterFixture fixture)
     public async Task A_running_run_has_a_reminder_and_a_cancelled_or_completed_one_has_none()
     {
         var table = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReminderTable>();
-        RunConfig config = new()
+        RunConfig config = RunConfigs.Default with
         {
             Dataset = fixture.DataDirectory, Layers = [ClusterFixture.Features, 24, 10], Batch = 32, Workers = 2,
             Steps = 100_000, Init = "he", LearningRate = 0.1f,

@@ -6,7 +6,7 @@ namespace Thresher.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class RunGrainTests(ClusterFixture fixture)
 {
-    RunConfig SmallRun(int workers = 2, long steps = 40) => new()
+    RunConfig SmallRun(int workers = 2, long steps = 40) => RunConfigs.Default with
     {
         Dataset = fixture.DataDirectory,
         Layers = [ClusterFixture.Features, 24, 10],

@@ -14,7 +14,7 @@ public sealed class RunLedgerTests
         public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(Seconds);
     }
 
-    static readonly RunConfig Config = new() { Layers = [4, 3], Batch = 10, Steps = 8, AlertThreshold = 100 };
+    static readonly RunConfig Config = RunConfigs.Default with { Layers = [4, 3], Batch = 10, Steps = 8, AlertThreshold = 100 };
 
     static StepRecord Step(long step, double norm = 1, bool clipped = false, bool skipped = false, double? accuracy = null, string silo = "s1") =>
         new(step, 0, 0.5 + step, norm, Math.Min(norm, 15), 1f, clipped, skipped, [norm], [norm], accuracy, 2.0, [silo]);

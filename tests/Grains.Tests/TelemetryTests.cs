@@ -25,7 +25,7 @@ public sealed class TelemetryTests(ClusterFixture fixture)
             using (var submit = TrainingTelemetry.Source.StartActivity(TelemetryNames.SubmitSpan, ActivityKind.Client))
             {
                 Assert.NotNull(submit);
-                await run.Start(new RunConfig
+                await run.Start(RunConfigs.Default with
                 {
                     Dataset = fixture.DataDirectory, Layers = [ClusterFixture.Features, 24, 10], Batch = 32, Workers = 2, Steps = 12,
                     Init = "he", LearningRate = 0.5f, Clip = 0.5f,

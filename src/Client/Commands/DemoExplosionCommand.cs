@@ -29,6 +29,7 @@ public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<De
         [CommandOption("--steps <N>")]
         [Description("Steps per run, 1..100000. Default 101 (steps 0..100, as the table shows).")]
         [DefaultValue(101)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int Steps { get; init; } = 101;
 
         [CommandOption("--data <NAME|DIR>")]
@@ -41,9 +42,9 @@ public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<De
         public string? DataDir { get; init; }
 
         [CommandOption("--seed <N>")]
-        [Description("Seed of both runs (initialiser and data order). Default 1234.")]
-        [DefaultValue(1234)]
-        public int Seed { get; init; } = 1234;
+        [Description("Seed of both runs (initialiser and data order). Default: the tutorial preset's (1234).")]
+        [TypeConverter(typeof(IntOptionConverter))]
+        public int? Seed { get; init; }
 
         public override ValidationResult Validate()
             => Steps is < 1 or > 100_000
@@ -74,8 +75,8 @@ public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<De
         int code = ExitCodes.Success;
         foreach (var (variant, name) in new[] { (unclipped, "unclipped"), (clipped, "clipped") })
         {
-            console.MarkupLineInterpolated($"[bold]{name}[/]: the tutorial recipe{(name == "clipped" ? $" with clip_by_global_norm({clip})" : ", no clipping")}, seed {settings.Seed}");
             var config = variant.ToRunConfig();
+            console.MarkupLineInterpolated($"[bold]{name}[/]: the tutorial recipe{(name == "clipped" ? $" with clip_by_global_norm({clip})" : ", no clipping")}, seed {config.Seed}");
             string runId = variant.NewRunId();
             var run = await session.StartAsync(runId, config, null).ConfigureAwait(false);
             code = Math.Max(code, await session.FollowAsync(run, config, variant, null, Path.Combine(dir, name, "summary.json"), cancelRunOnInterrupt: true, cancellation).ConfigureAwait(false));
@@ -98,9 +99,9 @@ public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<De
         Preset = preset,
         Data = settings.Data,
         Layers = string.Join(',', layers),
-        Steps = settings.Steps.ToString(CultureInfo.InvariantCulture),
-        Seed = settings.Seed.ToString(CultureInfo.InvariantCulture),
-        EvalEvery = Math.Max(1, settings.Steps / Evaluations).ToString(CultureInfo.InvariantCulture),
+        Steps = settings.Steps,
+        Seed = settings.Seed,
+        EvalEvery = Math.Max(1, settings.Steps / Evaluations),
         RunId = runId,
     };
 

@@ -21,6 +21,7 @@ public class GatewaySettings : CommandSettings
     [CommandOption("--connect-timeout <SECONDS>")]
     [Description("How long to try reaching the gateway, in seconds (1..300). Default 10.")]
     [DefaultValue(10)]
+    [TypeConverter(typeof(IntOptionConverter))]
     public int ConnectTimeoutSeconds { get; init; } = 10;
 
     [CommandOption("--tls-cert <FILE>")]

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
+using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Abstractions;
 using Thresher.Core.Model;
-using Thresher.Core.Training;
 using Thresher.Grains;
 using Thresher.Hosting.Telemetry;
 
@@ -33,31 +33,38 @@ public class RunSettings : CommandSettings
 
     [CommandOption("--input-scale <X>")]
     [Description("Pixels are divided by X (> 0). Default 255; the tutorial uses 50.")]
-    public string? InputScale { get; init; }
+    [TypeConverter(typeof(FloatOptionConverter))]
+    public float? InputScale { get; init; }
 
     [CommandOption("--lr <RATE>")]
     [Description("SGD learning rate (> 0). Default 0.1.")]
-    public string? LearningRate { get; init; }
+    [TypeConverter(typeof(FloatOptionConverter))]
+    public float? LearningRate { get; init; }
 
     [CommandOption("--momentum <M>")]
     [Description("Heavy-ball momentum in [[0, 1). Default 0.")]
-    public string? Momentum { get; init; }
+    [TypeConverter(typeof(FloatOptionConverter))]
+    public float? Momentum { get; init; }
 
     [CommandOption("--batch <N>")]
     [Description("Global batch per step, split over the workers (≥ workers). Default 128.")]
-    public string? Batch { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? Batch { get; init; }
 
     [CommandOption("--workers <N>")]
     [Description($"Worker grains, 1..256. Default 2.")]
-    public string? Workers { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? Workers { get; init; }
 
     [CommandOption("--epochs <N>")]
     [Description("Epochs to train (> 0). Default 3. Ignored when --steps is given.")]
-    public string? Epochs { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? Epochs { get; init; }
 
     [CommandOption("--steps <N>")]
     [Description("Exact number of steps to train (> 0); overrides --epochs.")]
-    public string? Steps { get; init; }
+    [TypeConverter(typeof(LongOptionConverter))]
+    public long? Steps { get; init; }
 
     [CommandOption("--clip <NORM|none>")]
     [Description("clip_by_global_norm's clip norm (> 0), or none. Default 15.")]
@@ -69,7 +76,8 @@ public class RunSettings : CommandSettings
 
     [CommandOption("--seed <N>")]
     [Description("Seed of the initialiser and the data order. Default 1234.")]
-    public string? Seed { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? Seed { get; init; }
 
     [CommandOption("--no-shuffle")]
     [Description("Train in file order instead of a seeded shuffle per epoch.")]
@@ -89,7 +97,8 @@ public class RunSettings : CommandSettings
 
     [CommandOption("--eval-every <N>")]
     [Description("Also evaluate on the test set every N steps (0: at each epoch end only; default).")]
-    public string? EvalEvery { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? EvalEvery { get; init; }
 
     [CommandOption("--shard-mode <MODE>")]
     [Description("batch (the global batch split over workers; default) or fixed (a data-local shard per worker).")]
@@ -109,76 +118,99 @@ public class RunSettings : CommandSettings
 
     [CommandOption("--alert-threshold <NORM>")]
     [Description("Explosion alert when the pre-clip global norm exceeds NORM (> 0). Default: off.")]
-    public string? AlertThreshold { get; init; }
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AlertThreshold { get; init; }
 
     [CommandOption("--alert-spike <K>")]
     [Description("Explosion alert when the norm exceeds K × the rolling median (> 1). Default 10.")]
-    public string? AlertSpike { get; init; }
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AlertSpike { get; init; }
 
     [CommandOption("--alert-sigma <M>")]
     [Description("Explosion alert when the norm exceeds the rolling mean + M·σ (> 0). Default 6.")]
-    public string? AlertSigma { get; init; }
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AlertSigma { get; init; }
 
     [CommandOption("--alert-window <N>")]
     [Description("Steps in the rolling window of the spike rules (2..10000). Default 50.")]
-    public string? AlertWindow { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? AlertWindow { get; init; }
 
     [CommandOption("--alert-warmup <N>")]
     [Description("Steps before the spike rules may fire (1..window). Default 10.")]
-    public string? AlertWarmUp { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? AlertWarmUp { get; init; }
 
     [CommandOption("--checkpoint-every <N>")]
     [Description("Checkpoint θ and the optimizer to grain storage every N steps (0..1000000; 0 = only at the start and the end). A run whose parameter server dies re-runs at most N steps. Default 50 for submit, 0 for train (its checkpoints live in its own memory).")]
-    public string? CheckpointEvery { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? CheckpointEvery { get; init; }
 
     [CommandOption("--worker-timeout <SECONDS>")]
     [Description("Seconds one worker may take for its part of a step before it is asked again (1..3600). Default 30.")]
-    public string? WorkerTimeout { get; init; }
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? WorkerTimeout { get; init; }
 
     [CommandOption("--run-id <ID>")]
     [Description("Name the run (letters, digits, '-', '_', '.'; up to 64). Default: generated.")]
     public string? RunId { get; init; }
 
     /// <summary>
-    /// --checkpoint-every when not given: 50 for a cluster (`submit`); `train` overrides it with 0, since its
-    /// embedded silo keeps checkpoints in its own memory, where they cannot outlive it and only cost time.
+    /// --checkpoint-every when not given, where a command differs from the preset's: `train` says 0, since its embedded
+    /// silo keeps checkpoints in its own memory, where they cannot outlive it and only cost time.
     /// </summary>
-    protected virtual int DefaultCheckpointEvery => 50;
+    protected virtual int? CommandCheckpointEvery => null;
 
-    /// <summary>The run as configured: the preset, overridden by every option given. Throws on a bad value.</summary>
+    /// <summary>The run as configured: the preset's recipe, overridden by every option given. Not validated (see <see cref="Validate"/>).</summary>
     public RunConfig ToRunConfig()
     {
-        var p = Presets.Get(Preset);
-        var config = new RunConfig
+        var p = RunConfigs.FromPreset(Preset);
+        return p with
         {
-            Dataset = Data ?? "mnist",
-            Layers = Layers is null ? [.. p.Layers.Layers] : [.. MlpConfig.Parse(Layers).Layers],
-            Loss = Loss ?? p.Loss.Name(),
-            InputScale = Float("input-scale", InputScale) ?? p.InputScale,
-            LearningRate = Float("lr", LearningRate) ?? p.LearningRate,
-            Momentum = Float("momentum", Momentum) ?? p.Momentum,
-            Batch = Int("batch", Batch) ?? p.Batch,
-            Workers = Int("workers", Workers) ?? 2,
-            Epochs = Int("epochs", Epochs) ?? p.Epochs,
-            Steps = Long("steps", Steps) ?? p.Steps,
-            Clip = Clip is null ? p.Clip : Clip.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Float("clip", Clip),
-            NonFinite = NonFinite ?? "skip",
-            Seed = Int("seed", Seed) ?? p.Seed,
+            Dataset = Data ?? p.Dataset,
+            Layers = Layers is null ? p.Layers : [.. MlpConfig.Parse(Layers).Layers],
+            Loss = Loss ?? p.Loss,
+            InputScale = InputScale ?? p.InputScale,
+            LearningRate = LearningRate ?? p.LearningRate,
+            Momentum = Momentum ?? p.Momentum,
+            Batch = Batch ?? p.Batch,
+            Workers = Workers ?? p.Workers,
+            Epochs = Epochs ?? p.Epochs,
+            Steps = Steps ?? p.Steps,
+            Clip = Clip is null ? p.Clip : ClipNorm(Clip),
+            NonFinite = NonFinite ?? p.NonFinite,
+            Seed = Seed ?? p.Seed,
             Shuffle = !NoShuffle && p.Shuffle,
-            Init = Init ?? "truncnormal",
-            EvalEvery = Int("eval-every", EvalEvery) ?? p.EvalEvery,
-            ShardMode = ShardMode ?? "batch",
-            AlertThreshold = Float("alert-threshold", AlertThreshold),
-            AlertSpikeFactor = Float("alert-spike", AlertSpike) ?? 10,
-            AlertSigma = Float("alert-sigma", AlertSigma) ?? 6,
-            AlertWindow = Int("alert-window", AlertWindow) ?? 50,
-            AlertWarmUp = Int("alert-warmup", AlertWarmUp) ?? 10,
-            CheckpointEvery = Int("checkpoint-every", CheckpointEvery) ?? DefaultCheckpointEvery,
-            WorkerTimeoutSeconds = Int("worker-timeout", WorkerTimeout) ?? 30,
+            Init = Init ?? p.Init,
+            EvalEvery = EvalEvery ?? p.EvalEvery,
+            ShardMode = ShardMode ?? p.ShardMode,
+            AlertThreshold = AlertThreshold ?? p.AlertThreshold,
+            AlertSpikeFactor = AlertSpike ?? p.AlertSpikeFactor,
+            AlertSigma = AlertSigma ?? p.AlertSigma,
+            AlertWindow = AlertWindow ?? p.AlertWindow,
+            AlertWarmUp = AlertWarmUp ?? p.AlertWarmUp,
+            CheckpointEvery = CheckpointEvery ?? CommandCheckpointEvery ?? p.CheckpointEvery,
+            WorkerTimeoutSeconds = WorkerTimeout ?? p.WorkerTimeoutSeconds,
         };
-        _ = TelemetrySetup.Parse(Telemetry);
-        config.Validate();
-        return config;
+    }
+
+    /// <summary>
+    /// Checks every option before any work starts, by the same rules the cluster applies when the run arrives
+    /// (RunConfigTraining.Validate): one message naming the first bad value and its accepted range.
+    /// </summary>
+    public override ValidationResult Validate()
+    {
+        try
+        {
+            ToRunConfig().Validate();
+            _ = TelemetrySetup.Parse(Telemetry);
+            _ = NewRunId();
+            return ValidationResult.Success();
+        }
+        catch (ThresherInputException e)
+        {
+            return ValidationResult.Error(e.Message);
+        }
     }
 
     public string NewRunId()
@@ -190,27 +222,12 @@ public class RunSettings : CommandSettings
         return RunId;
     }
 
-    static float? Float(string name, string? text)
+    /// <summary>--clip: a norm, or none (no clipping).</summary>
+    static float? ClipNorm(string text)
     {
-        if (text is null) return null;
+        if (text.Equals("none", StringComparison.OrdinalIgnoreCase)) return null;
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
-            throw new ThresherInputException($"{name} '{text}': not a number");
-        return value;
-    }
-
-    static int? Int(string name, string? text)
-    {
-        if (text is null) return null;
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
-            throw new ThresherInputException($"{name} '{text}': not a whole number (or too large)");
-        return value;
-    }
-
-    static long? Long(string name, string? text)
-    {
-        if (text is null) return null;
-        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
-            throw new ThresherInputException($"{name} '{text}': not a whole number (or too large)");
+            throw new ThresherInputException($"clip '{text}': not a number; give a norm > 0 or 'none'");
         return value;
     }
 }

@@ -36,6 +36,7 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         [CommandOption("--connect-timeout <SECONDS>")]
         [Description("How long to try reaching the gateway, in seconds (1..300). Default 10.")]
         [DefaultValue(10)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int ConnectTimeoutSeconds { get; init; } = 10;
 
         public override ValidationResult Validate()

@@ -21,6 +21,7 @@ public sealed class TlsDevCertsCommand(IAnsiConsole console) : Command<TlsDevCer
         [CommandOption("--days <N>")]
         [Description("Validity in days, 1..3650. Default 365.")]
         [DefaultValue(365)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int Days { get; init; } = 365;
 
         [CommandOption("--force")]

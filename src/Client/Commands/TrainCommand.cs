@@ -15,7 +15,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
     public sealed class Settings : RunSettings
     {
         /// <summary>The embedded silo's checkpoints live in this process's memory: only at the start and the end.</summary>
-        protected override int DefaultCheckpointEvery => 0;
+        protected override int? CommandCheckpointEvery => 0;
 
         [CommandOption("--data-dir <DIR>")]
         [Description("Dataset cache folder (default: $THRESHER_DATA_DIR, else ~/.cache/thresher).")]
@@ -24,6 +24,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         [CommandOption("--worker-threads <N>")]
         [Description("Kernel threads per worker; 0 divides this machine's cores among the workers (default).")]
         [DefaultValue(0)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int WorkerThreads { get; init; }
 
         [CommandOption("--backend <KIND>")]
@@ -61,7 +62,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
             {
                 return ValidationResult.Error(e.Message);
             }
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 

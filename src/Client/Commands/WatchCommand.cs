@@ -14,6 +14,7 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
         [CommandOption("--refresh <MS>")]
         [Description("Milliseconds between polls of the cluster (100..60000). Default 500: a few small calls each, fine over a slow link.")]
         [DefaultValue(500)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int RefreshMilliseconds { get; init; } = 500;
 
         public override ValidationResult Validate()

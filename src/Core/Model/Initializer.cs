@@ -79,4 +79,12 @@ public static class Initializer
         "glorot" or "xavier" => InitKind.Glorot,
         _ => throw new ThresherInputException($"init '{text}': unknown initialiser; expected truncnormal, he or glorot"),
     };
+
+    /// <summary>The name <see cref="Parse"/> reads back: truncnormal, he or glorot.</summary>
+    public static string Name(this InitKind kind) => kind switch
+    {
+        InitKind.He => "he",
+        InitKind.Glorot => "glorot",
+        _ => "truncnormal",
+    };
 }

@@ -18,6 +18,9 @@ public static class NonFinitePolicies
         "abort" => NonFinitePolicy.Abort,
         _ => throw new ThresherInputException($"nonfinite '{text}': unknown policy; expected skip or abort"),
     };
+
+    /// <summary>The name <see cref="Parse"/> reads back: skip or abort.</summary>
+    public static string Name(this NonFinitePolicy policy) => policy == NonFinitePolicy.Abort ? "abort" : "skip";
 }
 
 /// <summary>Thrown by <see cref="UpdateRule"/> under <see cref="NonFinitePolicy.Abort"/>.</summary>

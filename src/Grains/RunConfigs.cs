@@ -1,0 +1,52 @@
+using Thresher.Abstractions;
+using Thresher.Core.Model;
+using Thresher.Core.Training;
+
+namespace Thresher.Grains;
+
+/// <summary>
+/// Builds the wire type <see cref="RunConfig"/> from a Core <see cref="RunRecipe"/>, so a run's defaults come from
+/// Core's <see cref="Presets"/> alone (RunConfig itself holds none). The way back is <see cref="RunConfigTraining"/>.
+/// </summary>
+public static class RunConfigs
+{
+    /// <summary>The default preset as a run config.</summary>
+    public static RunConfig Default { get; } = FromRecipe(Presets.Recipe("default"));
+
+    /// <summary>The preset <paramref name="name"/> as a run config; throws <see cref="ThresherInputException"/> for an unknown one.</summary>
+    public static RunConfig FromPreset(string name) => FromRecipe(Presets.Recipe(name));
+
+    public static RunConfig FromRecipe(RunRecipe recipe)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        var t = recipe.Training;
+        var d = recipe.Detector;
+        return new RunConfig
+        {
+            Dataset = recipe.Dataset,
+            Layers = [.. t.Layers.Layers],
+            Loss = t.Loss.Name(),
+            InputScale = t.InputScale,
+            LearningRate = t.LearningRate,
+            Momentum = t.Momentum,
+            Batch = t.Batch,
+            Workers = recipe.Workers,
+            Epochs = t.Epochs,
+            Steps = t.Steps,
+            Clip = t.Clip,
+            NonFinite = t.NonFinite.Name(),
+            Seed = t.Seed,
+            Shuffle = t.Shuffle,
+            Init = t.Init.Name(),
+            EvalEvery = t.EvalEvery,
+            ShardMode = recipe.FixedShards ? "fixed" : "batch",
+            AlertThreshold = d.AbsoluteThreshold,
+            AlertSpikeFactor = d.SpikeFactor,
+            AlertSigma = d.SigmaFactor,
+            AlertWindow = d.Window,
+            AlertWarmUp = d.WarmUp,
+            CheckpointEvery = recipe.CheckpointEvery,
+            WorkerTimeoutSeconds = recipe.WorkerTimeoutSeconds,
+        };
+    }
+}
