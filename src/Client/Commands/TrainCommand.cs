@@ -35,6 +35,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         [CommandOption("--dashboard-port <N>")]
         [Description("Port of the live web dashboard this command serves (its URL is printed); 0 = a free port (default).")]
         [DefaultValue(0)]
+        [TypeConverter(typeof(IntOptionConverter))]
         public int DashboardPort { get; init; }
 
         [CommandOption("--dashboard-bind <IP>")]
