@@ -54,7 +54,16 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.AddThresherDashboard(dashboard);
         var host = builder.Build();
         if (dashboard is not null) host.MapThresherDashboard();
-        await host.StartAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            await host.StartAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (IOException e) when (dashboard is not null)
+        {
+            // Kestrel could not bind: the port is taken, or the address is not this host's.
+            await HostShutdown.StopAsync(host, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            throw new ThresherInputException($"dashboard {dashboard.Bind}:{dashboard.Port}: {e.Message} Pick another with --dashboard-port (0 = a free one) or --dashboard-bind, or use --no-dashboard");
+        }
         return new EmbeddedCluster(host);
     }
 

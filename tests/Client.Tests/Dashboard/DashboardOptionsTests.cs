@@ -18,6 +18,7 @@ public sealed class DashboardOptionsTests : IClassFixture<SyntheticData>
     [InlineData("dashboard-port '70000': expected a port number in 0..65535", "--dashboard-port", "70000")]
     [InlineData("dashboard-bind 'nowhere': not an IP address; expected e.g. 127.0.0.1", "--dashboard-bind", "nowhere")]
     [InlineData("--dashboard-port: missing value", "--dashboard-port")]
+    [InlineData("dashboard-bind 192.0.2.7: not an address of this host", "--dashboard-bind", "192.0.2.7")]
     public async Task Bad_silo_dashboard_options_exit_2_with_one_line(string message, params string[] args)
     {
         var (code, stdout, stderr) = await RunSilo(args);
@@ -72,6 +73,21 @@ public sealed class DashboardOptionsTests : IClassFixture<SyntheticData>
         Assert.True(code == 0, $"exit {code}; {stdout}{stderr}");
         Assert.DoesNotContain("dashboard:", stdout, StringComparison.Ordinal);
         Directory.Delete(work, recursive: true);
+    }
+
+    [Fact]
+    public async Task Train_on_a_taken_dashboard_port_exits_2_naming_it()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (code, stdout, stderr) = await CliRunner.RunExecutable("train", "--data", _data.Directory, "--layers", SyntheticData.Layers,
+            "--steps", "2", "--dashboard-port", $"{port}");
+
+        Assert.True(code == 2, $"exit {code}; {stdout}{stderr}");
+        Assert.Contains($"dashboard 127.0.0.1:{port}:", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
