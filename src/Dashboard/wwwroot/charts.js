@@ -42,10 +42,14 @@ function decades(u, axis, min, max) {
   return splits;
 }
 
+// Every power of ten a double holds: uPlot's own log increments stop near 1e16, and an axis spanning more (a loss
+// of 1e71) would get no ticks at all.
+const decadeIncrements = Array.from({ length: 617 }, (_, i) => 10 ** (i - 308));
+
 function yAxis(log) {
   const axis = { size: 60, values: (u, splits) => splits.map(tick) };
   // uPlot's own log filter would blank some of these decades; show every one chosen.
-  return log ? { ...axis, splits: decades, filter: (u, splits) => splits } : axis;
+  return log ? { ...axis, splits: decades, incrs: decadeIncrements, filter: (u, splits) => splits } : axis;
 }
 
 function seriesOptions(label, index) {
