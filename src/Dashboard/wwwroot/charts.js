@@ -38,7 +38,7 @@ function decades(u, axis, min, max) {
   const low = Math.floor(Math.log10(min)), high = Math.ceil(Math.log10(max));
   const every = Math.max(1, Math.ceil((high - low) / 8));
   const splits = [];
-  for (let e = low; e <= high; e += every) splits.push(10 ** e);
+  for (let e = low; e <= high; e += every) if (10 ** e >= min * 0.999 && 10 ** e <= max * 1.001) splits.push(10 ** e);
   return splits;
 }
 

@@ -77,6 +77,16 @@ public sealed class DashboardBrowserTests(DashboardSilo dashboard, ITestOutputHe
     }
 
     [ChromiumFact]
+    public async Task A_clipped_run_draws_the_clip_threshold_beside_the_norms()
+    {
+        var page = await Open($"runs/{DashboardSilo.ClippedRunId}");
+
+        await page.WaitForFunctionAsync("() => Number(document.querySelector('#chart-norm')?.dataset.points ?? 0) >= 20");
+        Assert.Contains("clip 15", await page.Locator("#chart-norm .u-legend").InnerTextAsync(), StringComparison.Ordinal);
+        await Screenshot(page, "run-clipped");
+    }
+
+    [ChromiumFact]
     public async Task The_runs_page_lists_the_run_with_a_link_to_it()
     {
         var page = await Open("");
