@@ -35,8 +35,8 @@ public static class DashboardWebHost
     }
 
     /// <summary>
-    /// The Orleans dashboard's grains and counters on this silo. Every silo of a cluster needs them for the /orleans
-    /// page of any one to work, so thresher-silo adds them even with its own dashboard off.
+    /// The Orleans dashboard's grains and counters on this silo, for the /orleans page. Only with the web dashboard
+    /// on: they poll every silo each second and trace each call, which a silo without the page need not pay for.
     /// </summary>
     public static ISiloBuilder AddThresherDashboard(this ISiloBuilder silo) => silo.AddDashboard();
 

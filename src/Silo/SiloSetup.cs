@@ -160,7 +160,7 @@ sealed record SiloSetup(
         AddCheckpointStorage(silo);
         AddReminders(silo);
         silo.AddThresherGrains();
-        silo.AddThresherDashboard(); // the Orleans dashboard's counters, also with this silo's web dashboard off
+        if (Dashboard is not null) silo.AddThresherDashboard(); // the Orleans dashboard's grains and counters
         silo.AddWorkerSpreadPlacement();
         Tls?.Apply(silo);
     }
