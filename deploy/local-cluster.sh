@@ -80,8 +80,10 @@ start() {
   else
     case "$redis_host" in 127.*|localhost) ;; *) die "no Redis answers at $redis, and this script only starts one on loopback";; esac
     command -v redis-server >/dev/null || die "no Redis answers at $redis and redis-server is not installed (apt-get install redis-server)"
-    redis-server --bind "$redis_host" --port "$redis_port" --save '' --appendonly no --daemonize no \
-      >"$run_dir/redis.log" 2>&1 &
+    # Persistent (append-only file in $run_dir, fsync every second): a restarted Redis comes back with the
+    # membership table, the reminders and every run's checkpoints.
+    redis-server --bind "$redis_host" --port "$redis_port" --save '' --appendonly yes --appendfsync everysec \
+      --dir "$run_dir" --daemonize no >"$run_dir/redis.log" 2>&1 &
     echo $! >"$run_dir/redis.pid"
     local i
     for i in $(seq 1 50); do redis_answers && break; sleep 0.1; done

@@ -1,15 +1,26 @@
 namespace Thresher.Abstractions;
 
 /// <summary>
-/// The parameter server asks worker <paramref name="Worker"/> of <paramref name="Workers"/> for its part of
-/// step <paramref name="Step"/>'s gradient at θ. <paramref name="Parameters"/> is θ as little-endian float32
-/// bytes (layout order); byte[] travels as one block copy, and in-silo not at all ([Immutable]): the
-/// sender never mutates it while the call is in flight.
+/// What worker <paramref name="Worker"/> of run <paramref name="RunId"/> needs besides θ: the run's config (validated
+/// by the run grain when the run arrived). The parameter server sends it once per worker activation: to every worker
+/// when the run starts, and again to a worker that answers a <see cref="GradientRequest"/> with null (a fresh
+/// activation, e.g. re-placed on another silo after its silo died). A run's config never changes.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record WorkerSetup(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] RunConfig Config,
+    [property: Id(2)] int Worker);
+
+/// <summary>
+/// The parameter server asks worker <paramref name="Worker"/> for its part of step <paramref name="Step"/>'s
+/// gradient at θ. <paramref name="Parameters"/> is θ as little-endian float32 bytes (layout order); byte[] travels
+/// as one block copy, and in-silo not at all ([Immutable]): the sender never mutates it while the call is in
+/// flight. The run's config is not here: it reached the worker once, in its <see cref="WorkerSetup"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record GradientRequest(
     [property: Id(0)] string RunId,
-    [property: Id(1)] RunConfig Config,
     [property: Id(2)] long Step,
     [property: Id(3)] int Worker,
     [property: Id(4)] byte[] Parameters);

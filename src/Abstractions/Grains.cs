@@ -59,7 +59,17 @@ public interface IParameterServerGrain : IGrainWithStringKey
 /// <summary>Computes one worker's part of a step's gradient (key: "run id/worker index").</summary>
 public interface IWorkerGrain : IGrainWithStringKey
 {
-    Task<GradientResult> ComputeGradient(GradientRequest request);
+    /// <summary>Takes the run's config (once per activation; again after a null answer) and loads its data.</summary>
+    Task SetUp(WorkerSetup setup);
+
+    /// <summary>Its part of the step's gradient; null when this activation has no <see cref="WorkerSetup"/> yet.</summary>
+    Task<GradientResult?> ComputeGradient(GradientRequest request);
+
+    /// <summary>
+    /// Recomputes another worker's part (<see cref="GradientRequest.Worker"/>: whose rows) from the same θ, into a buffer
+    /// of its own: the response ladder's replay of a spike's suspect part. Null, as ComputeGradient, when not set up.
+    /// </summary>
+    Task<GradientResult?> ReplayGradient(GradientRequest request);
 }
 
 /// <summary>The cluster's list of runs (key 0).</summary>

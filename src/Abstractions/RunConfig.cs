@@ -95,6 +95,64 @@ public sealed record RunConfig
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600.</summary>
     [Id(23)] public int WorkerTimeoutSeconds { get; init; }
 
+    /// <summary>global (tf.clip_by_global_norm at <see cref="Clip"/>; the presets'), per-tensor, zclip, autoclip, agc or none.</summary>
+    [Id(50)] public string ClipPolicy { get; init; } = "";
+
+    /// <summary>ZClip's warm-up steps; null = its default (25). Only with clip policy zclip.</summary>
+    [Id(51)] public int? ZClipWarmup { get; init; }
+
+    /// <summary>ZClip's EMA factor α; null = 0.97. Only with zclip.</summary>
+    [Id(52)] public double? ZClipAlpha { get; init; }
+
+    /// <summary>ZClip's z-score threshold; null = 2.5. Only with zclip.</summary>
+    [Id(53)] public double? ZClipZ { get; init; }
+
+    /// <summary>AutoClip's percentile p in [0, 100]; null = 10. Only with autoclip.</summary>
+    [Id(54)] public double? AutoClipPercentile { get; init; }
+
+    /// <summary>AutoClip's history length; null = all steps. Only with autoclip.</summary>
+    [Id(55)] public int? AutoClipHistory { get; init; }
+
+    /// <summary>AGC's λ; null = 0.01. Only with agc.</summary>
+    [Id(56)] public double? AgcLambda { get; init; }
+
+    /// <summary>AGC clips the output layer too; null = false. Only with agc.</summary>
+    [Id(57)] public bool? AgcIncludeLast { get; init; }
+
+    // Explosion response (Ids 80-99).
+
+    /// <summary>Explosion alert on a norm above G × the previous step's, from step 1.</summary>
+    [Id(80)] public double AlertGrowth { get; init; }
+
+    /// <summary>The response ladder on a spike of the loss or global norm: none, skip, rewind or abort.</summary>
+    [Id(81)] public string OnSpike { get; init; } = "";
+
+    /// <summary>Accepted steps in the ladder's rolling mean and sd.</summary>
+    [Id(82)] public int SpikeWindow { get; init; }
+
+    /// <summary>Standard deviations that make a spike.</summary>
+    [Id(83)] public double SpikeSigma { get; init; }
+
+    /// <summary>Steps held before the ladder judges; null = max(20, window / 2).</summary>
+    [Id(84)] public int? SpikeMinHistory { get; init; }
+
+    /// <summary>one (only rises) or two (also falls).</summary>
+    [Id(85)] public string SpikeSided { get; init; } = "";
+
+    /// <summary>Rewind after this many spikes within <see cref="RewindWindow"/> steps.</summary>
+    [Id(86)] public int RewindAfter { get; init; }
+
+    [Id(87)] public int RewindWindow { get; init; }
+
+    /// <summary>Snapshot period: a rewind goes back between this and twice this many steps.</summary>
+    [Id(88)] public int RewindSteps { get; init; }
+
+    /// <summary>Batches skipped after the spike's, besides the re-run ones.</summary>
+    [Id(89)] public int RewindSkipBatches { get; init; }
+
+    /// <summary>Faults made on purpose (tests, demos): comma-separated rules; "" = none.</summary>
+    [Id(90)] public string Inject { get; init; } = "";
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} lr={LearningRate} momentum={Momentum} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
 }

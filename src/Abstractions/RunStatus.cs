@@ -33,4 +33,18 @@ public sealed record RunStatus
     [Id(19)] public long? LastResumeStep { get; init; }
     /// <summary>Checkpoints a resume passed over (damaged or unreadable) and why; null when none was.</summary>
     [Id(20)] public string? LastResumeWarning { get; init; }
+    /// <summary>
+    /// Why the run is not stepping although it runs, e.g. "checkpoint storage unavailable since 2026-12-01 15:30:02Z
+    /// (12 s; …)"; null when it steps. A stalled run retries with backoff and fails after the silo's storage outage limit.
+    /// </summary>
+    [Id(21)] public string? Stalled { get; init; }
+    // Explosion response (Ids 80-99).
+    /// <summary>Steps the response ladder judged spikes (kept steps: a rewind drops those it undoes).</summary>
+    [Id(80)] public int Spikes { get; init; }
+    /// <summary>Rewinds of θ and optimizer state to an in-memory snapshot (--on-spike rewind).</summary>
+    [Id(81)] public int Rewinds { get; init; }
+    /// <summary>Silos whose worker's part a replay found faulty (verdict fault), by address.</summary>
+    [Id(82)] public string[] SuspectSilos { get; init; } = [];
+    /// <summary>Batches a replay found to be a spike's cause (verdict data): the run's skip list, for a later run to omit.</summary>
+    [Id(83)] public long[] SkipBatches { get; init; } = [];
 }

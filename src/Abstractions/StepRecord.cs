@@ -32,4 +32,29 @@ public sealed record StepRecord(
 {
     /// <summary>Explosion alerts this step raised (empty for a quiet step).</summary>
     [Id(13)] public GradientAlert[] Alerts { get; init; } = [];
+
+    /// <summary>The threshold the run's clip policy used this step (+∞: none): c for global and per-tensor, ZClip's and AutoClip's adaptive value, AGC's λ.</summary>
+    [Id(50)] public double ClipThreshold { get; init; } = double.PositiveInfinity;
+    // Explosion response (Ids 80-99), added at the end.
+
+    /// <summary>The data batch the step trained on: the step, unless a rewind moved the data cursor.</summary>
+    [Id(80)] public long BatchId { get; init; }
+
+    /// <summary>Why the response ladder judged the step a spike; null when it did not.</summary>
+    [Id(81)] public string? Spike { get; init; }
+
+    /// <summary>What the ladder did: none, skip or rewind.</summary>
+    [Id(82)] public string Action { get; init; } = "none";
+
+    /// <summary>Set on a rewind's record: the step θ went back to. The run drops its history from there; this record is not kept.</summary>
+    [Id(83)] public long? RewindTo { get; init; }
+
+    /// <summary>What the run passed through just before this step (a rewind's description), else null.</summary>
+    [Id(84)] public string? Event { get; init; }
+
+    /// <summary>The worker whose part drove the spike (its part was replayed on another worker), else null.</summary>
+    [Id(85)] public int? Culprit { get; init; }
+
+    /// <summary>The replay's verdict: data (the batch is the cause), fault (the worker's silo is suspect), or "" when none was made.</summary>
+    [Id(86)] public string Verdict { get; init; } = "";
 }

@@ -1,6 +1,7 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Client.Cluster;
+using Thresher.Client.Usage;
 
 namespace Thresher.Client;
 
@@ -16,16 +17,23 @@ public static class ExitCodes
     /// Runs the app. Bad usage or input prints one line on stderr and returns 2; an unreachable cluster
     /// returns 3. No stack trace reaches the user for either.
     /// </summary>
-    public static async Task<int> RunAsync(CommandApp app, string[] args, CancellationToken cancellation = default)
+    public static Task<int> RunAsync(CommandApp app, string[] args, CancellationToken cancellation = default)
+        => RunAsync(app, args, Console.Error, cancellation);
+
+    /// <summary>As <see cref="RunAsync(CommandApp, string[], CancellationToken)"/>, with the error line written to <paramref name="errors"/> (tests: a StringWriter).</summary>
+    public static async Task<int> RunAsync(CommandApp app, string[] args, TextWriter errors, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(errors);
+        int Fail(string message, int code) => ExitCodes.Fail(message, code, errors);
         try
         {
+            UsageErrors.Check(Tree.Value, args);
             return await app.RunAsync(args, cancellation).ConfigureAwait(false);
         }
         catch (CommandParseException e)
         {
-            return Fail(e.Message, BadInput);
+            return Fail(UsageErrors.Describe(Tree.Value, args, e), BadInput);
         }
         catch (CommandRuntimeException e) when (e.InnerException is Commands.OptionValueException value)
         {
@@ -33,7 +41,7 @@ public static class ExitCodes
         }
         catch (CommandRuntimeException e)
         {
-            return Fail(e.Message, BadInput);
+            return Fail(UsageErrors.Describe(Tree.Value, args, e), BadInput);
         }
         catch (ThresherInputException e)
         {
@@ -46,16 +54,22 @@ public static class ExitCodes
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A bug or an environment failure: one line for the user, the details for the bug report.
-            if (Environment.GetEnvironmentVariable("THRESHER_DEBUG") is not null) Console.Error.WriteLine(e);
+            if (Environment.GetEnvironmentVariable("THRESHER_DEBUG") is not null) errors.WriteLine(e);
             return Fail($"unexpected {e.GetType().Name}: {e.Message} (set THRESHER_DEBUG=1 for details)", RunFailed);
         }
     }
 
-    static int Fail(string message, int code)
+    /// <summary>The command tree the usage errors name commands and options from (read once, on first use).</summary>
+    static readonly Lazy<CommandInfo> Tree = new(CommandInfo.Load);
+
+    static int Fail(string message, int code, TextWriter errors)
     {
-        var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        bool terminal = ReferenceEquals(errors, Console.Error) && !Console.IsErrorRedirected;
+        var err = AnsiConsole.Create(terminal
+            ? new AnsiConsoleSettings { Out = new AnsiConsoleOutput(errors) }
+            : new AnsiConsoleSettings { Out = new AnsiConsoleOutput(errors), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         // Redirected (logs, CI, tests): keep the message on one line, so paths in it are not cut at column 80.
-        if (Console.IsErrorRedirected) err.Profile.Width = 4096;
+        if (!terminal) err.Profile.Width = 4096;
         err.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
         return code;
     }

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Thresher.Grains;
 
 /// <summary>
-/// SHA-256 over everything a checkpoint restores (generation, next step, config, θ, velocity), stored beside
+/// SHA-256 over everything a checkpoint restores (generation, next step, config, θ, velocity, clip policy state), stored beside
 /// it: storage that hands back other bytes than were written — a torn write, bit rot, a hand-edited key —
 /// is caught before a single corrupted weight is trained on.
 /// </summary>
@@ -21,6 +21,13 @@ static class CheckpointDigest
         hash.AppendData(checkpoint.Config is null ? [] : JsonSerializer.SerializeToUtf8Bytes(checkpoint.Config));
         AppendSized(hash, checkpoint.Parameters);
         AppendSized(hash, checkpoint.Velocity);
+        if (checkpoint.ClipState.Length > 0) AppendSized(hash, checkpoint.ClipState); // absent for stateless policies: their digests stay as before
+        if (checkpoint.BatchOffset != 0) // only when set: checkpoints of runs that never rewound keep their digest
+        {
+            Span<byte> offset = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(offset, checkpoint.BatchOffset);
+            hash.AppendData(offset);
+        }
         return hash.GetHashAndReset();
     }
 

@@ -1,4 +1,5 @@
 using Orleans.Storage;
+using Thresher.Abstractions;
 
 namespace Thresher.Grains;
 
@@ -22,6 +23,8 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
 
     readonly GrainState<ParameterServerCheckpoint>[] _slots = [new(), new()];
     readonly bool[] _unreadable = new bool[2]; // its record could not be read: clear it before writing
+    readonly SlotContent?[] _known = new SlotContent?[2];     // what this activation last read or wrote there
+    readonly SlotContent?[] _attempted = new SlotContent?[2]; // a write of ours whose outcome is unknown (it threw)
     long _generation = -1;                     // the generation written or loaded last; the next write is one more
 
     public static GrainId SlotId(string runId, int slot) => GrainId.Create(SlotGrainType, $"{runId}/{slot}");
@@ -50,6 +53,7 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
                 continue;
             }
             _unreadable[slot] = false;
+            _known[slot] = SlotContent.Of(state);
             if (!state.RecordExists || state.State is not { } checkpoint) continue;
             if (CheckpointDigest.Problem(checkpoint) is { } problem)
             {
@@ -77,8 +81,44 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
         var state = _slots[slot];
         if (_unreadable[slot]) await ClearAsync(slot);
         state.State = checkpoint;
-        await storage.WriteStateAsync(StateName, SlotId(runId, slot), state);
+        try
+        {
+            await storage.WriteStateAsync(StateName, SlotId(runId, slot), state);
+        }
+        catch (InconsistentStateException)
+        {
+            await ReconcileAsync(slot, state);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _attempted[slot] = SlotContent.Of(checkpoint);
+            throw;
+        }
+        _known[slot] = SlotContent.Of(checkpoint);
         _generation = generation;
+    }
+
+    /// <summary>
+    /// A slot write refused for its ETag. Storage holds our attempted checkpoint: an earlier write whose outcome was
+    /// unknown landed, done. It holds what we last saw there, an earlier attempt of ours, or nothing: write again
+    /// with the ETag just read. Anything else was written by another activation of this parameter server: this one
+    /// is superseded (<see cref="RunSupersededException"/>) and must write nothing more.
+    /// </summary>
+    async Task ReconcileAsync(int slot, GrainState<ParameterServerCheckpoint> state)
+    {
+        var current = new GrainState<ParameterServerCheckpoint>();
+        await storage.ReadStateAsync(StateName, SlotId(runId, slot), current);
+        var held = SlotContent.Of(current);
+        var mine = SlotContent.Of(state.State);
+        if (held is not null && held == mine)
+        {
+            state.ETag = current.ETag;
+            return;
+        }
+        if (held is not null && held != _known[slot] && held != _attempted[slot])
+            throw new RunSupersededException($"parameter server {runId}: checkpoint slot {slot} holds generation {held.Generation} (step {held.NextStep}), written by another activation; this one stands down");
+        state.ETag = current.ETag;
+        await storage.WriteStateAsync(StateName, SlotId(runId, slot), state);
     }
 
     /// <summary>A fresh run: both slots emptied of anything left under this run id, then generation 0 into slot 0.</summary>
@@ -103,4 +143,13 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
     }
 
     static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+}
+
+/// <summary>Which checkpoint a slot holds, by generation, step and digest (equal records: the same checkpoint).</summary>
+sealed record SlotContent(long Generation, long NextStep, string Digest)
+{
+    /// <summary>What a slot read from storage holds (null: no record).</summary>
+    public static SlotContent? Of(GrainState<ParameterServerCheckpoint> read) => read.RecordExists ? Of(read.State) : null;
+
+    public static SlotContent? Of(ParameterServerCheckpoint? c) => c is null ? null : new(c.Generation, c.NextStep, Convert.ToHexString(c.Digest));
 }

@@ -28,8 +28,12 @@ public sealed class ParameterServerCheckpoint
     [Id(2)] public byte[] Parameters { get; set; } = [];
     /// <summary>SGD momentum buffer, float32 bytes (empty when momentum is 0).</summary>
     [Id(3)] public byte[] Velocity { get; set; } = [];
+    /// <summary>The clip policy's state (ZClip's EMAs, AutoClip's history; empty for stateless policies), as ClipPolicy.SaveState wrote it.</summary>
+    [Id(6)] public byte[] ClipState { get; set; } = [];
     /// <summary>Counts the checkpoints of the run from 0 (written at initialisation); picks the slot (generation mod 2).</summary>
     [Id(4)] public long Generation { get; set; }
     /// <summary>SHA-256 of the fields above (<see cref="CheckpointDigest"/>).</summary>
     [Id(5)] public byte[] Digest { get; set; } = [];
+    /// <summary>Batches the data cursor jumped over in rewinds (the response ladder's); 0 without one. In the digest.</summary>
+    [Id(7)] public long BatchOffset { get; set; }
 }

@@ -35,14 +35,18 @@ public sealed partial class ParameterServerGrain(
     SynchronousStep? _step; // the step's server half (sum, norms, clip, SGD); owns the optimizer's velocity
     BatchSchedule? _schedule;
     IWorkerGrain[] _workers = [];
+    WorkerSetup[] _setups = []; // what each worker needs besides θ: sent at the start, and to any fresh activation
     Mlp? _evaluator;
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
 
+    /// <summary>
+    /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
+    /// cluster's trust boundary), and only it calls this, so the config is not checked again here or in the workers.
+    /// </summary>
     public async Task<int> Initialize(RunConfig config, byte[]? initialParameters)
     {
         ArgumentNullException.ThrowIfNull(config);
-        config.Validate();
         var training = config.ToTrainingOptions();
         var layout = new ParameterLayout(training.Layers);
         var theta = new byte[layout.TotalLength * sizeof(float)];
@@ -52,13 +56,15 @@ public sealed partial class ParameterServerGrain(
             throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         else
             initialParameters.CopyTo(theta, 0);
-        Setup(config, theta, [], 0);
+        Setup(config, theta, [], [], 0, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
+        var timeout = TimeSpan.FromSeconds(config.WorkerTimeoutSeconds);
+        await Task.WhenAll(_workers.Select((worker, w) => worker.SetUp(_setups[w]).WaitAsync(timeout)));
         return _schedule!.StepsPerEpoch;
     }
 
-    /// <summary>Builds the step machinery around θ, the optimizer's velocity and the next step (a fresh run or a checkpoint).</summary>
-    void Setup(RunConfig config, byte[] theta, byte[] velocity, long nextStep)
+    /// <summary>Builds the step machinery around θ, the optimizer's velocity, the clip policy's state, the next step and the data cursor's offset (a fresh run or a checkpoint).</summary>
+    void Setup(RunConfig config, byte[] theta, byte[] velocity, byte[] clipState, long nextStep, long batchOffset)
     {
         var training = config.ToTrainingOptions();
         var data = datasets.Load(config.Dataset);
@@ -78,9 +84,12 @@ public sealed partial class ParameterServerGrain(
         _training = training;
         _data = data;
         _theta = theta;
-        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite), UpdateThreads);
+        _step = new SynchronousStep(new UpdateRule(layout, optimizer, training.Clip, training.NonFinite, training.ClipPolicy), UpdateThreads, training.Spike, training.OmitBatches);
+        if (clipState.Length > 0) _step.Rule.Policy.RestoreState(clipState);
+        _step.Guard.BatchOffset = batchOffset;
         _schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
+        _setups = [.. Enumerable.Range(0, config.Workers).Select(w => new WorkerSetup(this.GetPrimaryKeyString(), config, w))];
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
         _nextStep = nextStep;
         _lastRecord = null;
@@ -99,12 +108,30 @@ public sealed partial class ParameterServerGrain(
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), load.Checkpoint?.NextStep, _activationWarning);
         }
         if (load.Checkpoint is { Config: { } config } checkpoint)
-            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+            Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.ClipState, checkpoint.NextStep, checkpoint.BatchOffset);
     }
 
+    /// <summary>
+    /// Storage failures come back as <see cref="CheckpointStorageException"/> (the run stalls and retries); a slot written
+    /// by another activation as <see cref="RunSupersededException"/>, and this activation goes away.
+    /// </summary>
     public async Task<long> Checkpoint()
     {
-        await Checkpoints.WriteAsync(Snapshot());
+        var snapshot = Snapshot();
+        try
+        {
+            await Checkpoints.WriteAsync(snapshot);
+        }
+        catch (RunSupersededException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The provider's own exception types need not cross a grain call (or be known to the caller): the message does.
+            throw new CheckpointStorageException($"parameter server {this.GetPrimaryKeyString()}: checkpoint at step {_nextStep} not stored ({e.GetType().Name}: {e.Message})");
+        }
         return _nextStep;
     }
 
@@ -119,6 +146,8 @@ public sealed partial class ParameterServerGrain(
             NextStep = _nextStep,
             Parameters = (byte[])_theta.Clone(),
             Velocity = MemoryMarshal.AsBytes(_step.Rule.Optimizer.Velocity.AsSpan()).ToArray(),
+            ClipState = _step.Rule.Policy.SaveState(),
+            BatchOffset = _step.Guard.BatchOffset,
         };
     }
 
@@ -135,7 +164,7 @@ public sealed partial class ParameterServerGrain(
                 + (load.Problems.Count > 0 ? $": {load.Describe()}" : $" (storage '{CheckpointStorage.Name}' holds none; memory storage dies with its silo)"));
         if (load.Problems.Count > 0)
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), checkpoint.NextStep, load.Describe());
-        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.NextStep);
+        Setup(config, checkpoint.Parameters, checkpoint.Velocity, checkpoint.ClipState, checkpoint.NextStep, checkpoint.BatchOffset);
         return new(_nextStep, load.Problems.Count > 0 ? load.Describe() : warning);
     }
 
@@ -143,8 +172,8 @@ public sealed partial class ParameterServerGrain(
     {
         if (_step is null || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
-        if (step == _nextStep - 1 && _lastRecord is { } recorded && recorded.Step == step)
-            return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update
+        if (_lastRecord is { } recorded && recorded.Step == step && (step == _nextStep - 1 || recorded.RewindTo == _nextStep))
+            return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update or rewind
         if (step > _nextStep)
             throw new ParameterServerBehindException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, but it holds θ after step {_nextStep - 1} (re-activated from its checkpoint)");
         if (step != _nextStep)
@@ -152,8 +181,9 @@ public sealed partial class ParameterServerGrain(
         var started = Stopwatch.GetTimestamp();
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
+        long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = ComputeWithRetry(_workers[w], new GradientRequest(runId, _config, step, w, _theta), TimeSpan.FromSeconds(_config.WorkerTimeoutSeconds));
+            calls[w] = ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
         var replies = await Task.WhenAll(calls);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
@@ -165,21 +195,34 @@ public sealed partial class ParameterServerGrain(
             measured = _step.Measure(parts);
             clip?.SetTag(TelemetryNames.GlobalNorm, measured.Decision.GlobalNorm);
             clip?.SetTag(TelemetryNames.ClipScale, (double)measured.Decision.Scale);
+            clip?.SetTag(TelemetryNames.ClipThreshold, measured.Decision.Threshold);
         }
+        if (_step.Suspect(measured) is { } suspect)
+            measured = await Replay(suspect, parts, replies, new GradientRequest(runId, batch, suspect.Worker, _theta), step);
         StepStatistics stats;
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
             stats = _step.Apply(_theta, measured, step);
-        _nextStep = step + 1;
+        _nextStep = stats.RewindTo ?? step + 1;
         double? accuracy = null;
-        if (evaluate)
+        if (evaluate && stats.RewindTo is null)
         {
             using var eval = TrainingTelemetry.Source.StartActivity(TelemetryNames.EvaluateSpan);
             accuracy = Evaluation.Accuracy(_evaluator, MemoryMarshal.Cast<byte, float>(_theta.AsSpan()), _data.Test, _training.InputScale);
             eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
         }
-        _lastRecord = new StepRecord(step, _schedule.EpochOf(step), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
+        _lastRecord = new StepRecord(step, _schedule.EpochOf(batch), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
             stats.Clipped, stats.Skipped, stats.TensorNorms, measured.WorkerNorms, accuracy,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo));
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo))
+        {
+            ClipThreshold = stats.ClipThreshold,
+            BatchId = stats.BatchId,
+            Spike = stats.Spike,
+            Action = SpikeOptions.Name(stats.Action),
+            RewindTo = stats.RewindTo,
+            Event = stats.Event,
+            Culprit = stats.Culprit,
+            Verdict = ReplayVerdict.Name(stats.Verdict),
+        };
         return _lastRecord;
     }
 
@@ -188,17 +231,21 @@ public sealed partial class ParameterServerGrain(
     /// failed in Orleans rather than in the worker, or took longer than the run's worker timeout: a silo that
     /// stops or dies rejects the calls to its activations (SiloUnavailableException, OrleansMessageRejectionException),
     /// and once membership has declared it dead the next call re-activates the worker on another silo; a hung silo
-    /// (SIGSTOP) answers nothing until it is declared dead. Safe because the request carries everything (θ, step,
-    /// worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied once,
-    /// here, after all parts. Exceptions the worker itself throws (bad data, invalid config) fail the step at once.
+    /// (SIGSTOP) answers nothing until it is declared dead. A fresh activation answers null: it gets its
+    /// <paramref name="setup"/> and is asked again. Safe because the setup and the request carry everything (config,
+    /// θ, step, worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied
+    /// once, here, after all parts. Exceptions the worker itself throws (bad data) fail the step at once.
     /// </summary>
-    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, GradientRequest request, TimeSpan timeout)
+    static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, GradientRequest request, TimeSpan timeout, bool replay = false)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await worker.ComputeGradient(request).WaitAsync(timeout);
+                if (await (replay ? worker.ReplayGradient(request) : worker.ComputeGradient(request)).WaitAsync(timeout) is { } result) return result;
+                if (attempt >= WorkerCallAttempts)
+                    throw new InvalidOperationException($"worker {setup.Worker} of run {setup.RunId}: still not set up after {attempt} setups");
+                await worker.SetUp(setup).WaitAsync(timeout);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException && attempt < WorkerCallAttempts)
             {
@@ -208,6 +255,24 @@ public sealed partial class ParameterServerGrain(
     }
 
     const int WorkerCallAttempts = 6;
+
+    TimeSpan WorkerTimeout => TimeSpan.FromSeconds(_config!.WorkerTimeoutSeconds);
+
+    /// <summary>
+    /// The spike's suspect part (<paramref name="request"/>: its rows, the same θ) recomputed by another worker, on another
+    /// silo when one hosts a worker: the same gradient convicts the data, a different one the worker, whose part is then
+    /// the replay's. Core's <see cref="SynchronousStep.Convict"/> records the verdict; the step is measured again.
+    /// </summary>
+    async Task<MeasuredStep> Replay(WorkerSuspicion suspect, WorkerPart[] parts, GradientResult[] replies, GradientRequest request, long step)
+    {
+        int w = suspect.Worker, n = _workers.Length;
+        int other = Enumerable.Range(1, n - 1).Select(k => (w + k) % n).FirstOrDefault(k => replies[k].Silo != replies[w].Silo, (w + 1) % n);
+        var replay = await ComputeWithRetry(_workers[other], _setups[other], request, WorkerTimeout, replay: true);
+        var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
+        if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
+        _step!.Convict(step, suspect, other, verdict);
+        return _step.Measure(parts);
+    }
 
     /// <summary>
     /// Threads of the sum, norms and SGD: two. The norms split by tensor (the largest alone), so more would idle;

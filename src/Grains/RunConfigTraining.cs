@@ -1,5 +1,6 @@
 using Thresher.Abstractions;
 using Thresher.Core.Model;
+using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
@@ -22,6 +23,7 @@ public static class RunConfigTraining
         public ExplosionDetectorOptions ToDetectorOptions() => new()
         {
             AbsoluteThreshold = config.AlertThreshold,
+            GrowthFactor = config.AlertGrowth,
             SpikeFactor = config.AlertSpikeFactor,
             SigmaFactor = config.AlertSigma,
             Window = config.AlertWindow,
@@ -45,6 +47,36 @@ public static class RunConfigTraining
             Shuffle = config.Shuffle,
             Init = Initializer.Parse(config.Init),
             EvalEvery = config.EvalEvery,
+            ClipPolicy = config.ToClipPolicyOptions(),
+            Spike = config.ToSpikeOptions(),
+            Inject = InjectionRule.ParseList(config.Inject),
+        };
+
+        /// <summary>The run's clip policy and its options; throws <see cref="ThresherInputException"/> for an unknown policy.</summary>
+        public ClipPolicyOptions ToClipPolicyOptions() => new()
+        {
+            Kind = ClipPolicyKinds.Parse(config.ClipPolicy),
+            ZClipWarmup = config.ZClipWarmup,
+            ZClipAlpha = config.ZClipAlpha,
+            ZClipZ = config.ZClipZ,
+            AutoClipPercentile = config.AutoClipPercentile,
+            AutoClipHistory = config.AutoClipHistory,
+            AgcLambda = config.AgcLambda,
+            AgcIncludeLast = config.AgcIncludeLast,
+        };
+
+        /// <summary>The response ladder's settings for this run.</summary>
+        public SpikeOptions ToSpikeOptions() => new()
+        {
+            OnSpike = SpikeOptions.ParseAction(config.OnSpike),
+            Window = config.SpikeWindow,
+            Sigma = config.SpikeSigma,
+            MinHistory = config.SpikeMinHistory,
+            TwoSided = SpikeOptions.ParseTwoSided(config.SpikeSided),
+            RewindAfter = config.RewindAfter,
+            RewindWindow = config.RewindWindow,
+            RewindSteps = config.RewindSteps,
+            RewindSkipBatches = config.RewindSkipBatches,
         };
 
         /// <summary>True for shard mode fixed; throws <see cref="ThresherInputException"/> for an unknown mode.</summary>
@@ -70,6 +102,7 @@ public static class RunConfigTraining
                 throw new ThresherInputException($"checkpoint-every {config.CheckpointEvery}: must be in 0..{RunConfig.MaxCheckpointEvery} (0 = only at the start and the end)");
             if (config.WorkerTimeoutSeconds < 1 || config.WorkerTimeoutSeconds > 3600)
                 throw new ThresherInputException($"worker-timeout {config.WorkerTimeoutSeconds}: must be in 1..3600 seconds");
+            foreach (var rule in InjectionRule.ParseList(config.Inject)) rule.ValidateFor(workers);
             if (config.Batch < workers)
                 throw new ThresherInputException($"batch {config.Batch} is smaller than workers {workers}: every worker needs at least one sample per step");
             long gradientBytes = workers * new MlpConfig(config.Layers).ParameterCount * sizeof(float);

@@ -1,5 +1,6 @@
 using Thresher.Abstractions;
 using Thresher.Core.Model;
+using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Training;
 
 namespace Thresher.Grains;
@@ -45,8 +46,27 @@ public static class RunConfigs
             AlertSigma = d.SigmaFactor,
             AlertWindow = d.Window,
             AlertWarmUp = d.WarmUp,
+            AlertGrowth = d.GrowthFactor,
+            OnSpike = SpikeOptions.Name(t.Spike.OnSpike),
+            SpikeWindow = t.Spike.Window,
+            SpikeSigma = t.Spike.Sigma,
+            SpikeMinHistory = t.Spike.MinHistory,
+            SpikeSided = t.Spike.TwoSided ? "two" : "one",
+            RewindAfter = t.Spike.RewindAfter,
+            RewindWindow = t.Spike.RewindWindow,
+            RewindSteps = t.Spike.RewindSteps,
+            RewindSkipBatches = t.Spike.RewindSkipBatches,
+            Inject = string.Join(',', t.Inject),
             CheckpointEvery = recipe.CheckpointEvery,
             WorkerTimeoutSeconds = recipe.WorkerTimeoutSeconds,
+            ClipPolicy = t.ClipPolicy.Kind.Name(),
+            ZClipWarmup = t.ClipPolicy.ZClipWarmup,
+            ZClipAlpha = t.ClipPolicy.ZClipAlpha,
+            ZClipZ = t.ClipPolicy.ZClipZ,
+            AutoClipPercentile = t.ClipPolicy.AutoClipPercentile,
+            AutoClipHistory = t.ClipPolicy.AutoClipHistory,
+            AgcLambda = t.ClipPolicy.AgcLambda,
+            AgcIncludeLast = t.ClipPolicy.AgcIncludeLast,
         };
     }
 }

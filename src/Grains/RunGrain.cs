@@ -4,8 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
 using Thresher.Core.Model;
-using Thresher.Core.Telemetry;
-using Thresher.Core.Training;
 
 namespace Thresher.Grains;
 
@@ -19,10 +17,11 @@ namespace Thresher.Grains;
 /// parameter server where to go on (<see cref="IParameterServerGrain.Resume"/>), drops the history after
 /// that step and re-runs it — deterministic, so the re-run steps equal the lost ones. A run grain
 /// re-activated after its silo died — by its reminder (<see cref="SiloTrainingOptions.RunReminderSeconds"/>) or by
-/// the next client call, whichever comes first — loads its record and resumes the same way. Each step is one
-/// <c>train.step</c> span, a child of the client's submit span when the client traced it (Orleans
-/// propagates the context into <see cref="Start"/>). The books (history, counters, explosion detector, status) are
-/// a <see cref="RunLedger"/>, when to retry or resume is a <see cref="ResumePolicy"/>; see docs/architecture.md.
+/// the next client call, whichever comes first — loads its record, claims the run (<see cref="RunRecordStore"/>)
+/// and resumes the same way. Storage failures stall the run, never end it silently: it retries with backoff,
+/// says "stalled: …" in its status, and fails after the storage outage limit (RunGrain.Tick.cs). Each step is one
+/// <c>train.step</c> span, a child of the client's submit span when the client traced it. The books are a
+/// <see cref="RunLedger"/>, when to retry or resume is a <see cref="ResumePolicy"/>; see docs/architecture.md.
 /// </summary>
 [CollectionAgeLimit(Hours = 24)]
 public sealed partial class RunGrain(
@@ -31,13 +30,18 @@ public sealed partial class RunGrain(
     [PersistentState("run", CheckpointStorage.Name)] IPersistentState<RunRecord> stored)
     : Grain, IRunGrain, IRemindable
 {
+    /// <summary>How long <see cref="Cancel"/> keeps trying to store the cancellation before it answers that it could not (yet).</summary>
+    static readonly TimeSpan CancelStoreWait = TimeSpan.FromSeconds(15);
+
     readonly RunLedger _ledger = new();       // config, state, history, counters, detector: the books
     readonly ResumePolicy _resume = new();    // failures in a row, whether the next tick resumes first
     IGrainTimer? _timer;
     ActivityContext _parent;                  // the submitting client's span, if any
     string[]? _tensorNames;
     RunHistoryStore? _historyStore;
+    RunRecordStore? _records;
     RunReminder? _reminder;
+    StorageOutage? _outage;
 
     string RunId => this.GetPrimaryKeyString();
 
@@ -46,7 +50,11 @@ public sealed partial class RunGrain(
     RunHistoryStore HistoryStore => _historyStore
         ??= new RunHistoryStore(ServiceProvider.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(CheckpointStorage.Name), RunId);
 
+    RunRecordStore Records => _records ??= new RunRecordStore(stored, HistoryStore, RunId);
+
     RunReminder Reminder => _reminder ??= new RunReminder(this, options.Value.RunReminderSeconds, logger, RunId);
+
+    StorageOutage Outage => _outage ??= new StorageOutage(TimeSpan.FromSeconds(options.Value.StorageOutageLimitSeconds));
 
     string[] TensorNames => _tensorNames ??= [.. new ParameterLayout(new MlpConfig(_ledger.Config!.Layers)).Names];
 
@@ -60,27 +68,42 @@ public sealed partial class RunGrain(
         _parent = Activity.Current?.Context ?? default;
         Started(config, stepsPerEpoch);
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
-        await Store();
+        Records.Claim();
+        _unsaved = true;
+        var retry = await Persist(); // storage down: the timer stores it (the run stalls, status says so)
         await Reminder.Keep();
-        StartTimer(TimeSpan.Zero);
-        return _ledger.Status(RunId);
+        StartTimer(retry ?? TimeSpan.Zero);
+        return Status();
     }
 
-    public Task<RunStatus> GetStatus() => Task.FromResult(_ledger.Status(RunId));
+    public Task<RunStatus> GetStatus() => Task.FromResult(Status());
 
     public Task<StepRecord[]> GetHistory(long fromStep, int max) => Task.FromResult(_ledger.Slice(fromStep, max));
 
+    /// <summary>
+    /// Durable: answers only once the cancelled state is stored. Storage down, it keeps trying for
+    /// <see cref="CancelStoreWait"/>, then throws <see cref="CheckpointStorageException"/>; the run has stopped
+    /// stepping anyway and its timer goes on storing the cancellation until storage answers.
+    /// </summary>
     public async Task<RunStatus> Cancel()
     {
         if (_ledger.Config is null)
             throw new KeyNotFoundException($"run {RunId} does not exist");
-        if (!_ledger.State.IsFinished())
+        if (_ledger.State.IsFinished() && !_unsaved) return Status();
+        if (!_ledger.State.IsFinished()) Cancelled();
+        var deadline = DateTimeOffset.UtcNow + CancelStoreWait;
+        while (await PersistOrStandDown() is { } delay)
         {
-            Cancelled();
-            await Store();
-            await Reminder.Drop();
+            if (DateTimeOffset.UtcNow + delay > deadline)
+            {
+                Rearm(delay);
+                throw new CheckpointStorageException($"run {RunId}: stopped, but its cancellation is not stored yet ({Outage.Describe()}); it is stored as soon as storage answers — run 'cancel' again to confirm");
+            }
+            await Task.Delay(delay);
         }
-        return _ledger.Status(RunId);
+        await Reminder.Drop();
+        Rearm(null);
+        return Status();
     }
 
     public Task<ParameterSnapshot> GetParameters()
@@ -95,140 +118,56 @@ public sealed partial class RunGrain(
         {
             _ledger.Replay(await HistoryStore.LoadAsync(stored.State.HistoryCount));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (InvalidOperationException e)
         {
-            // Without its history the run cannot tell which steps to re-run: say so instead of guessing.
+            // A page is missing: without its history the run cannot tell which steps to re-run. Say so instead of
+            // guessing, in memory only (a storage error instead fails this activation, and the next call tries again).
             Failed($"its stored history ({stored.State.HistoryCount} steps) could not be loaded: {e.Message}");
+            _unsaved = false;
             return;
         }
         if (_ledger.State == RunState.Running)
         {
+            Records.Claim(); // the first tick writes the claim before anything else, fencing out the lost activation
+            _unsaved = true;
             Reactivated();
             await Reminder.Keep(); // an in-memory reminder table may have died with the silo
         }
     }
 
     /// <summary>
-    /// Being called is the reminder's whole job: the call activated this grain, and a running run resumed in
-    /// <see cref="OnActivateAsync"/>. A finished run (or one this silo never knew) lets its reminder go.
+    /// The reminder re-activates a run whose silo died (the call itself does: <see cref="OnActivateAsync"/>), and
+    /// restarts the timer of a live run that has none (a tick must always re-arm it; this is the safety net).
+    /// A finished run (or one this silo never knew) lets its reminder go.
     /// </summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (_ledger.Config is null || _ledger.State.IsFinished()) await Reminder.Drop();
-    }
-
-    async Task Tick(CancellationToken cancellation)
-    {
-        if (_ledger.State != RunState.Running || _ledger.Config is not { } config) return;
-        if (_resume.MustResume && !await TryResume()) return;
-        long step = _ledger.StepsDone;
-        bool evaluate = TrainingCadence.EvaluatesAfter(step, _ledger.StepsPerEpoch, _ledger.TotalSteps, config.EvalEvery);
-        using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.StepSpan, ActivityKind.Internal, _parent);
-        StepRecord record;
-        try
+        if (_ledger.Config is null || (_ledger.State.IsFinished() && !_unsaved))
         {
-            record = await ParameterServer.Step(step, evaluate);
-        }
-        catch (Exception e) when (ResumePolicy.IsTransient(e))
-        {
-            span?.SetStatus(ActivityStatusCode.Error, e.Message);
-            await RetryOrGiveUp(step, e);
-            return;
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            span?.SetStatus(ActivityStatusCode.Error, e.Message);
-            Failed($"step {step}: {e.Message}");
-            await Store();
             await Reminder.Drop();
             return;
         }
-        _resume.Succeeded();
-        record = _ledger.Add(record);
-        foreach (var alert in record.Alerts) LogExplosion(logger, RunId, step, alert.Reason, alert.Detail);
-        StepTelemetry.Record(span, RunId, config, TensorNames, record);
-        if (_ledger.State != RunState.Running) return; // cancelled while the step ran
-        if (step + 1 >= _ledger.TotalSteps) Completed();
-        if (config.IsCheckpoint(step + 1, _ledger.TotalSteps) && !await Checkpoint(step + 1)) return;
-        if (_ledger.State == RunState.Running) _timer?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-        else await Reminder.Drop();
+        if (_timer is null && !_standingDown)
+        {
+            LogTimerRestarted(logger, RunId, _ledger.StepsDone);
+            StartTimer(TimeSpan.Zero);
+        }
     }
 
-    /// <summary>Stores this run's record, then the parameter server's checkpoint (in that order: the stored history reaches the checkpoint).</summary>
-    async Task<bool> Checkpoint(long stepsDone)
+    async Task<TimeSpan?> PersistOrStandDown()
     {
         try
         {
-            await Store();
-            await ParameterServer.Checkpoint();
-            return true;
+            return await Persist();
         }
-        catch (Exception e) when (ResumePolicy.IsTransient(e))
+        catch (RunSupersededException e)
         {
-            if (_ledger.State == RunState.Completed) throw; // the final checkpoint failed: let the caller see it
-            await RetryOrGiveUp(stepsDone, e);
-            return false;
+            StandDown(e.Message);
+            throw;
         }
     }
 
-    async Task RetryOrGiveUp(long step, Exception e)
-    {
-        if (_resume.Failed() is { } delay)
-        {
-            LogRetry(logger, RunId, step, _resume.Failures, e.GetType().Name, e.Message);
-            _timer?.Change(delay, Timeout.InfiniteTimeSpan);
-            return;
-        }
-        Failed($"step {step}: {e.Message} ({_resume.Failures} failures in a row)");
-        try
-        {
-            await Store(); // a re-activation must not take the failed run for a running one
-        }
-        catch (Exception storeError) when (ResumePolicy.IsTransient(storeError))
-        {
-            LogNotStored(logger, RunId, storeError.Message);
-        }
-        await Reminder.Drop();
-    }
-
-    /// <summary>Asks the parameter server where to go on and drops the history after that step.</summary>
-    async Task<bool> TryResume()
-    {
-        long recorded = _ledger.StepsDone;
-        ResumePoint point;
-        try
-        {
-            point = await ParameterServer.Resume(recorded);
-        }
-        catch (Exception e) when (ResumePolicy.IsTransient(e))
-        {
-            await RetryOrGiveUp(recorded, e);
-            return false;
-        }
-        catch (Exception e)
-        {
-            Failed($"resume at step {recorded}: {e.Message}");
-            await Store();
-            await Reminder.Drop();
-            return false;
-        }
-        if (point.Warning is { } warning)
-        {
-            _ledger.PassedOverCheckpoints(warning);
-            LogCheckpointWarning(logger, RunId, point.Step, warning);
-        }
-        if (_resume.Resumed(point.Step, recorded)) Resumed(point.Step, recorded);
-        return true;
-    }
-
-    async Task Store()
-    {
-        var s = stored.State;
-        _ledger.WriteTo(s);
-        await HistoryStore.StoreAsync(_ledger.History); // pages first: the count below never runs ahead of them
-        s.HistoryCount = _ledger.StepsDone;
-        await stored.WriteStateAsync();
-    }
+    RunStatus Status() => _ledger.Status(RunId) with { Stalled = _outage?.Describe() };
 
     // State changes: each one method, each one log line.
 
@@ -259,6 +198,7 @@ public sealed partial class RunGrain(
     void Completed()
     {
         Finish(RunState.Completed, null);
+        _checkpointDue = true; // the final checkpoint, after the record that says completed
         LogCompleted(logger, RunId, _ledger.StepsDone);
     }
 
@@ -274,13 +214,27 @@ public sealed partial class RunGrain(
         LogFailed(logger, RunId, _ledger.StepsDone, error);
     }
 
+    /// <summary>The state is set now and stored by the next tick (or by <see cref="Cancel"/>); no checkpoint is owed unless completed.</summary>
     void Finish(RunState state, string? error)
     {
         _ledger.Finish(state, error);
+        _unsaved = true;
+        _checkpointDue = false;
+    }
+
+    /// <summary>Another activation owns the run (storage says so): stop, write nothing, declare nothing, go away.</summary>
+    void StandDown(string reason)
+    {
+        _standingDown = true;
         _timer?.Dispose();
         _timer = null;
+        LogStoodDown(logger, RunId, _ledger.StepsDone, reason);
+        DeactivateOnIdle();
     }
 
     void StartTimer(TimeSpan due)
-        => _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    {
+        _timer?.Dispose();
+        _timer = this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
 }

@@ -39,14 +39,31 @@ sealed class RunHistoryStore(IGrainStorage storage, string runId)
     /// <summary>The history in memory was cut back to <paramref name="count"/> records (a resume): those pages are written again.</summary>
     public void Truncated(int count) => _stored = Math.Min(_stored, count);
 
-    public async Task StoreAsync(IReadOnlyList<StepRecord> history)
+    /// <summary>
+    /// Writes the pages that changed. A page write refused for its ETag (an earlier write's outcome was unknown, or
+    /// storage lost the page) is reconciled: <paramref name="verifyOwner"/> (which throws when another activation
+    /// owns the run), then the page's ETag is read again and the write retried.
+    /// </summary>
+    public async Task StoreAsync(IReadOnlyList<StepRecord> history, Func<Task>? verifyOwner = null)
     {
         for (int page = _stored / PageSize; page * PageSize < history.Count; page++)
         {
             var state = Page(page);
             int first = page * PageSize;
             state.State = [.. history.Skip(first).Take(Math.Min(PageSize, history.Count - first))]; // Skip on a list indexes, it does not walk
-            await storage.WriteStateAsync(StateName, PageId(runId, page), state);
+            try
+            {
+                await storage.WriteStateAsync(StateName, PageId(runId, page), state);
+            }
+            catch (InconsistentStateException) when (verifyOwner is not null)
+            {
+                await verifyOwner();
+                var current = new GrainState<List<StepRecord>>();
+                await storage.ReadStateAsync(StateName, PageId(runId, page), current);
+                state.ETag = current.ETag;
+                await storage.WriteStateAsync(StateName, PageId(runId, page), state);
+            }
+            _stored = Math.Min(history.Count, first + PageSize); // pages before this one stay stored if a later write fails
         }
         _stored = history.Count;
     }

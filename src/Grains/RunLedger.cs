@@ -16,8 +16,10 @@ sealed class RunLedger(TimeProvider? clock = null)
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly List<StepRecord> _history = [];
     readonly HashSet<string> _silos = [];
+    readonly SortedSet<string> _suspectSilos = new(StringComparer.Ordinal);
+    readonly SortedSet<long> _skipBatches = [];
     ExplosionDetector? _detector;
-    int _skipped, _clipped, _alertCount;
+    int _skipped, _clipped, _alertCount, _spikes, _rewinds;
     GradientAlert? _lastAlert;
     double? _testAccuracy;
     long _startTimestamp;   // 0 until this activation's clock runs (see StartClock)
@@ -47,7 +49,7 @@ sealed class RunLedger(TimeProvider? clock = null)
         TotalSteps = totalSteps;
         State = RunState.Running;
         StartedAt = _clock.GetUtcNow();
-        _detector = new ExplosionDetector(config.ToDetectorOptions());
+        _detector = NewDetector(config);
         StartClock();
     }
 
@@ -65,8 +67,12 @@ sealed class RunLedger(TimeProvider? clock = null)
         Resumes = stored.Resumes;
         LastResumeStep = stored.LastResumeStep;
         LastResumeWarning = stored.LastResumeWarning;
-        _detector = new ExplosionDetector(Config.ToDetectorOptions());
+        _detector = NewDetector(Config);
     }
+
+    /// <summary>A fresh detector for the run, naming its tensors in alerts.</summary>
+    static ExplosionDetector NewDetector(RunConfig config)
+        => new(config.ToDetectorOptions(), new Thresher.Core.Model.ParameterLayout(new Thresher.Core.Model.MlpConfig(config.Layers)).Names.ToArray());
 
     /// <summary>Copies everything but the history count into the stored record (the count goes in once the pages are stored).</summary>
     public void WriteTo(RunRecord stored)
@@ -91,12 +97,14 @@ sealed class RunLedger(TimeProvider? clock = null)
     {
         var kept = records.ToList(); // may be a view of _history
         _history.Clear();
-        (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy) = (0, 0, 0, null, null);
+        (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy, _spikes, _rewinds) = (0, 0, 0, null, null, 0, 0);
         _silos.Clear();
-        _detector = Config is null ? null : new ExplosionDetector(Config.ToDetectorOptions());
+        _suspectSilos.Clear();
+        _skipBatches.Clear();
+        _detector = Config is null ? null : NewDetector(Config);
         foreach (var r in kept)
         {
-            _detector?.Observe(r.Step, r.GlobalNorm);
+            _detector?.Observe(r.Step, r.GlobalNorm, r.TensorNorms, r.WorkerNorms);
             Record(r);
         }
     }
@@ -104,8 +112,18 @@ sealed class RunLedger(TimeProvider? clock = null)
     /// <summary>Feeds a new step's norm to the detector and records the step, with the alert it raised if any; returns what was recorded.</summary>
     public StepRecord Add(StepRecord record)
     {
-        if (_detector?.Observe(record.Step, record.GlobalNorm) is { } alert)
-            record = record with { Alerts = [new GradientAlert(alert.Step, alert.ReasonName, alert.Value, alert.Baseline, alert.Detail)] };
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.RewindTo is long to) // a rewind: the steps from `to` are undone and re-run; the next record carries the event
+        {
+            Replay(_history.GetRange(0, (int)Math.Min(to, _history.Count)));
+            return record;
+        }
+        if (record.Verdict is "data" or "fault" && record.Spike is { } spike)
+            record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, record.Verdict, record.GlobalNorm, double.NaN, spike)] };
+        if (record.Event is { } happened)
+            record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, "rewind", double.NaN, double.NaN, happened)] };
+        if (_detector?.Observe(record.Step, record.GlobalNorm, record.TensorNorms, record.WorkerNorms) is { } alert)
+            record = record with { Alerts = [new GradientAlert(alert.Step, alert.ReasonName, alert.Value, alert.Baseline, alert.Detail), .. record.Alerts] };
         Record(record);
         return record;
     }
@@ -165,6 +183,10 @@ sealed class RunLedger(TimeProvider? clock = null)
             Resumes = Resumes,
             LastResumeStep = LastResumeStep,
             LastResumeWarning = LastResumeWarning,
+            Spikes = _spikes,
+            Rewinds = _rewinds,
+            SuspectSilos = [.. _suspectSilos],
+            SkipBatches = [.. _skipBatches],
         };
     }
 
@@ -173,6 +195,10 @@ sealed class RunLedger(TimeProvider? clock = null)
         _history.Add(record);
         if (record.Skipped) _skipped++;
         if (record.Clipped) _clipped++;
+        if (record.Spike is not null) _spikes++;
+        if (record.Event is not null) _rewinds++;
+        if (record.Verdict == "data") _skipBatches.Add(record.BatchId);
+        if (record.Verdict == "fault" && record.Culprit is int c && c < record.WorkerSilos.Length) _suspectSilos.Add(record.WorkerSilos[c]);
         if (record.TestAccuracy is double accuracy) _testAccuracy = accuracy;
         _alertCount += record.Alerts.Length;
         if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];

@@ -24,4 +24,11 @@ public sealed class RunRecord
     [Id(8)] public int Resumes { get; set; }
     [Id(9)] public long? LastResumeStep { get; set; }
     [Id(10)] public string? LastResumeWarning { get; set; }
+    /// <summary>
+    /// The fencing token of the activation that owns the run: each activation that starts or resumes the run claims
+    /// it by writing the stored generation + 1 and a token of its own (<see cref="RunRecordStore"/>). An activation
+    /// that finds a newer claim here on a write conflict is superseded and stands down.
+    /// </summary>
+    [Id(12)] public long OwnerGeneration { get; set; }
+    [Id(13)] public string? OwnerToken { get; set; }
 }

@@ -1,4 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Thresher.Abstractions;
 
 namespace Thresher.Grains;
@@ -14,5 +18,17 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<SiloDatasets>();
         silo.Services.AddOptions<SiloTrainingOptions>();
         return silo;
+    }
+
+    /// <summary>
+    /// Checkpoint storage in silo memory (<see cref="CheckpointStorage.Name"/>), with Orleans' binary serializer as the
+    /// Redis storage uses: memory storage's default JSON serializer leaves out null values, so a run configured with
+    /// no clip norm (Clip null) would read back with the default 15 and fail its checkpoint's digest.
+    /// </summary>
+    public static ISiloBuilder AddMemoryCheckpointStorage(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return silo.AddMemoryGrainStorage(CheckpointStorage.Name, (OptionsBuilder<MemoryGrainStorageOptions> options) => options.Configure<IServiceProvider>(
+            (o, services) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>())));
     }
 }

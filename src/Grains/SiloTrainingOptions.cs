@@ -45,7 +45,16 @@ public sealed class SiloTrainingOptions
     /// the run from its checkpoint with no client watching. Default 60 (Orleans' minimum reminder period; a
     /// shorter one lowers that minimum on the silo). Needs a reminder service (the silo host registers one).
     /// </summary>
-    public int RunReminderSeconds { get; set; } = 60;
+    public int RunReminderSeconds { get; set; } = DefaultRunReminderSeconds;
+
+    /// <summary>The default of <see cref="RunReminderSeconds"/>, for the hosts that read it from their configuration.</summary>
+    public const int DefaultRunReminderSeconds = 60;
+
+    /// <summary>
+    /// How long a run may fail to write to checkpoint storage before it fails, in seconds (default 600). Until then it
+    /// stalls — no steps — and retries with backoff (250 ms doubling to 5 s), its status saying since when.
+    /// </summary>
+    public int StorageOutageLimitSeconds { get; set; } = 600;
 
     /// <summary>Kernel threads of the parameter server's evaluation passes, ≥ 1. Default 1.</summary>
     public int EvaluationThreads { get; set; } = 1;

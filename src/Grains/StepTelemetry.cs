@@ -13,7 +13,7 @@ static class StepTelemetry
         var tags = new TagList { { TelemetryNames.RunId, runId } };
         if (record.Skipped)
         {
-            TrainingTelemetry.SkippedSteps.Add(1, new TagList { { TelemetryNames.RunId, runId }, { "reason", "nonfinite" } });
+            TrainingTelemetry.SkippedSteps.Add(1, new TagList { { TelemetryNames.RunId, runId }, { "reason", record.Action is "skip" or "rewind" ? "spike" : "nonfinite" } });
         }
         else
         {
@@ -23,8 +23,12 @@ static class StepTelemetry
         }
         TrainingTelemetry.LastGlobalNorm.Record(record.GlobalNorm, tags);
         TrainingTelemetry.LastLoss.Record(record.Loss, tags);
+        if (double.IsFinite(record.ClipThreshold))
+            TrainingTelemetry.LastClipThreshold.Record(record.ClipThreshold, new TagList { { TelemetryNames.RunId, runId }, { TelemetryNames.ClipPolicy, config.ClipPolicy } });
         TrainingTelemetry.Samples.Add(config.Batch, tags);
         TrainingTelemetry.StepDuration.Record(record.StepMilliseconds, tags);
+        if (record.Spike is not null)
+            TrainingTelemetry.Spikes.Add(1, new TagList { { TelemetryNames.RunId, runId }, { "action", record.Action }, { "verdict", record.Verdict is "" ? "none" : record.Verdict } });
         foreach (var alert in record.Alerts)
             TrainingTelemetry.Explosions.Add(1, new TagList { { TelemetryNames.RunId, runId }, { "reason", alert.Reason } });
 
@@ -38,10 +42,20 @@ static class StepTelemetry
         span.SetTag(TelemetryNames.ClipNorm, config.Clip is float c ? c : null);
         span.SetTag(TelemetryNames.ClipScale, (double)record.ClipScale);
         span.SetTag(TelemetryNames.ClipApplied, record.Clipped);
+        span.SetTag(TelemetryNames.ClipPolicy, config.ClipPolicy);
+        span.SetTag(TelemetryNames.ClipThreshold, record.ClipThreshold);
         span.SetTag(TelemetryNames.Skipped, record.Skipped);
         for (int i = 0; i < record.TensorNorms.Length; i++)
             span.SetTag(TelemetryNames.TensorNormPrefix + tensorNames[i], record.TensorNorms[i]);
         if (record.TestAccuracy is double accuracy) span.SetTag(TelemetryNames.TestAccuracy, accuracy);
+        span.SetTag(TelemetryNames.BatchId, record.BatchId);
+        if (record.Spike is not null) span.SetTag(TelemetryNames.SpikeAction, record.Action);
+        if (record.Culprit is int culprit)
+        {
+            span.SetTag(TelemetryNames.SpikeCulprit, culprit);
+            span.SetTag(TelemetryNames.SpikeVerdict, record.Verdict);
+            if (record.Verdict == "fault" && culprit < record.WorkerSilos.Length) span.SetTag(TelemetryNames.SpikeSuspectSilo, record.WorkerSilos[culprit]);
+        }
         foreach (var alert in record.Alerts)
         {
             span.AddEvent(new ActivityEvent(TelemetryNames.ExplosionEvent, tags: new ActivityTagsCollection
@@ -51,6 +65,6 @@ static class StepTelemetry
                 [TelemetryNames.ExplosionBaseline] = alert.Baseline,
             }));
         }
-        if (record.Skipped) span.SetStatus(ActivityStatusCode.Error, "non-finite gradient; step skipped");
+        if (record.Skipped) span.SetStatus(ActivityStatusCode.Error, record.Spike ?? "non-finite gradient; step skipped");
     }
 }

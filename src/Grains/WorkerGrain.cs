@@ -11,45 +11,60 @@ namespace Thresher.Grains;
 
 /// <summary>
 /// One worker of one run (key "run id/worker index"): computes its part of each step's gradient with Core's
-/// <see cref="WorkerGradient"/>. Holds only caches (model workspace, gradient buffer); everything it needs
-/// arrives with the request, so a re-activation on another silo changes nothing. The gradient runs on the
-/// silo's <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none).
+/// <see cref="WorkerGradient"/>. Holds its setup (the run's config, once per activation) and caches (model
+/// workspace, gradient buffer). A fresh activation (re-placed on another silo) answers null until the parameter
+/// server sends the setup again, so a re-activation anywhere changes nothing. The gradient runs on the silo's
+/// <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none).
 /// </summary>
 public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IServiceProvider services) : Grain, IWorkerGrain
 {
+    WorkerSetup? _setup;
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
+    byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
 
-    public Task<GradientResult> ComputeGradient(GradientRequest request)
+    public Task SetUp(WorkerSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        if (_setup is not null) return Task.CompletedTask; // a run's config never changes: a second setup is a repeat
+        var config = setup.Config;
+        var data = datasets.Load(config.Dataset);
+        var backend = services.GetService<GradientBackendFactory>() ?? GradientBackendFactory.Cpu;
+        _worker = new WorkerGradient(config.ToTrainingOptions(), data.Train, config.Workers, setup.Worker, config.IsFixedShards,
+            WorkerThreads(config.Workers), backend);
+        _gradient = new byte[_worker.ParameterCount * sizeof(float)];
+        _setup = setup;
+        return Task.CompletedTask;
+    }
+
+    public Task<GradientResult?> ComputeGradient(GradientRequest request) => Compute(request, replay: false);
+
+    public Task<GradientResult?> ReplayGradient(GradientRequest request) => Compute(request, replay: true);
+
+    Task<GradientResult?> Compute(GradientRequest request, bool replay)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (_worker is null) // a run's config never changes, so the first request sets the worker up
-        {
-            var training = request.Config.ToTrainingOptions();
-            var data = datasets.Load(request.Config.Dataset);
-            int threads = WorkerThreads(request.Config.Workers);
-            var backend = services.GetService<GradientBackendFactory>() ?? GradientBackendFactory.Cpu;
-            _worker = new WorkerGradient(training, data.Train, request.Config.Workers, request.Worker, request.Config.IsFixedShards, threads, backend);
-            _gradient = new byte[_worker.ParameterCount * sizeof(float)];
-        }
+        if (_setup is null || _worker is null) return Task.FromResult<GradientResult?>(null); // not set up: ask for the setup
+        // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
+        byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
-        var grad = MemoryMarshal.Cast<byte, float>(_gradient.AsSpan());
-        var part = _worker.Compute(request.Step, theta, grad);
+        var grad = MemoryMarshal.Cast<byte, float>(buffer.AsSpan());
+        var part = _worker.Compute(request.Step, theta, grad, part: request.Worker);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (span is not null)
         {
             span.SetTag(TelemetryNames.RunId, request.RunId);
             span.SetTag(TelemetryNames.Step, request.Step);
             span.SetTag(TelemetryNames.Worker, request.Worker);
-            span.SetTag(TelemetryNames.Shard, $"{request.Worker}/{request.Config.Workers} {request.Config.ShardMode}");
+            span.SetTag(TelemetryNames.Shard, $"{request.Worker}/{_setup.Config.Workers} {_setup.Config.ShardMode}");
             span.SetTag(TelemetryNames.BatchSize, part.Samples);
             span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
-        return Task.FromResult(new GradientResult(
-            request.Step, request.Worker, _gradient!, part.Samples, part.LossSum, part.LocalNorm,
+        return Task.FromResult<GradientResult?>(new GradientResult(
+            request.Step, request.Worker, buffer, part.Samples, part.LossSum, part.LocalNorm,
             milliseconds, silo.SiloAddress.Endpoint.ToString()));
     }
 
@@ -57,6 +72,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     {
         _worker?.Dispose(); // frees a GPU backend's device buffers
         _worker = null;
+        _setup = null;
         return Task.CompletedTask;
     }
 

@@ -43,4 +43,4 @@ catch (Exception e)
 if (host.DashboardUrl() is { } url) Console.WriteLine($"thresher-silo: dashboard {url}");
 Console.WriteLine(settings.Describe(host.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>()));
 await host.WaitForShutdownAsync();
-return 0;
+return MembershipWatchdog.ExitCode ?? 0; // 3: the membership table lost this silo (see MembershipWatchdog)

@@ -21,6 +21,7 @@ static class SiloCommandLine
         ["--worker-threads"] = "Thresher:WorkerThreads",
         ["--backend"] = "Thresher:Backend",
         ["--run-reminder"] = "Thresher:RunReminderSeconds",
+        ["--storage-outage-limit"] = "Thresher:StorageOutageLimitSeconds",
         ["--tls-cert"] = "Thresher:Tls:Certificate",
         ["--tls-key"] = "Thresher:Tls:Key",
         ["--tls-ca"] = "Thresher:Tls:Ca",
@@ -90,6 +91,8 @@ static class SiloCommandLine
                                  code 2 without one) or auto (cuda if usable, else cpu) [THRESHER__BACKEND] (cpu)
           --run-reminder SECS    period of each running run's reminder, which re-activates a run whose silo died on a
                                  survivor with no client calling; 0 = none [THRESHER__RUNREMINDERSECONDS] (60)
+          --storage-outage-limit SECS  how long a run may stall on unavailable checkpoint storage (retrying with
+                                 backoff) before it fails, 1..86400 [THRESHER__STORAGEOUTAGELIMITSECONDS] (600)
           --telemetry KIND       traces and metrics: none, console or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)
                                  [THRESHER__TELEMETRY] (none)
           --tls-cert FILE        TLS on every silo and gateway connection with this certificate: PEM (key in --tls-key

@@ -88,12 +88,12 @@ sealed record SiloSetup(
     public GradientBackendFactory Backend { get; init; } = GradientBackendFactory.Cpu;
 
     /// <summary>Period of a running run's reminder (Thresher:RunReminderSeconds, 0..86400; 0 = none; default 60).</summary>
-    public int RunReminderSeconds { get; init; } = 60;
+    public int RunReminderSeconds { get; init; } = SiloTrainingOptions.DefaultRunReminderSeconds;
 
     static int ReminderSeconds(IConfiguration config)
     {
         string? text = config["Thresher:RunReminderSeconds"];
-        if (text is null) return 60;
+        if (text is null) return SiloTrainingOptions.DefaultRunReminderSeconds;
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds <= 86400 ? seconds
             : throw new ThresherInputException($"Thresher:RunReminderSeconds '{text}': expected whole seconds in 0..86400 (0 = no reminder; a run then resumes after its silo died only when a client calls it)");
     }
@@ -159,6 +159,7 @@ sealed record SiloSetup(
 #pragma warning restore ORLEANSEXP003
         AddCheckpointStorage(silo);
         AddReminders(silo);
+        if (Membership == Membership.Redis) silo.Services.AddHostedService<MembershipWatchdog>();
         silo.AddThresherGrains();
         if (Dashboard is not null) silo.AddThresherDashboard(); // the Orleans dashboard's grains and counters
         silo.AddWorkerSpreadPlacement();
@@ -174,7 +175,7 @@ sealed record SiloSetup(
     {
         if (Membership != Membership.Redis)
         {
-            silo.AddMemoryGrainStorage(CheckpointStorage.Name);
+            silo.AddMemoryCheckpointStorage();
             return;
         }
         silo.AddRedisGrainStorage(CheckpointStorage.Name, options => options.Configure<IServiceProvider>((o, services) =>

@@ -1,6 +1,10 @@
 namespace Thresher.Client.Tests;
 
-/// <summary>Every bad option gets one clear line on stderr naming the value, exit code 2, and no stack trace.</summary>
+/// <summary>
+/// Every bad option gets one clear line on stderr naming the value, exit code 2, and no stack trace. The rows run the
+/// app in this process (<see cref="CliRunner.Run"/>: the same ExitCodes path as the executable); a few run the
+/// executable, where the process boundary is what is tested (exit code, stderr, no stack trace).
+/// </summary>
 public sealed class BadInputTests : IClassFixture<SyntheticData>
 {
     readonly SyntheticData _data;
@@ -33,21 +37,48 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
     [InlineData("run-id 'a b': use 1..64 letters", "--run-id", "a b")]
     [InlineData("init-from 'missing.safetensors': no such file", "--init-from", "missing.safetensors")]
     [InlineData("worker-threads -1: must be in 0..1024", "--worker-threads", "-1")]
+    [InlineData("clip-policy 'zclipp': unknown; expected one of global, per-tensor, zclip, autoclip, agc, none", "--clip-policy", "zclipp")]
+    [InlineData("zclip-z 3: only used with --clip-policy zclip (the policy is global)", "--zclip-z", "3")]
+    [InlineData("agc-include-last true: only used with --clip-policy agc (the policy is global)", "--agc-include-last")]
+    [InlineData("autoclip-history 5: only used with --clip-policy autoclip (the policy is zclip)", "--clip-policy", "zclip", "--autoclip-history", "5")]
+    [InlineData("zclip-alpha NaN: must be in (0, 1)", "--clip-policy", "zclip", "--zclip-alpha", "NaN")]
+    [InlineData("zclip-warmup -3: must be in 1..10000000", "--clip-policy", "zclip", "--zclip-warmup", "-3")]
+    [InlineData("zclip-z 'abc': not a number", "--clip-policy", "zclip", "--zclip-z", "abc")]
+    [InlineData("autoclip-percentile -1: must be in [0, 100]", "--clip-policy", "autoclip", "--autoclip-percentile", "-1")]
+    [InlineData("agc-lambda -0.5: must be a finite number > 0", "--clip-policy", "agc", "--agc-lambda", "-0.5")]
+    [InlineData("clip 5: --clip-policy autoclip takes no clip norm", "--clip-policy", "autoclip", "--clip", "5")]
+    [InlineData("clip none: --clip-policy per-tensor needs a clip norm > 0", "--clip-policy", "per-tensor", "--clip", "none")]
     public async Task Train_rejects_bad_options(string message, params string[] options)
     {
-        var (code, stdout, stderr) = await CliRunner.RunExecutable(["train", "--data", _data.Directory, "--layers", SyntheticData.Layers, .. options]);
+        var (code, stdout, stderr) = await CliRunner.Run(["train", "--data", _data.Directory, "--layers", SyntheticData.Layers, .. options]);
         Assert.True(code == 2, $"exit {code} for {string.Join(' ', options)}: {stdout}{stderr}");
         Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr + stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("lr 'abc': not a number", "--lr", "abc")]
+    [InlineData("batch 4 is smaller than workers 8", "--batch", "4", "--workers", "8")]
+    [InlineData("unknown option '--epoch' for 'thresher train'; did you mean --epochs?", "--epoch", "1")]
+    [InlineData("option --steps of 'thresher train' needs a value: --steps <N>", "--steps")]
+    [InlineData("unexpected argument 'now' for 'thresher train'", "now")]
+    public async Task The_executable_reports_bad_input_on_stderr_with_exit_2_and_no_stack_trace(string message, params string[] options)
+    {
+        var (code, stdout, stderr) = await CliRunner.RunExecutable(["train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--steps", "1", .. options]);
+        Assert.True(code == 2, $"exit {code} for {string.Join(' ', options)}: {stdout}{stderr}");
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal("error: ", line[..7]);
+        Assert.Contains(message, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr + stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Train_rejects_a_dataset_that_does_not_fit_the_model()
     {
-        var (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", _data.Directory, "--layers", "784,10");
+        var (code, _, stderr) = await CliRunner.Run("train", "--data", _data.Directory, "--layers", "784,10");
         Assert.Equal(2, code);
         Assert.Contains("784", stderr, StringComparison.Ordinal);
-        (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", "/nonexistent/thresher-data");
+        (code, _, stderr) = await CliRunner.Run("train", "--data", "/nonexistent/thresher-data");
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/thresher-data", stderr, StringComparison.Ordinal);
     }
@@ -62,13 +93,14 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
             var (code, stdout, stderr) = await CliRunner.RunExecutableIn(dir, TimeSpan.FromMinutes(2),
                 "train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--steps", "2", "--save", saved);
             Assert.True(code == 0, stdout + stderr);
-            (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", _data.Directory, "--layers", "16,32,10", "--init-from", saved);
+            (code, _, stderr) = await CliRunner.Run("train", "--data", _data.Directory, "--layers", "16,32,10", "--init-from", saved);
             Assert.Equal(2, code);
             Assert.Contains("w1: expected shape [16,32], file has [16,24]", stderr, StringComparison.Ordinal);
+            Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); // one line, never 8
 
             string corrupt = Path.Combine(dir, "corrupt.safetensors");
             File.WriteAllBytes(corrupt, [1, 2, 3]);
-            (code, _, stderr) = await CliRunner.RunExecutable("train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--init-from", corrupt);
+            (code, _, stderr) = await CliRunner.Run("train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--init-from", corrupt);
             Assert.Equal(2, code);
             Assert.Contains(corrupt, stderr, StringComparison.Ordinal);
         }
@@ -88,6 +120,7 @@ public sealed class BadInputTests : IClassFixture<SyntheticData>
     [InlineData("cluster")]
     [InlineData("report")]
     [InlineData("demo", "explosion")]
+    [InlineData("demo", "clipping")]
     [InlineData("bench")]
     [InlineData("export")]
     [InlineData("data", "fetch")]

@@ -9,17 +9,28 @@ static class CliRunner
     /// <summary>The app on a plain, wide, non-interactive console; returns exit code and everything it printed.</summary>
     public static async Task<(int Code, string Output)> RunInProcess(params string[] args)
     {
-        var writer = new StringWriter();
+        var (code, stdout, stderr) = await Run(args);
+        return (code, stdout + stderr);
+    }
+
+    /// <summary>
+    /// The app in this process, as the executable runs it (<see cref="ExitCodes.RunAsync(Spectre.Console.Cli.CommandApp, string[], TextWriter, CancellationToken)"/>):
+    /// the console's output as stdout and the error line as stderr. For every case where no process boundary is under test.
+    /// </summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(writer),
+            Out = new AnsiConsoleOutput(stdout),
         });
         console.Profile.Width = 240;
-        int code = await ExitCodes.RunAsync(CliApp.Create(console), args);
-        return (code, writer.ToString());
+        int code = await ExitCodes.RunAsync(CliApp.Create(console), args, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
     }
 
     /// <summary>`dotnet exec thresher.dll ARGS` in <paramref name="workingDirectory"/> (default: current).</summary>

@@ -33,7 +33,9 @@ public sealed class DemoTests : IClassFixture<SyntheticData>, IDisposable
         // The run's history (StepRecord.Alerts, written to alerts.csv by the report) holds the detector's alerts.
         var alerts = AlertsCsv.Read(Path.Combine(dir, "unclipped", AlertsCsv.FileName));
         Assert.NotEmpty(alerts);
-        Assert.All(alerts, a => Assert.Contains(a.Reason, new[] { "nonfinite", "threshold", "spike" }));
+        Assert.All(alerts, a => Assert.Contains(a.Reason, new[] { "nonfinite", "threshold", "growth", "spike" }));
+        Assert.Equal("growth", alerts[0].Reason); // the early warning: step 1 grew 10×
+        Assert.Equal(1, alerts[0].Step);
         Assert.Matches(@"unclipped: .*; alerts: [1-9]\d* \(first at step \d+", stdout);
 
         // Clipped at 15: the post-clip norm never exceeds it, nothing is skipped, and it learns.

@@ -50,6 +50,12 @@ public sealed partial class DeployTests
         Assert.Equal("true", env["THRESHER__KUBERNETES"]["value"]);
         string redisService = ((string)env["Orleans__Clustering__ConnectionString"]["value"]).Split(':')[0];
         One(docs, "Service", redisService);
+        // That Redis persists (AOF on its claim), so a restart keeps membership, reminders and checkpoints.
+        var redisPod = Map(Map(Map(One(docs, "Deployment", "thresher-redis")["spec"])["template"])["spec"]);
+        var args = List(Map(List(redisPod["containers"]).Single())["args"]).Cast<string>().ToArray();
+        Assert.Equal("yes", args[Array.IndexOf(args, "--appendonly") + 1]);
+        string claim = (string)Map(Map(List(redisPod["volumes"]).Single())["persistentVolumeClaim"])["claimName"];
+        One(docs, "PersistentVolumeClaim", claim);
     }
 
     [Fact]

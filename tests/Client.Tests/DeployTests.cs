@@ -21,6 +21,11 @@ public sealed partial class DeployTests
         var services = Map(compose["services"]);
         Assert.Equal(["client", "otel-collector", "redis", "silo1", "silo2", "silo3"], services.Keys.Order(StringComparer.Ordinal));
         Assert.True(Map(services["redis"]).ContainsKey("healthcheck"), "redis needs a health check: the silos wait for it");
+        // Persistent: a restarted Redis keeps membership, reminders and checkpoints (an AOF on a volume).
+        var redisCommand = List(Map(services["redis"])["command"]).Cast<string>().ToArray();
+        Assert.Equal("yes", redisCommand[Array.IndexOf(redisCommand, "--appendonly") + 1]);
+        Assert.Contains("redis-data:/data", List(Map(services["redis"])["volumes"]).Cast<string>());
+        Assert.Contains("--appendonly yes", File.ReadAllText(Path.Combine(Deploy, "local-cluster.sh")), StringComparison.Ordinal);
         foreach (string name in new[] { "silo1", "silo2", "silo3" })
         {
             var silo = Map(services[name]);

@@ -14,25 +14,60 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
 {
     public const string Variable = "THRESHER_TEST_REDIS";
 
-    readonly Process? _process;
+    Process? _process;
+    readonly string? _directory; // its append-only file, removed with it
+    readonly int _port;
 
-    public RedisServer()
+    public RedisServer() : this(own: false) { }
+
+    /// <summary>Always a redis-server of this test's own (never THRESHER_TEST_REDIS): for tests that empty, pause or restart it.</summary>
+    public static RedisServer Own() => new(own: true);
+
+    RedisServer(bool own)
     {
-        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
+        if (!own && Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given)
         {
             Address = given;
         }
         else
         {
-            int port = FreePorts(1);
-            var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { "--bind", "127.0.0.1", "--port", $"{port}", "--save", "", "--appendonly", "no" }) start.ArgumentList.Add(a);
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            Address = $"127.0.0.1:{port}";
+            _port = FreePorts(1);
+            // Persistent like the shipped Redis (AOF in a folder of its own), so a test that restarts it keeps its data.
+            _directory = Directory.CreateTempSubdirectory("thresher-test-redis-").FullName;
+            _process = StartProcess();
+            Address = $"127.0.0.1:{_port}";
         }
+    }
+
+    Process StartProcess()
+    {
+        var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--bind", "127.0.0.1", "--port", $"{_port}", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", _directory! })
+            start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Sends a signal (STOP, CONT, KILL) to a server of our own.</summary>
+    public void Signal(string signal)
+    {
+        if (_process is not { HasExited: false } process) throw new InvalidOperationException("not a redis-server of this test's own");
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", $"{process.Id}"]) { UseShellExecute = false });
+        kill?.WaitForExit();
+    }
+
+    /// <summary>kill -9, then the same server again on the same port and append-only file; returns once it answers.</summary>
+    public async Task RestartAsync()
+    {
+        var old = _process ?? throw new InvalidOperationException("not a redis-server of this test's own");
+        Signal("KILL");
+        await old.WaitForExitAsync();
+        old.Dispose();
+        _process = StartProcess();
+        await InitializeAsync();
     }
 
     /// <summary>Waits until the server answers PING (xunit calls this before the first test of the class).</summary>
@@ -54,6 +89,19 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
         bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, "redis-server")));
         return installed ? null : $"needs Redis: set {Variable}=HOST:PORT or install redis-server (apt-get install redis-server; .ci/run does)";
+    }
+
+    /// <summary>Sends one inline command (e.g. FLUSHALL) and returns the first line of the reply.</summary>
+    public string Command(string command)
+    {
+        using var client = new TcpClient();
+        client.Connect(IPEndPoint.Parse(Address));
+        client.ReceiveTimeout = 5000;
+        var stream = client.GetStream();
+        stream.Write(Encoding.ASCII.GetBytes(command + "\r\n"));
+        var reply = new byte[256];
+        int read = stream.Read(reply);
+        return Encoding.ASCII.GetString(reply, 0, read).Split("\r\n")[0];
     }
 
     bool Answers()
@@ -89,6 +137,7 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
             _process.WaitForExit(10_000);
         }
         _process.Dispose();
+        if (_directory is not null) Directory.Delete(_directory, recursive: true);
     }
 
     /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (silo i gets first + i).</summary>

@@ -26,7 +26,8 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
         bool skipped = !double.IsFinite(norm);
         double post = skipped ? double.NaN : clipped ? 15 : norm;
         return new StepRecord(i, i / 30, 2.5 * Math.Exp(-i / 20.0), norm, post, skipped ? float.NaN : (float)(post / norm), clipped, skipped,
-            [.. Names.Select((_, t) => norm / (t + 1))], [], i % 20 == 19 ? 0.5 + i / 200.0 : null, 1, []);
+            [.. Names.Select((_, t) => norm / (t + 1))], [], i % 20 == 19 ? 0.5 + i / 200.0 : null, 1, [])
+        { ClipThreshold = i < 10 ? double.PositiveInfinity : 15 + i / 7.0 };
     })];
 
     [Fact]
@@ -125,18 +126,18 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
     [Fact]
     public async Task A_missing_or_foreign_csv_is_bad_input_naming_the_file_and_line()
     {
-        var (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromSeconds(60), "report", "nothing-here.csv");
+        var (code, stdout, stderr) = await CliRunner.Run("report", Path.Combine(_work, "nothing-here.csv"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("nothing-here.csv: no such metrics file", stderr, StringComparison.Ordinal);
 
         File.WriteAllText(Path.Combine(_work, "other.csv"), "a,b,c\n1,2,3\n");
-        (code, _, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromSeconds(60), "report", "other.csv");
+        (code, _, stderr) = await CliRunner.Run("report", Path.Combine(_work, "other.csv"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("other.csv:1: not a Thresher metrics file", stderr, StringComparison.Ordinal);
 
         string header = MetricsCsv.Header(Names);
-        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,0,0,1,1,1,1,\n1,0,1,x,2,1,0,0,1,1,1,1,\n");
-        (code, _, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromSeconds(60), "report", "cut.csv");
+        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,15,0,0,1,1,1,1,,0,0,none,,\n1,0,1,x,2,1,15,0,0,1,1,1,1,,1,0,none,,\n");
+        (code, _, stderr) = await CliRunner.Run("report", Path.Combine(_work, "cut.csv"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("cut.csv:3: global_norm 'x' is not a number", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
@@ -156,8 +157,8 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
         Assert.Equal(steps.Length, read.Length);
         for (int i = 0; i < steps.Length; i++)
         {
-            Assert.Equal((steps[i].Step, steps[i].Epoch, steps[i].Loss, steps[i].GlobalNorm, steps[i].ClippedNorm, steps[i].ClipScale, steps[i].Clipped, steps[i].Skipped, steps[i].TestAccuracy),
-                (read[i].Step, read[i].Epoch, read[i].Loss, read[i].GlobalNorm, read[i].ClippedNorm, read[i].ClipScale, read[i].Clipped, read[i].Skipped, read[i].TestAccuracy));
+            Assert.Equal((steps[i].Step, steps[i].Epoch, steps[i].Loss, steps[i].GlobalNorm, steps[i].ClippedNorm, steps[i].ClipScale, steps[i].ClipThreshold, steps[i].Clipped, steps[i].Skipped, steps[i].TestAccuracy),
+                (read[i].Step, read[i].Epoch, read[i].Loss, read[i].GlobalNorm, read[i].ClippedNorm, read[i].ClipScale, read[i].ClipThreshold, read[i].Clipped, read[i].Skipped, read[i].TestAccuracy));
             Assert.Equal(steps[i].TensorNorms, read[i].TensorNorms);
         }
         Assert.True(double.IsPositiveInfinity(read[31].GlobalNorm));

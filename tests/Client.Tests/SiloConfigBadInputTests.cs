@@ -21,6 +21,7 @@ public sealed class SiloConfigBadInputTests
     [InlineData(2, "clustering 'zookeeper': unknown membership provider", "--clustering", "zookeeper")]
     [InlineData(2, "Thresher:RunReminderSeconds 'soon': expected whole seconds in 0..86400", "--run-reminder", "soon")]
     [InlineData(2, "Thresher:RunReminderSeconds '100000': expected whole seconds in 0..86400", "--run-reminder", "100000")]
+    [InlineData(2, "Thresher:StorageOutageLimitSeconds '0': expected whole seconds in 1..86400", "--storage-outage-limit", "0")]
     [InlineData(2, "redis '127.0.0.1:6379' was given with clustering 'localhost'", "--clustering", "localhost", "--redis", "127.0.0.1:6379")]
     [InlineData(2, "primary 'nowhere': expected HOST:PORT", "--primary", "nowhere")]
     [InlineData(2, "primary '127.0.0.1': expected HOST:PORT", "--primary", "127.0.0.1")]

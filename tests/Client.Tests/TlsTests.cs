@@ -159,7 +159,7 @@ public sealed class TlsTests(TlsTests.Cluster cluster) : IClassFixture<TlsTests.
     public async Task A_client_given_a_bad_tls_file_exits_2_naming_it()
     {
         string missing = Path.Combine(cluster.Work, "nope.pem");
-        var (code, stdout, stderr) = await CliRunner.RunExecutable(["cluster", .. cluster.Gateway(), "--tls-cert", missing, "--tls-ca", cluster.A("ca.pem")]);
+        var (code, stdout, stderr) = await CliRunner.Run(["cluster", .. cluster.Gateway(), "--tls-cert", missing, "--tls-ca", cluster.A("ca.pem")]);
         Assert.True(code == 2, $"exit {code}: {stdout}{stderr}");
         Assert.Contains($"tls-cert '{missing}': file not found", stderr, StringComparison.Ordinal);
     }

@@ -32,9 +32,10 @@ public sealed class TrainCommandTests : IClassFixture<SyntheticData>, IDisposabl
         Assert.Contains($"summary: {summary}", stdout, StringComparison.Ordinal);
 
         var lines = File.ReadAllLines(metrics);
-        Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy", lines[0]);
+        Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy,batch_id,spike,action,culprit_worker,verdict", lines[0]);
         Assert.Equal(31, lines.Length);
-        var accuracyRows = lines.Skip(1).Where(l => !l.EndsWith(',')).Select(l => l.Split(',')[0]).ToArray();
+        Assert.All(lines.Skip(1), l => Assert.EndsWith($",{l.Split(',')[0]},0,none,,", l, StringComparison.Ordinal)); // batch = step, no spike
+        var accuracyRows = lines.Skip(1).Where(l => l.Split(',')[12].Length > 0).Select(l => l.Split(',')[0]).ToArray();
         Assert.Equal(["9", "19", "29"], accuracyRows);
 
         using var json = JsonDocument.Parse(File.ReadAllText(summary));

@@ -25,7 +25,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddMemoryGrainStorage(CheckpointStorage.Name).UseInMemoryReminderService().AddThresherGrains();
+            silo.AddMemoryCheckpointStorage().UseInMemoryReminderService().AddThresherGrains();
             silo.Services.Configure<SiloTrainingOptions>(o => o.DataRoots = Path.GetTempPath()); // the synthetic dataset's home
         });
         builder.ConfigureClient(client =>

@@ -19,17 +19,23 @@ public sealed class RemoteCluster : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    /// <summary>Connects, or throws <see cref="ClusterUnreachableException"/> naming the gateway.</summary>
-    public static async Task<RemoteCluster> ConnectAsync(string gateway, string clusterId, TimeSpan timeout, CancellationToken cancellation,
+    /// <summary>
+    /// Connects through <paramref name="gateways"/> (HOST:PORT, comma-separated: the client uses any that answers and
+    /// fails over to the others), or throws <see cref="ClusterUnreachableException"/> naming them.
+    /// </summary>
+    public static async Task<RemoteCluster> ConnectAsync(string gateways, string clusterId, TimeSpan timeout, CancellationToken cancellation,
         TelemetryExporter telemetry = TelemetryExporter.None, TlsCredentials? tls = null)
     {
-        var endpoint = ParseGateway(gateway);
+        ArgumentNullException.ThrowIfNull(gateways);
+        var endpoints = gateways.Split(',', StringSplitOptions.TrimEntries).Select(ParseGateway).ToArray();
+        string gateway = gateways.Split(',', StringSplitOptions.TrimEntries)[0]; // the one the TLS and plain-TCP probes judge
+        var endpoint = endpoints[0];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddThresherTelemetry(telemetry, "thresher-cli");
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Error);
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoint);
+            client.UseStaticClustering(endpoints);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
@@ -56,7 +62,7 @@ public sealed class RemoteCluster : IAsyncDisposable
         {
             host.Dispose();
             throw new ClusterUnreachableException(
-                $"cannot reach a Thresher cluster at gateway {gateway} (cluster id '{clusterId}'): {(e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0} s" : e.Message)} — is a silo running there ('thresher-silo --gateway-port {endpoint.Port}')?", e);
+                $"cannot reach a Thresher cluster at gateway {gateways} (cluster id '{clusterId}'): {(e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0} s" : e.Message)} — is a silo running there ('thresher-silo --gateway-port {endpoint.Port}')?", e);
         }
         return new RemoteCluster(host);
     }

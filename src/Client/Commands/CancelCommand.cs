@@ -14,7 +14,16 @@ public sealed class CancelCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         var before = await KnownRun.StatusAsync(cluster.Client, settings.RunId).ConfigureAwait(false);
         if (before.State.IsFinished())
             throw new ThresherInputException($"run '{settings.RunId}' is already {before.State.ToString().ToLowerInvariant()}; nothing to cancel");
-        var after = await cluster.Client.GetGrain<IRunGrain>(settings.RunId).Cancel().ConfigureAwait(false);
+        RunStatus after;
+        try
+        {
+            after = await cluster.Client.GetGrain<IRunGrain>(settings.RunId).Cancel().ConfigureAwait(false);
+        }
+        catch (CheckpointStorageException e)
+        {
+            // Durable cancel: 0 only once stored. The run has stopped and stores its cancellation when storage answers.
+            throw new Cluster.ClusterUnreachableException(e.Message, e);
+        }
         console.MarkupLineInterpolated($"run {after.RunId}: {after.State.ToString().ToLowerInvariant()} at step {after.Step}");
         return ExitCodes.Success;
     }

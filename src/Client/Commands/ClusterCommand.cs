@@ -28,7 +28,17 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
     {
         ArgumentNullException.ThrowIfNull(settings);
         await using var cluster = await settings.ConnectAsync(cancellation).ConfigureAwait(false);
-        var silos = await ClusterView.ReadAsync(cluster.Client, settings.All).ConfigureAwait(false);
+        SiloView[] silos;
+        try
+        {
+            silos = await ClusterView.ReadAsync(cluster.Client, settings.All).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or Orleans.Serialization.CodecNotFoundException)
+        {
+            // The gateway answered, but membership did not: e.g. its Redis lost or is restarting (the provider's
+            // exception type is not even known to this client). A health check's answer: unavailable, exit 3.
+            throw new Cluster.ClusterUnreachableException($"the gateway at {settings.Gateway} answered, but the cluster's membership could not be read ({e.GetType().Name}: {e.Message.Split('\n')[0]}); is its Redis up?", e);
+        }
         if (settings.Json)
         {
             console.WriteLine(JsonSerializer.Serialize(new ClusterView(silos), ClusterView.JsonOptions));

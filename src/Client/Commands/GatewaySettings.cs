@@ -5,24 +5,26 @@ using Thresher.Hosting.Tls;
 
 namespace Thresher.Client.Commands;
 
-/// <summary>Where the cluster is: one silo's gateway.</summary>
-public class GatewaySettings : CommandSettings
+/// <summary>Where the cluster is: one or more silos' gateways, the client failing over between them (see <see cref="IGatewayOptions"/>).</summary>
+public class GatewaySettings : CommandSettings, IGatewayOptions
 {
     [CommandOption("--gateway <HOST:PORT>")]
-    [Description("A silo's client gateway. Default 127.0.0.1:30000 (thresher-silo's default).")]
-    [DefaultValue("127.0.0.1:30000")]
-    public string Gateway { get; init; } = "127.0.0.1:30000";
+    [Description(GatewayOptions.GatewayDescription)]
+    public string[] Gateways { get; init; } = [];
+
+    /// <summary>The gateways as one comma-separated list (the default when none was given).</summary>
+    public string Gateway => Gateways.Length == 0 ? GatewayOptions.DefaultGateway : string.Join(',', Gateways);
 
     [CommandOption("--cluster-id <ID>")]
-    [Description("The cluster's id, as the silos were started with. Default thresher.")]
-    [DefaultValue("thresher")]
-    public string ClusterId { get; init; } = "thresher";
+    [Description(GatewayOptions.ClusterIdDescription)]
+    [DefaultValue(GatewayOptions.DefaultClusterId)]
+    public string ClusterId { get; init; } = GatewayOptions.DefaultClusterId;
 
     [CommandOption("--connect-timeout <SECONDS>")]
-    [Description("How long to try reaching the gateway, in seconds (1..300). Default 10.")]
-    [DefaultValue(10)]
+    [Description(GatewayOptions.ConnectTimeoutDescription)]
+    [DefaultValue(GatewayOptions.DefaultConnectTimeoutSeconds)]
     [TypeConverter(typeof(IntOptionConverter))]
-    public int ConnectTimeoutSeconds { get; init; } = 10;
+    public int ConnectTimeoutSeconds { get; init; } = GatewayOptions.DefaultConnectTimeoutSeconds;
 
     [CommandOption("--tls-cert <FILE>")]
     [Description(ClientTls.CertificateDescription)]
@@ -36,14 +38,7 @@ public class GatewaySettings : CommandSettings
     [Description(ClientTls.CaDescription)]
     public string? TlsCa { get; init; }
 
-    public override ValidationResult Validate()
-        => ConnectTimeoutSeconds is < 1 or > 300
-            ? ValidationResult.Error($"connect-timeout {ConnectTimeoutSeconds}: must be in 1..300 seconds")
-            : ValidationResult.Success();
-
-    public Task<Cluster.RemoteCluster> ConnectAsync(CancellationToken cancellation)
-        => Cluster.RemoteCluster.ConnectAsync(Gateway, ClusterId, TimeSpan.FromSeconds(ConnectTimeoutSeconds), cancellation,
-            tls: ClientTls.Load(TlsCertificate, TlsKey, TlsCa));
+    public override ValidationResult Validate() => this.ValidateGateway();
 }
 
 /// <summary>Commands that name one run.</summary>

@@ -63,7 +63,7 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
         {
             var snapshot = await run.GetParameters().ConfigureAwait(false);
             ModelFile.Save(savePath, layout, MemoryMarshal.Cast<byte, float>(snapshot.Parameters.AsSpan()),
-                [new("step", snapshot.Step.ToString(CultureInfo.InvariantCulture)), new("run_id", status.RunId), new("config", config.ToString())]);
+                ModelFileMetadata.From(config, status.RunId, snapshot.Step));
             console.MarkupLineInterpolated($"model: {Path.GetFullPath(savePath)}");
         }
         PrintResult(status, metrics?.Path, summaryPath);

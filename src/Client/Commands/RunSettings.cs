@@ -70,6 +70,44 @@ public class RunSettings : CommandSettings
     [Description("clip_by_global_norm's clip norm (> 0), or none. Default 15.")]
     public string? Clip { get; init; }
 
+    [CommandOption("--clip-policy <POLICY>")]
+    [Description("How the aggregated gradient is clipped: global (clip_by_global_norm at --clip; default), per-tensor (clip_by_norm of each tensor at --clip), zclip (z-score of the norm against its EMAs; --clip is an optional hard cap), autoclip (percentile of the norms so far), agc (per unit, against the weights' norm) or none. autoclip, agc and none take no --clip.")]
+    public string? ClipPolicy { get; init; }
+
+    [CommandOption("--zclip-warmup <N>")]
+    [Description("zclip: steps whose norms set the initial mean and variance, 1..10000000. Default 25.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? ZClipWarmup { get; init; }
+
+    [CommandOption("--zclip-alpha <A>")]
+    [Description("zclip: EMA factor of the norm's mean and variance, in (0, 1). Default 0.97.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? ZClipAlpha { get; init; }
+
+    [CommandOption("--zclip-z <Z>")]
+    [Description("zclip: z-score above which a norm is clipped (> 0). Default 2.5.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? ZClipZ { get; init; }
+
+    [CommandOption("--autoclip-percentile <P>")]
+    [Description("autoclip: clip at the P-th percentile of the global norms so far, current one included, P in [[0, 100]]. Default 10.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AutoClipPercentile { get; init; }
+
+    [CommandOption("--autoclip-history <N>")]
+    [Description("autoclip: keep the newest N norms, 1..10000000. Default: all.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? AutoClipHistory { get; init; }
+
+    [CommandOption("--agc-lambda <L>")]
+    [Description("agc: each unit's gradient norm is capped at L × max(its weights' norm, 1e-3) (> 0). Default 0.01.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AgcLambda { get; init; }
+
+    [CommandOption("--agc-include-last")]
+    [Description("agc: clip the output layer too (left out by default, as the paper advises).")]
+    public bool AgcIncludeLast { get; init; }
+
     [CommandOption("--nonfinite <POLICY>")]
     [Description("A step whose gradient is NaN/Inf: skip (keep θ, count it; default) or abort (fail the run).")]
     public string? NonFinite { get; init; }
@@ -127,7 +165,7 @@ public class RunSettings : CommandSettings
     public double? AlertSpike { get; init; }
 
     [CommandOption("--alert-sigma <M>")]
-    [Description("Explosion alert when the norm exceeds the rolling mean + M·σ (> 0). Default 6.")]
+    [Description("Explosion alert when the robust z-score of ln(norm) against the window (median/MAD) exceeds M (> 0). Default 6.")]
     [TypeConverter(typeof(DoubleOptionConverter))]
     public double? AlertSigma { get; init; }
 
@@ -137,9 +175,61 @@ public class RunSettings : CommandSettings
     public int? AlertWindow { get; init; }
 
     [CommandOption("--alert-warmup <N>")]
-    [Description("Steps before the spike rules may fire (1..window). Default 10.")]
+    [Description("Steps before the window rules (k × median, robust z) may fire (1..window). Default 3.")]
     [TypeConverter(typeof(IntOptionConverter))]
     public int? AlertWarmUp { get; init; }
+
+    [CommandOption("--alert-growth <G>")]
+    [Description("Explosion alert when the norm exceeds G × the previous step's, from step 1 (> 1). Default 5.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? AlertGrowth { get; init; }
+
+    [CommandOption("--on-spike <ACTION>")]
+    [Description("When the loss or global norm spikes, before the update: none (report only; default), skip (do not apply it), rewind (skip; after --rewind-after spikes or one non-finite step, go back to a snapshot) or abort (fail the run).")]
+    public string? OnSpike { get; init; }
+
+    [CommandOption("--spike-window <N>")]
+    [Description("Accepted steps in the spike rule's rolling mean and sd (2..100000). Default 128.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? SpikeWindow { get; init; }
+
+    [CommandOption("--spike-sigma <S>")]
+    [Description("A spike lies more than S sd from the rolling mean (> 0). Default 6.")]
+    [TypeConverter(typeof(DoubleOptionConverter))]
+    public double? SpikeSigma { get; init; }
+
+    [CommandOption("--spike-min-history <N>")]
+    [Description("Steps held before the spike rule judges (2..window). Default max(20, window / 2).")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? SpikeMinHistory { get; init; }
+
+    [CommandOption("--spike-sided <one|two>")]
+    [Description("one: only rises are spikes (default); two: falls too.")]
+    public string? SpikeSided { get; init; }
+
+    [CommandOption("--rewind-after <N>")]
+    [Description("--on-spike rewind: rewind after N spikes within --rewind-window steps (1..1000). Default 2.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? RewindAfter { get; init; }
+
+    [CommandOption("--rewind-window <STEPS>")]
+    [Description("Steps over which --rewind-after counts spikes (1..1000000). Default 50.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? RewindWindow { get; init; }
+
+    [CommandOption("--rewind-steps <N>")]
+    [Description("Snapshot period: a rewind goes back N to 2N steps (1..1000000; two snapshots are kept in memory). Default 100.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? RewindSteps { get; init; }
+
+    [CommandOption("--rewind-skip-batches <N>")]
+    [Description("Batches skipped after the spike's own, besides the re-run ones (0..1000000). Default 100.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? RewindSkipBatches { get; init; }
+
+    [CommandOption("--inject <RULES>")]
+    [Description("Faults on purpose, for tests and demos (default none), comma-separated: batch:B:scale=X (batch B's inputs × X), worker:W:from=B:noise=X (worker W adds noise in [[-X, X) from batch B), worker:W:nan@B.")]
+    public string? Inject { get; init; }
 
     [CommandOption("--checkpoint-every <N>")]
     [Description("Checkpoint θ and the optimizer to grain storage every N steps (0..1000000; 0 = only at the start and the end). A run whose parameter server dies re-runs at most N steps. Default 50 for submit, 0 for train (its checkpoints live in its own memory).")]
@@ -165,6 +255,8 @@ public class RunSettings : CommandSettings
     public RunConfig ToRunConfig()
     {
         var p = RunConfigs.FromPreset(Preset);
+        string policy = ClipPolicy ?? p.ClipPolicy;
+        bool takesClip = policy.ToLowerInvariant() is "global" or "per-tensor" or "zclip"; // the others drop the preset's clip norm
         return p with
         {
             Dataset = Data ?? p.Dataset,
@@ -177,7 +269,7 @@ public class RunSettings : CommandSettings
             Workers = Workers ?? p.Workers,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
-            Clip = Clip is null ? p.Clip : ClipNorm(Clip),
+            Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),
             NonFinite = NonFinite ?? p.NonFinite,
             Seed = Seed ?? p.Seed,
             Shuffle = !NoShuffle && p.Shuffle,
@@ -191,6 +283,25 @@ public class RunSettings : CommandSettings
             AlertWarmUp = AlertWarmUp ?? p.AlertWarmUp,
             CheckpointEvery = CheckpointEvery ?? CommandCheckpointEvery ?? p.CheckpointEvery,
             WorkerTimeoutSeconds = WorkerTimeout ?? p.WorkerTimeoutSeconds,
+            ClipPolicy = policy,
+            ZClipWarmup = ZClipWarmup ?? p.ZClipWarmup,
+            ZClipAlpha = ZClipAlpha ?? p.ZClipAlpha,
+            ZClipZ = ZClipZ ?? p.ZClipZ,
+            AutoClipPercentile = AutoClipPercentile ?? p.AutoClipPercentile,
+            AutoClipHistory = AutoClipHistory ?? p.AutoClipHistory,
+            AgcLambda = AgcLambda ?? p.AgcLambda,
+            AgcIncludeLast = AgcIncludeLast ? true : p.AgcIncludeLast,
+            AlertGrowth = AlertGrowth ?? p.AlertGrowth,
+            OnSpike = OnSpike ?? p.OnSpike,
+            SpikeWindow = SpikeWindow ?? p.SpikeWindow,
+            SpikeSigma = SpikeSigma ?? p.SpikeSigma,
+            SpikeMinHistory = SpikeMinHistory ?? p.SpikeMinHistory,
+            SpikeSided = SpikeSided ?? p.SpikeSided,
+            RewindAfter = RewindAfter ?? p.RewindAfter,
+            RewindWindow = RewindWindow ?? p.RewindWindow,
+            RewindSteps = RewindSteps ?? p.RewindSteps,
+            RewindSkipBatches = RewindSkipBatches ?? p.RewindSkipBatches,
+            Inject = Inject ?? p.Inject,
         };
     }
 

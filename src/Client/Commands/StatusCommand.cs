@@ -16,7 +16,7 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         var grid = new Grid().AddColumn().AddColumn();
         void Row(string name, string value) => grid.AddRow(new Text(name), new Text(value));
         Row("run", status.RunId);
-        Row("state", status.State.ToString().ToLowerInvariant());
+        Row("state", status.State.ToString().ToLowerInvariant() + (status.Stalled is { } stall ? $" (stalled: {stall})" : ""));
         Row("step", string.Create(CultureInfo.InvariantCulture, $"{status.Step}/{status.TotalSteps} ({status.StepsPerEpoch} per epoch)"));
         Row("config", status.Config?.ToString() ?? "-");
         Row("loss", status.LastLoss?.ToString("G6", CultureInfo.InvariantCulture) ?? "-");
@@ -28,6 +28,11 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         if (status.Resumes > 0)
             Row("resumes", string.Create(CultureInfo.InvariantCulture, $"{status.Resumes} (latest from the checkpoint at step {status.LastResumeStep})"));
         if (status.LastResumeWarning is { } warning) Row("checkpoint warning", warning);
+        if (status.Spikes > 0 || status.Rewinds > 0)
+            Row("spikes / rewinds", string.Create(CultureInfo.InvariantCulture, $"{status.Spikes} / {status.Rewinds} (--on-spike {status.Config?.OnSpike})"));
+        if (status.SuspectSilos.Length > 0) Row("suspect silos", string.Join(' ', status.SuspectSilos) + " (a replay found their worker's gradient faulty)");
+        if (status.SkipBatches.Length > 0) Row("skip list", string.Join(',', status.SkipBatches) + " (batches a replay found to cause a spike)");
+        if (status.LastAlert is { } alert) Row("last alert", string.Create(CultureInfo.InvariantCulture, $"step {alert.Step}, {alert.Reason}: {alert.Detail}"));
         if (status.Error is { } error) Row("error", error);
         console.Write(grid);
         return ExitCodes.Success;

@@ -9,17 +9,26 @@ namespace Thresher.Client.Commands;
 /// <summary>`thresher submit`: start a run on a running cluster; with --watch, follow it to the end.</summary>
 public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCommand.Settings>
 {
-    public sealed class Settings : RunSettings
+    /// <summary>The run options and the gateway options (<see cref="IGatewayOptions"/>: texts, defaults and check shared with <see cref="GatewaySettings"/>).</summary>
+    public sealed class Settings : RunSettings, IGatewayOptions
     {
         [CommandOption("--gateway <HOST:PORT>")]
-        [Description("A silo's client gateway. Default 127.0.0.1:30000.")]
-        [DefaultValue("127.0.0.1:30000")]
-        public string Gateway { get; init; } = "127.0.0.1:30000";
+        [Description(GatewayOptions.GatewayDescription)]
+        public string[] Gateways { get; init; } = [];
+
+        /// <summary>The gateways as one comma-separated list (the default when none was given).</summary>
+        public string Gateway => Gateways.Length == 0 ? GatewayOptions.DefaultGateway : string.Join(',', Gateways);
 
         [CommandOption("--cluster-id <ID>")]
-        [Description("The cluster's id. Default thresher.")]
-        [DefaultValue("thresher")]
-        public string ClusterId { get; init; } = "thresher";
+        [Description(GatewayOptions.ClusterIdDescription)]
+        [DefaultValue(GatewayOptions.DefaultClusterId)]
+        public string ClusterId { get; init; } = GatewayOptions.DefaultClusterId;
+
+        [CommandOption("--connect-timeout <SECONDS>")]
+        [Description(GatewayOptions.ConnectTimeoutDescription)]
+        [DefaultValue(GatewayOptions.DefaultConnectTimeoutSeconds)]
+        [TypeConverter(typeof(IntOptionConverter))]
+        public int ConnectTimeoutSeconds { get; init; } = GatewayOptions.DefaultConnectTimeoutSeconds;
 
         [CommandOption("--tls-cert <FILE>")]
         [Description(ClientTls.CertificateDescription)]
@@ -33,16 +42,7 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         [Description(ClientTls.CaDescription)]
         public string? TlsCa { get; init; }
 
-        [CommandOption("--connect-timeout <SECONDS>")]
-        [Description("How long to try reaching the gateway, in seconds (1..300). Default 10.")]
-        [DefaultValue(10)]
-        [TypeConverter(typeof(IntOptionConverter))]
-        public int ConnectTimeoutSeconds { get; init; } = 10;
-
-        public override ValidationResult Validate()
-            => ConnectTimeoutSeconds is < 1 or > 300
-                ? ValidationResult.Error($"connect-timeout {ConnectTimeoutSeconds}: must be in 1..300 seconds")
-                : base.Validate();
+        public override ValidationResult Validate() => this.ValidateGateway() is { Successful: false } bad ? bad : base.Validate();
 
         [CommandOption("--watch")]
         [Description("Follow the run live until it ends (Ctrl-C detaches; the run goes on). Exit code is the run's.")]
@@ -54,8 +54,7 @@ public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCom
         ArgumentNullException.ThrowIfNull(settings);
         var (config, initial) = RunSession.Prepare(settings);
         string runId = settings.NewRunId();
-        await using var cluster = await Cluster.RemoteCluster.ConnectAsync(settings.Gateway, settings.ClusterId, TimeSpan.FromSeconds(settings.ConnectTimeoutSeconds), cancellation, TelemetrySetup.Parse(settings.Telemetry),
-            ClientTls.Load(settings.TlsCertificate, settings.TlsKey, settings.TlsCa)).ConfigureAwait(false);
+        await using var cluster = await settings.ConnectAsync(cancellation, TelemetrySetup.Parse(settings.Telemetry)).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var run = await session.StartAsync(runId, config, initial).ConfigureAwait(false);
         if (!settings.Watch && settings.MetricsOut is null && settings.SummaryJson is null && settings.Save is null)

@@ -5,8 +5,12 @@ using Thresher.Abstractions;
 namespace Thresher.Client.Output;
 
 /// <summary>
-/// The per-step metrics file: header <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,
-/// norm_w1,norm_b1,…,test_accuracy</c>, one row per step, appended as steps arrive.
+/// The per-step metrics file, one row per kept step, appended as steps arrive. Header:
+/// <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,norm_w1,norm_b1,…,
+/// test_accuracy,batch_id,spike,action,culprit_worker,verdict</c>. clip_threshold is the clip policy's threshold of
+/// the step (Infinity: none), so a run's clipping can be audited from this file alone; the last five columns are the
+/// response ladder's (the data batch id, 1 when the step spiked, none|skip, the culprit worker and the replay's
+/// verdict). A rewind's record is not a row: the steps it undoes are re-run and written again with their batch ids.
 /// </summary>
 public sealed class MetricsCsv : IDisposable
 {
@@ -24,16 +28,19 @@ public sealed class MetricsCsv : IDisposable
     public string Path { get; }
 
     public static string Header(IReadOnlyList<string> tensorNames)
-        => "step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,"
-           + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy";
+        => Leading + string.Concat(tensorNames.Select(n => $"norm_{n},")) + "test_accuracy" + Trailing;
+
+    const string Leading = "step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,";
+    const string Trailing = ",batch_id,spike,action,culprit_worker,verdict";
 
     public void Append(StepRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var row = new StringBuilder();
-        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
+        row.Append(CultureInfo.InvariantCulture, $"{record.Step},{record.Epoch},{R(record.Loss)},{R(record.GlobalNorm)},{R(record.ClippedNorm)},{R(record.ClipScale)},{R(record.ClipThreshold)},{(record.Clipped ? 1 : 0)},{(record.Skipped ? 1 : 0)},");
         foreach (double norm in record.TensorNorms) row.Append(R(norm)).Append(',');
         if (record.TestAccuracy is double accuracy) row.Append(R(accuracy));
+        row.Append(CultureInfo.InvariantCulture, $",{record.BatchId},{(record.Spike is null ? 0 : 1)},{record.Action},{record.Culprit},{record.Verdict}");
         _writer.WriteLine(row.ToString());
     }
 
@@ -44,39 +51,28 @@ public sealed class MetricsCsv : IDisposable
     static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Reads a file this class wrote: the tensor names from the header and one record per row (NaN and
-    /// ±Infinity as written). Columns the file lacks (worker norms, step time, silos, alerts) come back empty.
-    /// A bad file throws <see cref="ThresherInputException"/> naming the file, line and column.
+    /// Reads a file this class wrote, by column name, so files of earlier versions (without clip_threshold or the
+    /// ladder's columns) read too: the tensor names from the norm_ columns and one record per row (NaN and ±Infinity
+    /// as written). Columns the file lacks come back empty (NaN thresholds, the step as batch id). A bad file throws
+    /// <see cref="ThresherInputException"/> naming the file, line and column.
     /// </summary>
     public static (string[] TensorNames, StepRecord[] Steps) Read(string path)
     {
         if (!File.Exists(path))
             throw new ThresherInputException($"{path}: no such metrics file — 'thresher train' writes runs/<run-id>/metrics.csv");
         var lines = File.ReadAllLines(path);
-        string[] header = lines.Length > 0 ? lines[0].Split(',') : [];
-        const int fixedColumns = 8; // step … skipped
-        if (header.Length < fixedColumns + 1 || !lines[0].StartsWith("step,epoch,loss,global_norm,clipped_norm,clip_scale,clipped,skipped,", StringComparison.Ordinal)
-            || header[^1] != "test_accuracy" || header[fixedColumns..^1].Any(h => !h.StartsWith("norm_", StringComparison.Ordinal)))
+        var columns = new MetricsColumns(lines.Length > 0 ? lines[0].Split(',') : []);
+        if (!columns.IsValid)
             throw new ThresherInputException($"{path}:1: not a Thresher metrics file; expected the header {Header(["w1", "b1", "…"])}");
-        string[] names = [.. header[fixedColumns..^1].Select(h => h["norm_".Length..])];
         var steps = new List<StepRecord>(lines.Length);
         for (int i = 1; i < lines.Length; i++)
         {
             if (lines[i].Length == 0) continue;
             var cells = lines[i].Split(',');
-            if (cells.Length != header.Length)
-                throw new ThresherInputException($"{path}:{i + 1}: {cells.Length} columns, the header has {header.Length} — the file is damaged or was cut mid-line");
-            double Num(int column)
-                => double.TryParse(cells[column], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
-                    ? v
-                    : throw new ThresherInputException($"{path}:{i + 1}: {header[column]} '{cells[column]}' is not a number");
-            var norms = new double[names.Length];
-            for (int t = 0; t < norms.Length; t++) norms[t] = Num(fixedColumns + t);
-            steps.Add(new StepRecord(
-                Step: (long)Num(0), Epoch: (int)Num(1), Loss: Num(2), GlobalNorm: Num(3), ClippedNorm: Num(4), ClipScale: (float)Num(5),
-                Clipped: Num(6) != 0, Skipped: Num(7) != 0, TensorNorms: norms, WorkerNorms: [],
-                TestAccuracy: cells[^1].Length == 0 ? null : Num(cells.Length - 1), StepMilliseconds: 0, WorkerSilos: []));
+            if (cells.Length != columns.Count)
+                throw new ThresherInputException($"{path}:{i + 1}: {cells.Length} columns, the header has {columns.Count} — the file is damaged or was cut mid-line");
+            steps.Add(columns.Record(cells, (column, text) => new ThresherInputException($"{path}:{i + 1}: {column} '{text}' is not a number")));
         }
-        return (names, [.. steps]);
+        return (columns.TensorNames, [.. steps]);
     }
 }

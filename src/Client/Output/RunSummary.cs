@@ -29,6 +29,22 @@ public sealed record RunSummary(
     /// <summary>Checkpoints the latest resume passed over (damaged or unreadable) and why.</summary>
     [JsonPropertyName("last_resume_warning")] public string? LastResumeWarning { get; init; }
 
+    /// <summary>The response ladder (--on-spike): none, skip, rewind or abort.</summary>
+    [JsonPropertyName("on_spike")] public string OnSpike { get; init; } = "none";
+
+    /// <summary>Steps the ladder judged spikes, and rewinds it made.</summary>
+    [JsonPropertyName("spikes")] public int Spikes { get; init; }
+
+    [JsonPropertyName("rewinds")] public int Rewinds { get; init; }
+
+    /// <summary>Silos a replay found faulty, and the batches it found to be a spike's cause (the run's skip list).</summary>
+    [JsonPropertyName("suspect_silos")] public string[] SuspectSilos { get; init; } = [];
+
+    [JsonPropertyName("skip_batches")] public long[] SkipBatches { get; init; } = [];
+
+    /// <summary>Faults injected on purpose (--inject), as given; empty when none — never silent.</summary>
+    [JsonPropertyName("inject")] public string Inject { get; init; } = "";
+
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static RunSummary From(RunStatus status)
@@ -52,6 +68,12 @@ public sealed record RunSummary(
             Resumes = status.Resumes,
             LastResumeStep = status.LastResumeStep,
             LastResumeWarning = status.LastResumeWarning,
+            OnSpike = status.Config?.OnSpike ?? "none",
+            Spikes = status.Spikes,
+            Rewinds = status.Rewinds,
+            SuspectSilos = status.SuspectSilos,
+            SkipBatches = status.SkipBatches,
+            Inject = status.Config?.Inject ?? "",
         };
     }
 

@@ -131,7 +131,7 @@ public static class ReportPlots
         return [png, svg];
     }
 
-    static Plot NewPlot(string title, string x, string y)
+    internal static Plot NewPlot(string title, string x, string y)
     {
         var plot = new Plot();
         if (SansFont is not null) plot.Font.Set(SansFont);
@@ -143,9 +143,9 @@ public static class ReportPlots
         return plot;
     }
 
-    static double[] Steps(RunHistory run) => [.. run.Steps.Select(s => (double)s.Step)];
+    internal static double[] Steps(RunHistory run) => [.. run.Steps.Select(s => (double)s.Step)];
 
-    static void Line(Plot plot, double[] xs, double[] ys, Color color, string legend, LinePattern? pattern = null)
+    internal static void Line(Plot plot, double[] xs, double[] ys, Color color, string legend, LinePattern? pattern = null)
     {
         var line = plot.Add.ScatterLine(xs, ys, color);
         line.LineWidth = 2;
@@ -160,7 +160,7 @@ public static class ReportPlots
     }
 
     /// <summary>Red crosses in the top band at each given step (a log axis has no place for NaN or ∞).</summary>
-    static bool NonFiniteMarkers(Plot plot, IEnumerable<long> steps, double top, string legend)
+    internal static bool NonFiniteMarkers(Plot plot, IEnumerable<long> steps, double top, string legend)
     {
         double[] xs = [.. steps.Select(s => (double)s)];
         if (xs.Length == 0) return false;
@@ -184,7 +184,7 @@ public static class ReportPlots
     }
 
     /// <summary>Log ticks, autoscale with the top band (when it holds markers) inside the frame, legend beside the data.</summary>
-    static void Finish(Plot plot, bool logY, double? band)
+    internal static void Finish(Plot plot, bool logY, double? band)
     {
         if (logY) LogScale.Apply(plot.Axes.Left);
         plot.Axes.AutoScale();

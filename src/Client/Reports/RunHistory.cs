@@ -40,12 +40,14 @@ public sealed record RunHistory(
             if (page.Length < Page) break;
         }
         var names = new ParameterLayout(new MlpConfig(config.Layers)).Names;
-        return new RunHistory(runId, [.. names], steps, [.. steps.SelectMany(s => s.Alerts)], config.Clip);
+        double? clip = string.Equals(config.ClipPolicy, "global", StringComparison.OrdinalIgnoreCase) ? config.Clip : null; // one fixed norm to draw
+        return new RunHistory(runId, [.. names], steps, [.. steps.SelectMany(s => s.Alerts)], clip);
     }
 
     /// <summary>
     /// Reads a metrics CSV (as `train` writes it) and, when an alerts.csv lies beside it, the alerts. The clip
-    /// norm is inferred from the clipped steps (their post-clip norm is the clip norm).
+    /// norm is inferred from the clipped steps (their post-clip norm is the clip norm), when they all share one
+    /// (global clipping; an adaptive or per-tensor policy has none to draw).
     /// </summary>
     public static RunHistory ReadCsv(string path)
     {
@@ -54,7 +56,8 @@ public sealed record RunHistory(
         string folder = Path.GetDirectoryName(full) ?? ".";
         string alertsPath = Path.Combine(folder, AlertsCsv.FileName);
         var alerts = File.Exists(alertsPath) ? AlertsCsv.Read(alertsPath) : [];
-        double? clip = steps.Where(s => s.Clipped && double.IsFinite(s.ClippedNorm)).Select(s => (double?)s.ClippedNorm).FirstOrDefault();
+        var clippedNorms = steps.Where(s => s.Clipped && double.IsFinite(s.ClippedNorm)).Select(s => s.ClippedNorm).Distinct().ToArray();
+        double? clip = clippedNorms.Length == 1 ? clippedNorms[0] : null;
         string name = Path.GetFileName(folder) is { Length: > 0 } dir ? dir : Path.GetFileNameWithoutExtension(full);
         return new RunHistory(name, names, steps, alerts, clip, full);
     }

@@ -41,8 +41,12 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
         }
         long nextLine = 0;
         long every = Math.Max(1, status.TotalSteps / 20);
+        bool stalled = false;
         return await Loop(view, metrics, cancelRunOnInterrupt, interrupt, printEvents: true, s =>
         {
+            if (s.Stalled is { } stall && !stalled) console.MarkupLineInterpolated($"  [yellow]stalled: {stall}[/]");
+            if (s.Stalled is null && stalled && !s.State.IsFinished()) console.WriteLine("  storage answers again; going on");
+            stalled = s.Stalled is not null;
             if (s.Step < nextLine && !s.State.IsFinished()) return;
             console.WriteLine(Describe(s));
             nextLine = (s.Step / every + 1) * every;
@@ -57,13 +61,14 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
         {
             if (interrupt.IsCancellationRequested && !cancelling)
             {
-                if (!cancelRunOnInterrupt) return (await run.GetStatus().ConfigureAwait(false), true);
+                if (!cancelRunOnInterrupt) return (_last ?? await run.GetStatus().ConfigureAwait(false), true); // detaching needs no cluster
                 cancelling = true;
                 console.MarkupLine("[yellow]interrupted: cancelling the run after its current step…[/]");
                 await run.Cancel().ConfigureAwait(false);
             }
-            var status = await run.GetStatus().ConfigureAwait(false);
-            next = await Drain(view, metrics, next, printEvents).ConfigureAwait(false);
+            if (await PollAsync(view, metrics, next, printEvents, interrupt).ConfigureAwait(false) is not ({ } status, long drained))
+                continue; // the gateway was lost: reconnecting (through another gateway when there are several)
+            next = drained;
             show(status);
             if (status.State.IsFinished())
             {
@@ -79,6 +84,41 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
             {
                 // handled at the top of the loop
             }
+        }
+    }
+
+    /// <summary>How long the watch keeps trying to reach the cluster again after losing its gateway, before it gives up (exit 3).</summary>
+    public TimeSpan ReconnectLimit { get; init; } = TimeSpan.FromMinutes(5);
+
+    DateTimeOffset? _lostSince;
+    RunStatus? _last;
+
+    /// <summary>
+    /// Status and the new steps, or null when the cluster did not answer (its gateway died or hangs): the watch says so
+    /// once, waits a poll, and asks again — the Orleans client moves to another gateway meanwhile — until
+    /// <see cref="ReconnectLimit"/>, then throws <see cref="Cluster.ClusterUnreachableException"/>. The run is unaffected.
+    /// </summary>
+    async Task<(RunStatus, long)?> PollAsync(WatchView view, MetricsCsv? metrics, long next, bool printEvents, CancellationToken interrupt)
+    {
+        try
+        {
+            var status = await run.GetStatus().ConfigureAwait(false);
+            long drained = await Drain(view, metrics, next, printEvents).ConfigureAwait(false);
+            if (_lostSince is not null) console.MarkupLine("[green]reconnected[/]: following the run again");
+            _lostSince = null;
+            _last = status;
+            return (status, drained);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (_lostSince is null)
+                console.MarkupLineInterpolated($"[yellow]lost the cluster ({e.GetType().Name}); reconnecting — the run goes on…[/]");
+            _lostSince ??= now;
+            if (now - _lostSince > ReconnectLimit)
+                throw new Cluster.ClusterUnreachableException($"lost the cluster while watching run {_last?.RunId}: no gateway answered for {ReconnectLimit.TotalSeconds:0} s ({e.GetType().Name}: {e.Message}); the run may still be going on", e);
+            await Task.Delay(TimeSpan.FromSeconds(1), interrupt).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return null;
         }
     }
 

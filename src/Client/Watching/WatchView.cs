@@ -35,11 +35,14 @@ public sealed class WatchView
         grid.AddRow(new Markup("[bold]run[/]"), new Markup(Invariant($"[bold]{Markup.Escape(status.RunId)}[/] {StateMarkup(status.State)}  [green]{new string('█', filled)}[/][grey]{new string('░', 30 - filled)}[/] {fraction:P0}  step {status.Step}/{status.TotalSteps}  epoch {(status.StepsPerEpoch > 0 ? status.Step / status.StepsPerEpoch + 1 : 1)}")));
         grid.AddRow(new Markup("[bold]loss[/]"), Line(recent.Select(r => r.Loss).ToArray(), logScale: true, status.LastLoss, "G4"));
         grid.AddRow(new Markup("[bold]|g| pre-clip[/]"), Line(recent.Select(r => r.GlobalNorm).ToArray(), logScale: true, status.LastGlobalNorm, "G4"));
-        string clip = status.Config?.Clip is float c ? Invariant($" (c = {c})") : " (no clipping)";
+        string clip = status.Config?.ClipPolicy is { } policy && !policy.Equals("global", StringComparison.OrdinalIgnoreCase)
+            ? Invariant($" ({policy}{(recent.Length > 0 && double.IsFinite(recent[^1].ClipThreshold) ? $", t = {recent[^1].ClipThreshold:G4}" : "")})")
+            : status.Config?.Clip is float c ? Invariant($" (c = {c})") : " (no clipping)";
         grid.AddRow(new Markup("[bold]|g| post-clip[/]"), Line(recent.Select(r => r.ClippedNorm).ToArray(), logScale: true, recent.Length > 0 ? recent[^1].ClippedNorm : null, "G4", clip));
         grid.AddRow(new Markup("[bold]counts[/]"), new Markup(Invariant($"clipped {status.ClippedSteps}  skipped {(status.SkippedSteps > 0 ? $"[red]{status.SkippedSteps}[/]" : "0")}  alerts {(status.AlertCount > 0 ? $"[red bold]{status.AlertCount}[/]" : "0")}  test accuracy {(status.TestAccuracy is double a ? $"[green]{a:P2}[/]" : "-")}  {status.SamplesPerSecond:F0} samples/s")));
         foreach (var alert in _alerts.TakeLast(AlertLines))
             grid.AddRow(new Markup("[red bold]ALERT[/]"), new Markup(Invariant($"[red]step {alert.Step}: {Markup.Escape(alert.Reason)} — {Markup.Escape(alert.Detail)}[/]")));
+        if (status.Stalled is { } stall) grid.AddRow(new Markup("[yellow bold]stalled[/]"), new Text(stall));
         if (status.Error is { } error) grid.AddRow(new Markup("[red bold]error[/]"), new Text(error));
         return new Panel(grid).Header("thresher watch").Border(BoxBorder.Rounded);
     }

@@ -15,8 +15,7 @@ public static class SafeTensors
 
     /// <summary>
     /// Writes <paramref name="tensors"/> in enumeration order, data contiguous, and <paramref name="metadata"/> as
-    /// <c>__metadata__</c>. Atomic: writes a temporary file beside <paramref name="path"/>, flushes it to disk,
-    /// then renames it over <paramref name="path"/>, so a reader never sees a half-written file.
+    /// <c>__metadata__</c>. Atomic (<see cref="AtomicFile"/>): a reader never sees a half-written file.
     /// </summary>
     /// <exception cref="ArgumentException">A name is empty, repeated or <c>__metadata__</c>, or a tensor is null.</exception>
     /// <exception cref="ThresherInputException">The file cannot be written (the message names it).</exception>
@@ -28,32 +27,14 @@ public static class SafeTensors
         List<KeyValuePair<string, string>> meta = CheckMetadata(metadata ?? []);
         byte[] header = SafeTensorsHeader.Build(ordered, meta);
 
-        string fullPath = System.IO.Path.GetFullPath(path);
-        string temporary = fullPath + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Span<byte> length = stackalloc byte[sizeof(ulong)];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach ((_, Tensor tensor) in ordered) WriteLittleEndian(stream, tensor.Data);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temporary);
-            throw new ThresherInputException(
-                $"{path}: cannot write the model file ({e.Message}) — check that the directory exists, is writable and has free space.", e);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+            Span<byte> length = stackalloc byte[sizeof(ulong)];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            foreach ((_, Tensor tensor) in ordered) WriteLittleEndian(stream, tensor.Data);
+        });
     }
 
     /// <summary>
@@ -125,7 +106,7 @@ public static class SafeTensors
     }
 
     // Raw bits, never through float arithmetic: NaN payloads, -0 and subnormals survive.
-    private static void WriteLittleEndian(FileStream stream, float[] data)
+    private static void WriteLittleEndian(Stream stream, float[] data)
     {
         if (BitConverter.IsLittleEndian)
         {
@@ -161,17 +142,5 @@ public static class SafeTensors
             if (!keys.Add(key)) throw new ArgumentException($"Metadata key '{key}' appears twice.", nameof(metadata));
         }
         return list;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the original error is what the caller needs to see.
-        }
     }
 }

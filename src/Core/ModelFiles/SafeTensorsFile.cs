@@ -65,17 +65,16 @@ public sealed class SafeTensorsFile
     }
 
     /// <summary>
-    /// Throws a <see cref="ThresherInputException"/> listing every mismatch from <see cref="FindShapeMismatches"/>,
-    /// with a hint, unless the file holds exactly the expected names and shapes.
+    /// Throws a <see cref="ThresherInputException"/> listing every mismatch from <see cref="FindShapeMismatches"/> on one
+    /// line, with a hint, unless the file holds exactly the expected names and shapes.
     /// </summary>
     public void EnsureShapes(IEnumerable<(string Name, int[] Shape)> expected)
     {
         IReadOnlyList<string> problems = FindShapeMismatches(expected);
         if (problems.Count == 0) return;
+        // One line (the CLI's rule for bad input): the mismatches joined, then the hint.
         throw new ThresherInputException(
-            $"{Path}: the tensors do not match the model —{Environment.NewLine}  " +
-            string.Join(Environment.NewLine + "  ", problems) + Environment.NewLine +
-            "Hint: the file was written for different layer sizes; pass the same layer sizes it was trained with, or start without it.");
+            $"{Path}: the tensors do not match the model ({string.Join("; ", problems)}); the file was written for other layer sizes: pass the --layers it was trained with, or start without it");
     }
 
     private static string FormatNames(IEnumerable<string> names)

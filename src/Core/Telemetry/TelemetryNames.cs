@@ -26,6 +26,8 @@ public static class TelemetryNames
     public const string ClipNorm = "thresher.clip.norm";
     public const string ClipScale = "thresher.clip.scale";
     public const string ClipApplied = "thresher.clip.applied";
+    public const string ClipPolicy = "thresher.clip.policy";
+    public const string ClipThreshold = "thresher.clip.threshold";
     public const string TensorNormPrefix = "thresher.grad.norm.";
     public const string Workers = "thresher.workers";
     public const string Skipped = "thresher.step.skipped";
@@ -42,14 +44,25 @@ public static class TelemetryNames
     public const string ExplosionValue = "value";
     public const string ExplosionBaseline = "baseline";
 
+    // The response ladder, on train.step
+    public const string BatchId = "thresher.batch_id";
+    public const string SpikeAction = "thresher.spike.action";
+    public const string SpikeCulprit = "thresher.spike.culprit_worker";
+    public const string SpikeVerdict = "thresher.spike.verdict";
+    public const string SpikeSuspectSilo = "thresher.spike.suspect_silo";
+
     // Instruments
     public const string GlobalNormHistogram = "thresher.grad.global_norm";
     public const string LastGlobalNormGauge = "thresher.grad.global_norm.last";
     public const string LastClippedNormGauge = "thresher.grad.global_norm_clipped.last";
     public const string LastLossGauge = "thresher.loss.last";
+    public const string LastClipThresholdGauge = "thresher.clip.threshold.last";
     public const string StepsCounter = "thresher.steps";
     public const string SkippedStepsCounter = "thresher.steps.skipped";
     public const string ExplosionsCounter = "thresher.explosions";
     public const string SamplesCounter = "thresher.samples";
+    public const string SpikesCounter = "thresher.spikes";
     public const string StepDurationHistogram = "thresher.step.duration";
+    public const string StorageFailuresCounter = "thresher.storage.failures";
+    public const string StalledGauge = "thresher.run.stalled_seconds";
 }

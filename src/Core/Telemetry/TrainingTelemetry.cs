@@ -20,6 +20,9 @@ public static class TrainingTelemetry
 
     public static Gauge<double> LastClippedNorm { get; } = Meter.CreateGauge<double>(TelemetryNames.LastClippedNormGauge, description: "Post-clip global gradient norm of the latest step");
 
+    /// <summary>The clip policy's threshold of the latest step, when finite (tagged with the policy).</summary>
+    public static Gauge<double> LastClipThreshold { get; } = Meter.CreateGauge<double>(TelemetryNames.LastClipThresholdGauge, description: "Clip threshold the run's clip policy used in the latest step");
+
     public static Gauge<double> LastLoss { get; } = Meter.CreateGauge<double>(TelemetryNames.LastLossGauge, description: "Mean loss of the latest step");
 
     /// <summary>Steps taken, tagged clipped=true|false.</summary>
@@ -31,7 +34,16 @@ public static class TrainingTelemetry
     /// <summary>Explosion alerts, tagged reason=nonfinite|threshold|spike.</summary>
     public static Counter<long> Explosions { get; } = Meter.CreateCounter<long>(TelemetryNames.ExplosionsCounter, unit: "{alert}", description: "Gradient explosion alerts, by reason");
 
+    /// <summary>Steps the response ladder judged spikes, tagged action=none|skip|rewind and verdict=data|fault|none.</summary>
+    public static Counter<long> Spikes { get; } = Meter.CreateCounter<long>(TelemetryNames.SpikesCounter, unit: "{step}", description: "Spikes the response ladder found, by action and verdict");
+
     public static Counter<long> Samples { get; } = Meter.CreateCounter<long>(TelemetryNames.SamplesCounter, unit: "{sample}", description: "Training samples processed");
+
+    /// <summary>Failed writes to checkpoint storage (the run stalls and retries), tagged with the run id.</summary>
+    public static Counter<long> StorageFailures { get; } = Meter.CreateCounter<long>(TelemetryNames.StorageFailuresCounter, unit: "{write}", description: "Failed writes to checkpoint storage; the run stalls and retries");
+
+    /// <summary>How long a run has been stalled on checkpoint storage (0 when it steps), tagged with the run id.</summary>
+    public static Gauge<double> StalledSeconds { get; } = Meter.CreateGauge<double>(TelemetryNames.StalledGauge, unit: "s", description: "Seconds a run has waited for checkpoint storage; 0 while it steps");
 
     public static Histogram<double> StepDuration { get; } = Meter.CreateHistogram<double>(TelemetryNames.StepDurationHistogram, unit: "ms", description: "Wall time of a step at the parameter server");
 }

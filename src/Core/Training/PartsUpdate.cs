@@ -89,8 +89,17 @@ public sealed class PartsUpdate
         CheckParts(parts);
         byte[] gradient = parts.Count == 1 ? parts[0] : _sum;
         if (!decision.Finite) return _rule.Apply(theta.Floats, Floats(gradient), step, meanLoss, decision); // skip or abort: θ untouched
+        float scale = decision.Scale;
+        if (_rule.Policy.ScalesUnits) // AGC: its own pass rescales g in the sum buffer (never in a worker's reply), then scale 1
+        {
+            if (parts.Count == 1) parts[0].CopyTo(_sum, 0);
+            gradient = _sum;
+            decision = UpdateRule.UnitsScaled(decision, _rule.Policy.ScaleUnits(Floats(_sum), theta.Floats));
+            scale = 1f;
+        }
         int chunks = 2 * Threads;
-        Run(chunks, chunk => Update(theta, gradient, chunk, chunks, decision.Scale));
+        Run(chunks, chunk => Update(theta, gradient, chunk, chunks, scale, decision.TensorScales));
+        _rule.Policy.Commit(decision);
         return UpdateRule.Statistics(step, meanLoss, decision, skipped: false);
     }
 
@@ -128,11 +137,29 @@ public sealed class PartsUpdate
         }
     }
 
-    /// <summary>SGD on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples of 64 floats).</summary>
-    void Update(Parameters theta, byte[] gradient, int chunk, int chunks, float scale)
+    /// <summary>
+    /// SGD on chunk <paramref name="chunk"/> of <paramref name="chunks"/> element ranges (boundaries at multiples of 64 floats),
+    /// with one scale, or each tensor's (per-tensor policy) on its part of the chunk.
+    /// </summary>
+    void Update(Parameters theta, byte[] gradient, int chunk, int chunks, float scale, float[]? tensorScales)
     {
         int n = _sum.Length / sizeof(float);
         int first = Boundary(n, chunk, chunks), last = Boundary(n, chunk + 1, chunks);
+        if (tensorScales is null)
+        {
+            Update(theta, gradient, first, last, scale);
+            return;
+        }
+        for (int k = 0; k < tensorScales.Length; k++)
+        {
+            int from = Math.Max(first, _offsets[k]), to = Math.Min(last, _offsets[k] + _lengths[k]);
+            if (from < to) Update(theta, gradient, from, to, tensorScales[k]);
+        }
+    }
+
+    /// <summary>SGD on elements [first, last) with the clip scale folded in.</summary>
+    void Update(Parameters theta, byte[] gradient, int first, int last, float scale)
+    {
         var optimizer = _rule.Optimizer;
         var velocity = optimizer.Momentum == 0f ? Span<float>.Empty : optimizer.Velocity.AsSpan(first, last - first);
         Sgd.Update(theta.Floats[first..last], Floats(gradient)[first..last], velocity, optimizer.LearningRate, optimizer.Momentum, scale);

@@ -14,7 +14,7 @@ public sealed record RunRecipe
     /// <summary>The trajectory's options (layers, loss, lr, batch, clip, non-finite policy, initialiser, ...).</summary>
     public TrainingOptions Training { get; init; } = new();
 
-    /// <summary>The explosion detector's rules. Defaults: spike 10, sigma 6, window 50, warm-up 10, no threshold.</summary>
+    /// <summary>The explosion detector's rules. Defaults: growth 5, spike 10, robust z 6, window 50, warm-up 3, no threshold.</summary>
     public ExplosionDetectorOptions Detector { get; init; } = new();
 
     /// <summary>Dataset name (mnist, fashion-mnist) or a directory of IDX files. Default mnist.</summary>

@@ -19,4 +19,28 @@ public sealed record StepStatistics(
     float ClipScale,
     bool Clipped,
     bool Skipped,
-    double[] TensorNorms);
+    double[] TensorNorms)
+{
+    /// <summary>The threshold the clip policy used this step (+∞: none); see <see cref="Optim.Clipping.ClipPolicy"/>.</summary>
+    public double ClipThreshold { get; init; } = double.PositiveInfinity;
+    /// <summary>The data batch the step trained on: the step, unless a rewind or the run's omitted batches moved the cursor.</summary>
+    public long BatchId { get; init; } = Step;
+
+    /// <summary>Why the response ladder judged the step a spike; null when it did not.</summary>
+    public string? Spike { get; init; }
+
+    /// <summary>What the ladder did: None (applied, or handled by the non-finite policy), Skip, Rewind.</summary>
+    public SpikeAction Action { get; init; }
+
+    /// <summary>After a rewind: the step θ went back to; the run goes on from there (this step is not kept).</summary>
+    public long? RewindTo { get; init; }
+
+    /// <summary>The worker whose part drove the spike (replayed on another worker), else null.</summary>
+    public int? Culprit { get; init; }
+
+    /// <summary>The replay's verdict on the culprit's part: data (the batch), fault (the worker), or None.</summary>
+    public Verdict Verdict { get; init; }
+
+    /// <summary>An event the run passed through just before this step (a rewind's description), else null.</summary>
+    public string? Event { get; init; }
+}

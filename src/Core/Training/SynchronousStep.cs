@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Thresher.Core.Training;
 
 /// <summary>One worker's reply for a step.</summary>
@@ -34,7 +36,42 @@ public sealed class SynchronousStep
     MeasuredStep? _measured; // the last Measure not yet applied: the only one Apply accepts, since the sum buffer holds its g
 
     /// <param name="threads">Threads of the sum, norms and SGD (≥ 1); any count gives the same bits.</param>
-    public SynchronousStep(UpdateRule rule, int threads) => _update = new PartsUpdate(rule, threads);
+    /// <param name="spike">The response ladder's settings (default: none, which applies every finite step).</param>
+    /// <param name="omittedBatches">Batch ids the run's schedule leaves out (its skip list).</param>
+    public SynchronousStep(UpdateRule rule, int threads, SpikeOptions? spike = null, IEnumerable<long>? omittedBatches = null)
+    {
+        _update = new PartsUpdate(rule, threads);
+        Guard = new SpikeGuard(spike ?? new SpikeOptions(), rule.Layout.TotalLength, rule.Optimizer.Velocity.Length, omittedBatches);
+        _blame = new WorkerBlame(Guard.Options.Window);
+    }
+
+    readonly WorkerBlame _blame;
+    (WorkerSuspicion Suspect, int ReplayedOn, Verdict Verdict)? _attribution; // the replay of the step measured last
+
+    /// <summary>
+    /// When the ladder is on, the step has W ≥ 2 measured local norms and the ladder would call it a spike: the worker
+    /// whose part to replay on another worker (the one whose local norm stands out most against its own history).
+    /// </summary>
+    public WorkerSuspicion? Suspect(MeasuredStep measured)
+    {
+        ArgumentNullException.ThrowIfNull(measured);
+        if (Guard.Options.OnSpike == SpikeAction.None || measured.WorkerNorms.Length < 2 || measured.WorkerNorms.All(double.IsNaN)) return null;
+        return Guard.WouldSpike(measured.Decision.GlobalNorm, measured.MeanLoss) ? _blame.Rank(measured.WorkerNorms)[0] : null;
+    }
+
+    /// <summary>
+    /// The host replayed the suspect's part on worker <paramref name="replayedOn"/>: the verdict goes into the step's
+    /// statistics (a data verdict also puts the batch on the run's skip list). With a fault verdict the host has put the
+    /// replay in the suspect's place and measured the step again before calling this.
+    /// </summary>
+    public void Convict(long step, WorkerSuspicion suspect, int replayedOn, Verdict verdict)
+    {
+        if (verdict == Verdict.Data) Guard.SkipList.Add(Guard.BatchOf(step));
+        _attribution = (suspect, replayedOn, verdict);
+    }
+
+    /// <summary>The response ladder and the data cursor: step s trains on batch Guard.BatchOf(s).</summary>
+    public SpikeGuard Guard { get; }
 
     public UpdateRule Rule => _update.Rule;
 
@@ -63,15 +100,43 @@ public sealed class SynchronousStep
     /// <summary>Applies the step just measured to θ (float32 bytes, the wire format), once. Non-finite g: skipped or aborted per policy, θ untouched.</summary>
     public StepStatistics Apply(byte[] theta, MeasuredStep measured, long step)
     {
+        ArgumentNullException.ThrowIfNull(theta);
         TakeLatest(measured);
-        return _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision);
+        long batch = Guard.BatchOf(step);
+        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, MemoryMarshal.Cast<byte, float>(theta.AsSpan()), Rule.Optimizer.Velocity);
+        var stats = ladder.Applies ? _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision) : NotApplied(measured, step);
+        return Annotate(stats, batch, ladder, measured.WorkerNorms);
     }
 
     /// <summary>Applies the step just measured to θ held as floats (the trainer's <see cref="Trainer.Theta"/>), in place, once.</summary>
     public StepStatistics Apply(float[] theta, MeasuredStep measured, long step)
     {
+        ArgumentNullException.ThrowIfNull(theta);
         TakeLatest(measured);
-        return _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision);
+        long batch = Guard.BatchOf(step);
+        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, theta, Rule.Optimizer.Velocity);
+        var stats = ladder.Applies ? _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision) : NotApplied(measured, step);
+        return Annotate(stats, batch, ladder, measured.WorkerNorms);
+    }
+
+    /// <summary>A step the ladder skipped (or rewound): θ and optimizer state untouched by it.</summary>
+    static StepStatistics NotApplied(MeasuredStep measured, long step)
+        => UpdateRule.Statistics(step, measured.MeanLoss, measured.Decision, skipped: true);
+
+    StepStatistics Annotate(StepStatistics stats, long batch, SpikeDecision ladder, double[] workerNorms)
+    {
+        if (ladder.Applies && ladder.Spike is null) _blame.Accept(workerNorms);
+        var attribution = _attribution;
+        _attribution = null;
+        string? spike = ladder.Spike;
+        if (attribution is var (suspect, on, verdict))
+            spike = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{spike ?? $"step {stats.Step} (batch {batch}): spiked"}; driven by {WorkerBlame.Describe(suspect)}; its part replayed on worker {on}: {ReplayVerdict.Name(verdict)}");
+        return stats with
+        {
+            BatchId = batch, Spike = spike, Action = ladder.Action, RewindTo = ladder.RewindTo, Event = ladder.RewindTo is null ? Guard.TakeEvent() : null,
+            Culprit = attribution?.Suspect.Worker, Verdict = attribution?.Verdict ?? Verdict.None,
+        };
     }
 
     /// <summary>Accepts only the last Measure's step, and only once: the sum buffer holds that step's g.</summary>

@@ -18,6 +18,8 @@ public sealed class Trainer
     readonly WorkerPart[] _parts;        // [W]: each worker's g_w (float32 bytes, P floats) and its result, this step
     readonly SynchronousStep _step;
     readonly Mlp _evaluator;
+    readonly bool _attributes; // the ladder is on and W ≥ 2: workers measure local norms, spikes are replayed
+    byte[] _replay;            // [P] float32: a replayed part, swapped with the suspect's buffer on a fault
 
     /// <param name="threads">Kernel threads of each worker and of the evaluation (the workers run one after another).</param>
     /// <param name="initialTheta">θ₀ (layout order), or null for the options' initialiser and seed.</param>
@@ -40,8 +42,11 @@ public sealed class Trainer
         else initialTheta.AsSpan().CopyTo(Theta);
         _parts = [.. _workers.Select(_ => new WorkerPart(new byte[Theta.Length * sizeof(float)], default))];
         // The update's norms and SGD on the workers' kernel threads: the step's bits do not depend on it, only its time.
-        _step = new SynchronousStep(new UpdateRule(Layout, new SgdOptimizer(options.LearningRate, options.Momentum, Theta.Length), options.Clip, options.NonFinite), threads);
+        _step = new SynchronousStep(new UpdateRule(Layout, new SgdOptimizer(options.LearningRate, options.Momentum, Theta.Length), options.Clip, options.NonFinite, options.ClipPolicy), threads,
+            options.Spike, options.OmitBatches);
         TotalSteps = options.TotalSteps(Schedule.StepsPerEpoch);
+        _attributes = workers > 1 && options.Spike.OnSpike != SpikeAction.None;
+        _replay = _attributes ? new byte[Theta.Length * sizeof(float)] : [];
     }
 
     public TrainingOptions Options { get; }
@@ -66,18 +71,42 @@ public sealed class Trainer
 
     public bool Done => Step >= TotalSteps;
 
-    /// <summary>Runs the next step and returns its statistics.</summary>
+    /// <summary>The response ladder and data cursor of the run (its rewinds, snapshot memory, batch of a step).</summary>
+    public SpikeGuard Guard => _step.Guard;
+
+    /// <summary>
+    /// Runs the next step and returns its statistics. A rewind (<see cref="StepStatistics.RewindTo"/>) sets
+    /// <see cref="Step"/> back to the snapshot's step; the data cursor has moved past the skipped batches.
+    /// </summary>
     public StepStatistics TrainStep()
     {
+        long batch = _step.Guard.BatchOf(Step);
         for (int w = 0; w < _workers.Length; w++)
         {
             var gradient = MemoryMarshal.Cast<byte, float>(_parts[w].Gradient.AsSpan());
-            // No local norms: the trainer reports none, and for W = 1 it would be the global norm the step measures.
-            _parts[w] = _parts[w] with { Result = _workers[w].Compute(Step, Theta, gradient, withLocalNorm: false) };
+            // Local norms only for the ladder's attribution (W ≥ 2, ladder on); for W = 1 it would be the global norm.
+            _parts[w] = _parts[w] with { Result = _workers[w].Compute(batch, Theta, gradient, withLocalNorm: _attributes) };
         }
-        var stats = _step.Apply(Theta, _step.Measure(_parts), Step);
-        Step++;
+        var measured = _step.Measure(_parts);
+        if (_step.Suspect(measured) is { } suspect) measured = Replay(suspect, batch);
+        var stats = _step.Apply(Theta, measured, Step);
+        Step = stats.RewindTo ?? Step + 1;
         return stats;
+    }
+
+    /// <summary>
+    /// The spike's suspect part recomputed by the next worker from the same θ and rows: the same gradient convicts the
+    /// data; a different one the worker, whose part is then replaced by the replay and the step measured again.
+    /// </summary>
+    MeasuredStep Replay(WorkerSuspicion suspect, long batch)
+    {
+        int w = suspect.Worker, other = (w + 1) % _workers.Length;
+        var replayed = _workers[other].Compute(batch, Theta, MemoryMarshal.Cast<byte, float>(_replay.AsSpan()), withLocalNorm: true, part: w);
+        var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(_parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(_replay.AsSpan()));
+        if (verdict == Verdict.Fault)
+            (_parts[w], _replay) = (new WorkerPart(_replay, replayed), _parts[w].Gradient); // swap buffers: nothing is copied
+        _step.Convict(Step, suspect, other, verdict);
+        return _step.Measure(_parts); // again: the sum buffer must hold the parts applied (the replay's, on a fault)
     }
 
     /// <summary>Whether a run evaluates on the test set after step <paramref name="step"/> (see <see cref="TrainingCadence"/>).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Thresher.Core.Model;
+using Thresher.Core.Optim.Clipping;
 
 namespace Thresher.Core.Training;
 
@@ -49,6 +50,9 @@ public sealed record TrainingOptions
     /// <summary>clip_by_global_norm's c (&gt; 0, finite), or null for no clipping. Default 15.</summary>
     public float? Clip { get; init; } = 15f;
 
+    /// <summary>How the aggregated gradient is clipped (policy and its options). Default global: clip_by_global_norm at <see cref="Clip"/>.</summary>
+    public ClipPolicyOptions ClipPolicy { get; init; } = new();
+
     /// <summary>What a step with a non-finite gradient does. Default skip.</summary>
     public NonFinitePolicy NonFinite { get; init; } = NonFinitePolicy.Skip;
 
@@ -63,6 +67,15 @@ public sealed record TrainingOptions
 
     /// <summary>Evaluate on the test set every N steps (0 = only at the end of each epoch and of the run).</summary>
     public int EvalEvery { get; init; }
+
+    /// <summary>The response ladder on spikes of the loss or the global norm (default: none). See <see cref="SpikeOptions"/>.</summary>
+    public SpikeOptions Spike { get; init; } = new();
+
+    /// <summary>Batch ids the schedule leaves out (the run's skip list; default none): step s trains on the s-th batch not listed.</summary>
+    public IReadOnlyList<long> OmitBatches { get; init; } = [];
+
+    /// <summary>Faults made on purpose, for tests and demos (default none); see <see cref="InjectionRule"/>.</summary>
+    public IReadOnlyList<InjectionRule> Inject { get; init; } = [];
 
     /// <summary>Throws <see cref="ThresherInputException"/> naming the bad value and the accepted range.</summary>
     public void Validate()
@@ -79,6 +92,11 @@ public sealed record TrainingOptions
         Require(Steps is null || (Steps >= 1 && Steps <= MaxSteps), $"steps {Steps}: must be in 1..{MaxSteps}");
         Require(Clip is null || (Clip > 0 && float.IsFinite(Clip.Value)), $"clip {Num(Clip ?? 0)}: must be a finite number > 0, or 'none'");
         Require(EvalEvery >= 0, $"eval-every {EvalEvery}: must be ≥ 0");
+        ArgumentNullException.ThrowIfNull(ClipPolicy, nameof(ClipPolicy));
+        ClipPolicy.Validate(Clip);
+        ArgumentNullException.ThrowIfNull(Spike, nameof(Spike));
+        Spike.Validate();
+        Require(OmitBatches.All(b => b >= 0), "omitted batches: ids must be ≥ 0");
     }
 
     /// <summary>Bytes of one step's activation workspace, summed over the workers (see <see cref="MaxActivationBytes"/>).</summary>

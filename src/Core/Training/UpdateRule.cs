@@ -1,6 +1,8 @@
+using Thresher.Core.Kernels;
 using Thresher.Core.Model;
 using Thresher.Core.Ops;
 using Thresher.Core.Optim;
+using Thresher.Core.Optim.Clipping;
 
 namespace Thresher.Core.Training;
 
@@ -11,7 +13,16 @@ namespace Thresher.Core.Training;
 /// <param name="ClippedNorm">min(n, c), or n when not clipping.</param>
 public sealed record ClipDecision(double[] TensorNorms, double GlobalNorm, float Scale, double ClippedNorm)
 {
-    public bool Clipped => Scale < 1f;
+    /// <summary>The threshold the policy compared the norm with (+∞: none); see <see cref="Optim.Clipping.ClipPolicy"/>.</summary>
+    public double Threshold { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Per-tensor scales folded into the update (per-tensor policy), or null when <see cref="Scale"/> applies to all.</summary>
+    public float[]? TensorScales { get; init; }
+
+    /// <summary>What the policy's state records if the step is applied (ZClip: the norm or its clip value; AutoClip: the norm).</summary>
+    public double Observed { get; init; } = double.NaN;
+
+    public bool Clipped => Scale < 1f || (TensorScales?.Any(s => s < 1f) ?? false);
 
     public bool Finite => double.IsFinite(GlobalNorm);
 }
@@ -28,8 +39,9 @@ public sealed class UpdateRule
     readonly ParameterLayout _layout;
     readonly int[] _sliceLengths;
 
-    /// <param name="clipNorm">clip_by_global_norm's c (&gt; 0, finite), or null for no clipping.</param>
-    public UpdateRule(ParameterLayout layout, SgdOptimizer optimizer, float? clipNorm, NonFinitePolicy nonFinite)
+    /// <param name="clipNorm">clip_by_global_norm's c (&gt; 0, finite), or null for no clipping; per-tensor's c, ZClip's hard cap.</param>
+    /// <param name="clipPolicy">The clip policy; null is tf.clip_by_global_norm at <paramref name="clipNorm"/>.</param>
+    public UpdateRule(ParameterLayout layout, SgdOptimizer optimizer, float? clipNorm, NonFinitePolicy nonFinite, ClipPolicyOptions? clipPolicy = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -40,7 +52,11 @@ public sealed class UpdateRule
         Optimizer = optimizer;
         ClipNorm = clipNorm;
         NonFinite = nonFinite;
+        Policy = ClipPolicy.Create(clipPolicy ?? new ClipPolicyOptions(), clipNorm, layout);
     }
+
+    /// <summary>The clip policy and its state (EMAs, history), checkpointed with θ.</summary>
+    public ClipPolicy Policy { get; }
 
     public SgdOptimizer Optimizer { get; }
 
@@ -60,12 +76,8 @@ public sealed class UpdateRule
         return Decide(tensorNorms, globalNorm);
     }
 
-    /// <summary>clip_by_global_norm's decision for measured norms (<see cref="PartsUpdate"/> measures them its own way).</summary>
-    internal ClipDecision Decide(double[] tensorNorms, double globalNorm)
-    {
-        if (ClipNorm is not float c) return new ClipDecision(tensorNorms, globalNorm, 1f, globalNorm);
-        return new ClipDecision(tensorNorms, globalNorm, ClipOps.ClipScale(globalNorm, c), double.IsFinite(globalNorm) ? Math.Min(globalNorm, c) : globalNorm);
-    }
+    /// <summary>The clip policy's decision for measured norms (<see cref="PartsUpdate"/> measures them its own way).</summary>
+    internal ClipDecision Decide(double[] tensorNorms, double globalNorm) => Policy.Decide(tensorNorms, globalNorm);
 
     /// <summary>
     /// Applies one step to θ from the mean gradient g and its <paramref name="decision"/>. A non-finite g is
@@ -82,7 +94,23 @@ public sealed class UpdateRule
                 throw new NonFiniteGradientException($"step {step}: the gradient's global norm is {decision.GlobalNorm} (loss {meanLoss}); the run was aborted (policy abort). Lower the learning rate, clip, or use --nonfinite skip.");
             return Statistics(step, meanLoss, decision, skipped: true);
         }
-        Optimizer.Apply(theta, meanGradient, decision.Scale);
+        if (Policy.ScalesUnits)
+        {
+            var scaled = meanGradient.ToArray(); // AGC's pass rewrites g; the caller's buffer stays as it was
+            decision = UnitsScaled(decision, Policy.ScaleUnits(scaled, theta));
+            Optimizer.Apply(theta, scaled, 1f);
+        }
+        else if (decision.TensorScales is { } scales)
+        {
+            for (int k = 0; k < scales.Length; k++) // per-tensor: each tensor's own scale on its slice of θ, g and velocity
+            {
+                var s = _layout.Slices[k];
+                var velocity = Optimizer.Momentum == 0f ? Span<float>.Empty : Optimizer.Velocity.AsSpan(s.Offset, s.Length);
+                Sgd.Update(s.Of(theta), s.Of(meanGradient), velocity, Optimizer.LearningRate, Optimizer.Momentum, scales[k]);
+            }
+        }
+        else Optimizer.Apply(theta, meanGradient, decision.Scale);
+        Policy.Commit(decision);
         return Statistics(step, meanLoss, decision, skipped: false);
     }
 
@@ -91,5 +119,9 @@ public sealed class UpdateRule
         => Apply(theta, meanGradient, step, meanLoss, Measure(meanGradient));
 
     internal static StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
-        => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms);
+        => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms) { ClipThreshold = d.Threshold };
+
+    /// <summary>The decision as reported after AGC's pass: post-clip norm as measured, scale post/pre.</summary>
+    internal static ClipDecision UnitsScaled(ClipDecision d, double postNorm)
+        => d with { ClippedNorm = postNorm, Scale = d.GlobalNorm > 0 ? (float)(postNorm / d.GlobalNorm) : 1f };
 }

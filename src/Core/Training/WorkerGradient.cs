@@ -68,15 +68,27 @@ public sealed class WorkerGradient : IDisposable
     }
 
     /// <summary>
-    /// Writes this worker's g_w for <paramref name="step"/> at θ into <paramref name="gradient"/>. The local norm is
+    /// Writes this worker's g_w for <paramref name="step"/> (the data batch id: the step unless a rewind moved the
+    /// cursor) at θ, with the run's injected faults (<see cref="TrainingOptions.Inject"/>) that apply to it into <paramref name="gradient"/>. The local norm is
     /// one more pass over the gradient (~0.17 ms for the tutorial MLP on Ice Lake): the cluster's per-worker
     /// telemetry needs it; the single-process trainer, whose one worker's norm is the global norm, skips it.
     /// </summary>
-    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true)
+    /// <param name="part">Whose rows: this worker's (null, default), or another worker's part when replaying it
+    /// (a spike's suspect); the injected worker faults are this worker's either way — they belong to the device.</param>
+    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true, int? part = null)
     {
-        int rows = Schedule.WorkerIndices(step, Worker, _indices);
+        int rows = Schedule.WorkerIndices(step, part ?? Worker, _indices);
         int globalBatch = Schedule.GlobalBatch;
-        double lossSum = _backend.Gradient(gradient, theta, _train, _indices.AsSpan(0, rows), _options.InputScale, _options.Loss, 1f / globalBatch);
+        float inputScale = _options.InputScale;
+        foreach (var rule in _options.Inject)
+            if (rule.Kind == InjectionKind.ScaleBatch && rule.Batch == step) inputScale = (float)(inputScale / rule.Amount); // x·X = x / (scale / X)
+        double lossSum = _backend.Gradient(gradient, theta, _train, _indices.AsSpan(0, rows), inputScale, _options.Loss, 1f / globalBatch);
+        foreach (var rule in _options.Inject)
+        {
+            if (rule.Worker != Worker) continue;
+            if (rule.Kind == InjectionKind.WorkerNoise && step >= rule.Batch) InjectionRule.AddNoise(gradient, rule.Amount, _options.Seed, step, Worker);
+            if (rule.Kind == InjectionKind.WorkerNaN && step == rule.Batch && gradient.Length > 0) gradient[0] = float.NaN;
+        }
         double localNorm = withLocalNorm ? Ops.ClipOps.GlobalNorm(gradient) * globalBatch / Math.Max(1, rows) : double.NaN;
         return new WorkerGradientResult(rows, lossSum, localNorm);
     }

@@ -33,3 +33,14 @@ public sealed class NonRootFactAttribute : FactAttribute
             Skip = "permission checks do not apply to root (or on Windows): run the tests as an ordinary user to cover this";
     }
 }
+
+/// <summary>A theory that needs the cached MNIST; skipped, with the reason shown, when it is absent.</summary>
+public sealed class MnistTheoryAttribute : TheoryAttribute
+{
+    public MnistTheoryAttribute()
+    {
+        string directory = new DatasetOptions().MnistDirectory();
+        if (!DatasetCatalog.HasAllFiles(directory))
+            Skip = $"MNIST is not cached in {directory} — run 'thresher data fetch mnist' (.ci/run does) to run this test";
+    }
+}

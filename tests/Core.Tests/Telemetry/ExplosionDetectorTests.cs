@@ -45,8 +45,8 @@ public sealed class ExplosionDetectorTests
     [Fact]
     public void A_spike_over_the_rolling_median_fires_after_warm_up_only()
     {
-        var options = new ExplosionDetectorOptions { WarmUp = 5, Window = 20 };
-        // During warm-up a 100× jump is not judged: there is no baseline yet.
+        var options = new ExplosionDetectorOptions { WarmUp = 5, Window = 20, GrowthFactor = 1000 };
+        // During warm-up a 100× jump is not judged by the window rules (the growth rule is set out of reach here).
         Assert.Empty(Feed(new ExplosionDetector(options), [1.0, 1.1, 100.0]));
 
         var detector = new ExplosionDetector(options);
@@ -54,18 +54,54 @@ public sealed class ExplosionDetectorTests
         var alert = Assert.Single(alerts);
         Assert.Equal(ExplosionReason.Spike, alert.Reason);
         Assert.Equal(6, alert.Step);
-        Assert.Equal(1.025, alert.Baseline, 10); // median of the six norms before it: (1.0 + 1.05) / 2
+        Assert.Equal(Math.Sqrt(1.0 * 1.05), alert.Baseline, 10); // median of the six norms before it, in ln: the geometric mean of 1.0 and 1.05
         Assert.Contains("rolling median", alert.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_rise_beyond_m_sigma_fires_even_below_k_times_the_median()
+    public void A_robust_z_score_fires_below_k_times_the_median_and_ignores_earlier_spikes()
     {
         var detector = new ExplosionDetector(new() { WarmUp = 10, Window = 50, SpikeFactor = 10, SigmaFactor = 6 });
-        var norms = Enumerable.Range(0, 30).Select(i => 1.0 + 0.01 * (i % 3)).Append(2.0).ToArray();
-        var alert = Assert.Single(Feed(detector, norms));
-        Assert.Equal(30, alert.Step);
-        Assert.Contains("σ above the rolling mean", alert.Detail, StringComparison.Ordinal);
+        // Norms 1.00..1.02 (ln spread ~0.01), one earlier 4× outlier that a mean and σ would have been widened by, then 2×.
+        var norms = Enumerable.Range(0, 30).Select(i => 1.0 + 0.01 * (i % 3)).Append(4.0).Concat(Enumerable.Repeat(1.01, 5)).Append(2.0).ToArray();
+        var alerts = Feed(detector, norms);
+        Assert.Equal([30L, 36L], alerts.Select(a => a.Step));
+        Assert.Contains("robust z-score", alerts[1].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_growth_rule_fires_from_step_1_without_history()
+    {
+        var detector = new ExplosionDetector();
+        Assert.Null(detector.Observe(0, 257));
+        var alert = detector.Observe(1, 2605);
+        Assert.Equal(ExplosionReason.Growth, alert?.Reason);
+        Assert.Equal("growth", alert?.ReasonName);
+        Assert.Equal(257, alert!.Baseline);
+        Assert.StartsWith("global norm grew 10.14× in one step (257 → 2605)", alert.Detail, StringComparison.Ordinal);
+        Assert.Null(detector.Observe(2, 2605 * 4.9)); // below G = 5
+    }
+
+    [Fact]
+    public void An_alert_names_the_tensor_and_the_worker_that_grew_most()
+    {
+        var detector = new ExplosionDetector(tensorNames: ["w1", "b1", "w2"]);
+        Assert.Null(detector.Observe(0, 10, [6, 1, 8], [5, 5]));
+        var alert = detector.Observe(1, 100, [12, 2, 99], [5.5, 99]);
+        Assert.NotNull(alert);
+        Assert.Contains("w2 grew most (12.4×: 8 → 99)", alert.Detail, StringComparison.Ordinal);
+        Assert.Contains("worker 1 grew most (19.8×: 5 → 99)", alert.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_non_finite_alert_names_the_first_non_finite_tensor_and_worker()
+    {
+        var detector = new ExplosionDetector(tensorNames: ["w1", "b1"]);
+        detector.Observe(0, 1, [1, 1], [1, 1]);
+        var alert = detector.Observe(1, double.NaN, [1, double.PositiveInfinity], [1, double.NaN]);
+        Assert.Equal(ExplosionReason.NonFinite, alert?.Reason);
+        Assert.Contains("b1 is Infinity", alert!.Detail, StringComparison.Ordinal);
+        Assert.Contains("worker 1 is NaN", alert.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,13 +113,13 @@ public sealed class ExplosionDetectorTests
     }
 
     [Fact]
-    public void The_tutorial_explosion_raises_alerts()
+    public void The_tutorial_explosion_raises_alerts_from_step_1_and_as_it_grows_before_the_first_nan()
     {
-        // Global norms of the unclipped tutorial's first steps (as a libtorch run of it measured them): ~10² then 10³, 10¹⁰, then NaN.
-        var alerts = Feed(new ExplosionDetector(new() { WarmUp = 1 }), [153, 2062, 800, 5600, 1348, 1.5e10, double.NaN]);
-        Assert.Contains(alerts, a => a.Reason == ExplosionReason.Spike && a.Step == 1);
-        Assert.Contains(alerts, a => a.Reason == ExplosionReason.Spike && a.Step == 5);
-        Assert.Contains(alerts, a => a.Reason == ExplosionReason.NonFinite && a.Step == 6);
+        // The unclipped tutorial's global norms as Thresher measures them (seed 1234, steps 0..8).
+        var alerts = Feed(new ExplosionDetector(), [257.3, 2604.5, 810.2, 5648.8, 1348.6, 103810, 8437437, 2.256e18, double.NaN]);
+        Assert.Equal([1L, 3L, 5L, 6L, 7L, 8L], alerts.Select(a => a.Step));
+        Assert.All(alerts.SkipLast(1), a => Assert.Equal(ExplosionReason.Growth, a.Reason));
+        Assert.Equal(ExplosionReason.NonFinite, alerts[^1].Reason);
     }
 
     [Theory]
@@ -92,9 +128,10 @@ public sealed class ExplosionDetectorTests
     [InlineData(null, 10, 0.0, 50, 10, "sigma factor 0")]
     [InlineData(null, 10, 6, 1, 1, "explosion window 1")]
     [InlineData(null, 10, 6, 50, 51, "explosion warm-up 51")]
-    public void Bad_options_are_rejected_naming_the_value(double? threshold, double k, double m, int window, int warmUp, string message)
+    [InlineData(null, 10, 6, 50, 3, "growth factor 1", 1.0)]
+    public void Bad_options_are_rejected_naming_the_value(double? threshold, double k, double m, int window, int warmUp, string message, double growth = 5)
     {
-        var options = new ExplosionDetectorOptions { AbsoluteThreshold = threshold, SpikeFactor = k, SigmaFactor = m, Window = window, WarmUp = warmUp };
+        var options = new ExplosionDetectorOptions { AbsoluteThreshold = threshold, SpikeFactor = k, SigmaFactor = m, Window = window, WarmUp = warmUp, GrowthFactor = growth };
         var e = Assert.Throws<ThresherInputException>(() => new ExplosionDetector(options));
         Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
     }
