@@ -13,6 +13,8 @@
 #   THRESHER_CLUSTER_ID=thresher        cluster and service id (clients: --cluster-id)
 #   THRESHER_SILO_PORT=11111            silo-to-silo port of silo 1; silo i uses THRESHER_SILO_PORT+i-1
 #   THRESHER_GATEWAY_PORT=30000         gateway port of silo 1; silo i uses THRESHER_GATEWAY_PORT+i-1
+#   THRESHER_DASHBOARD_PORT=8080        web dashboard of silo 1 (loopback); silo i uses THRESHER_DASHBOARD_PORT+i-1;
+#                                       0 = each silo a free port (its log's "thresher-silo: dashboard" line); off = none
 #   THRESHER_RUN_DIR=${TMPDIR:-/tmp}/thresher-local-cluster   PIDs and logs (silo-I.log, redis.log)
 #   THRESHER_SILO=path                  thresher-silo executable or thresher-silo.dll; default: the newest
 #                                       of artifacts/publish|bin/Thresher.Silo/{release,debug}, built
@@ -28,6 +30,7 @@ redis_host=${redis%:*}
 redis_port=${redis##*:}
 cluster_id=${THRESHER_CLUSTER_ID:-thresher}
 silo_port=${THRESHER_SILO_PORT:-11111}
+dashboard_port=${THRESHER_DASHBOARD_PORT:-8080}
 gateway_port=${THRESHER_GATEWAY_PORT:-30000}
 run_dir=${THRESHER_RUN_DIR:-${TMPDIR:-/tmp}/thresher-local-cluster}
 timeout=${THRESHER_START_TIMEOUT:-90}
@@ -93,9 +96,11 @@ start() {
   say "starting $n silo(s) from $silo, cluster '$cluster_id'"
   local i
   for i in $(seq 1 "$n"); do
-    local sp=$((silo_port + i - 1)) gp=$((gateway_port + i - 1))
+    local sp=$((silo_port + i - 1)) gp=$((gateway_port + i - 1)) web=(--no-dashboard)
+    if [ "$dashboard_port" = 0 ]; then web=(--dashboard-port 0)
+    elif [ "$dashboard_port" != off ]; then web=(--dashboard-port $((dashboard_port + i - 1))); fi
     setsid "${run[@]}" "$silo" --clustering redis --redis "$redis" --cluster-id "$cluster_id" --service-id "$cluster_id" \
-      --silo-port "$sp" --gateway-port "$gp" --advertised-ip 127.0.0.1 </dev/null >"$run_dir/silo-$i.log" 2>&1 &
+      --silo-port "$sp" --gateway-port "$gp" --advertised-ip 127.0.0.1 "${web[@]}" </dev/null >"$run_dir/silo-$i.log" 2>&1 &
     echo $! >"$run_dir/silo-$i.pid"
     echo "127.0.0.1:$gp" >>"$run_dir/gateways"
   done

@@ -25,7 +25,18 @@ static class SiloCommandLine
         ["--tls-cert"] = "Thresher:Tls:Certificate",
         ["--tls-key"] = "Thresher:Tls:Key",
         ["--tls-ca"] = "Thresher:Tls:Ca",
+        ["--dashboard-port"] = "Thresher:Dashboard:Port",
+        ["--dashboard-bind"] = "Thresher:Dashboard:Bind",
     };
+
+    /// <summary>Switches that take no value, and the configuration each one stands for.</summary>
+    static readonly Dictionary<string, string> Flags = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--no-dashboard"] = "--Thresher:Dashboard:Enabled=false",
+    };
+
+    /// <summary>The arguments with each value-less flag written as the setting it means, for the configuration's command-line source.</summary>
+    public static string[] ExpandFlags(string[] args) => [.. args.Select(a => Flags.TryGetValue(a, out var setting) ? setting : a)];
 
     public static bool WantsHelp(string[] args) => args.Any(a => a is "--help" or "-h" or "-?");
 
@@ -39,6 +50,7 @@ static class SiloCommandLine
         ArgumentNullException.ThrowIfNull(args);
         for (int i = 0; i < args.Length; i++)
         {
+            if (Flags.ContainsKey(args[i])) continue;
             string key = args[i].Split('=', 2)[0];
             bool known = SwitchMappings.ContainsKey(key) || (key.StartsWith("--", StringComparison.Ordinal) && key.Contains(':', StringComparison.Ordinal));
             if (!known)
@@ -91,6 +103,11 @@ static class SiloCommandLine
                                  client certificates optional)
                                  The password of an encrypted key or .pfx: [THRESHER__TLS__PASSWORD] (no switch, so it
                                  stays out of the process list)
+          --dashboard-port N     the web dashboard's port (runs, live charts, cluster; the Orleans dashboard under
+                                 /orleans); 0 = a free one, printed at start [THRESHER__DASHBOARD__PORT] (8080)
+          --dashboard-bind IP    the address it listens on; it has no authentication, so keep it on loopback unless
+                                 the network is trusted (0.0.0.0 = every interface) [THRESHER__DASHBOARD__BIND] (127.0.0.1)
+          --no-dashboard         serve no dashboard (opens no port) [THRESHER__DASHBOARD__ENABLED=false] (on)
           -h, --help             this text
 
         Stops gracefully on Ctrl-C or SIGTERM. Exit codes: 0 stopped; 1 failed to start for another reason;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Thresher.Core.Backends;
+using Thresher.Dashboard;
 using Thresher.Gpu;
 using Thresher.Grains;
 using Thresher.Hosting.Telemetry;
@@ -74,8 +75,14 @@ sealed record SiloSetup(
             Telemetry = TelemetrySetup.Parse(config["Thresher:Telemetry"]),
             RunReminderSeconds = ReminderSeconds(config),
             Tls = SiloTls.From(config),
+            Dashboard = Flag(config, "Thresher:Dashboard:Enabled", true)
+                ? DashboardEndpoint.Parse(config["Thresher:Dashboard:Bind"], config["Thresher:Dashboard:Port"], DashboardEndpoint.DefaultSiloPort)
+                : null,
         };
     }
+
+    /// <summary>Where the web dashboard listens (Thresher:Dashboard:Bind, :Port; default 127.0.0.1:8080); null = off (--no-dashboard).</summary>
+    public DashboardEndpoint? Dashboard { get; init; }
 
     /// <summary>Where worker grains compute gradients (Thresher:Backend = cpu | cuda | auto; default cpu).</summary>
     public GradientBackendFactory Backend { get; init; } = GradientBackendFactory.Cpu;
@@ -154,6 +161,7 @@ sealed record SiloSetup(
         AddReminders(silo);
         if (Membership == Membership.Redis) silo.Services.AddHostedService<MembershipWatchdog>();
         silo.AddThresherGrains();
+        if (Dashboard is not null) silo.AddThresherDashboard(); // the Orleans dashboard's grains and counters
         silo.AddWorkerSpreadPlacement();
         Tls?.Apply(silo);
     }

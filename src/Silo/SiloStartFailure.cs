@@ -52,10 +52,12 @@ sealed record SiloStartFailure(string Message, int ExitCode)
         if (setup.Kubernetes) return null; // the pod's address, known only to UseKubernetesHosting
         var address = setup.ListenOnAny ? IPAddress.Any : setup.AdvertisedIp;
         if (address is null) return null; // 'auto': Orleans picks the address; a clash then surfaces from its start
-        return PortFree("silo", "--silo-port", address, setup.SiloPort) ?? PortFree("gateway", "--gateway-port", address, setup.GatewayPort);
+        return PortFree("silo", "--silo-port", address, setup.SiloPort) ?? PortFree("gateway", "--gateway-port", address, setup.GatewayPort)
+            ?? (setup.Dashboard is { } web ? PortFree("dashboard", "--dashboard-port (or --no-dashboard)", web.Bind, web.Port, "dashboard-bind") : null);
     }
 
-    static SiloStartFailure? PortFree(string what, string option, IPAddress address, int port)
+    /// <param name="addressOption">The setting that named <paramref name="address"/>, for the message when it is not this host's.</param>
+    static SiloStartFailure? PortFree(string what, string option, IPAddress address, int port, string addressOption = "advertised-ip")
     {
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -69,7 +71,7 @@ sealed record SiloStartFailure(string Message, int ExitCode)
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
         {
-            return new($"advertised-ip {address}: not an address of this host, so the silo cannot listen there; give one of its addresses, or 'auto'", BadConfiguration);
+            return new($"{addressOption} {address}: not an address of this host, so the silo cannot listen there; give one of its addresses{(addressOption == "advertised-ip" ? ", or 'auto'" : "")}", BadConfiguration);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied)
         {

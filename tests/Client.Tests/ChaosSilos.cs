@@ -57,7 +57,7 @@ sealed class ChaosSilo : IAsyncDisposable
     {
         int siloPort = RedisServer.FreePorts(1), gatewayPort = RedisServer.FreePorts(1);
         var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
-            ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1"]);
+            ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1", "--no-dashboard"]);
         foreach (var (key, value) in FastSettings) start.Environment[key] = value;
         var process = Process.Start(start)!;
         var silo = new ChaosSilo(process, siloPort, gatewayPort);

@@ -60,7 +60,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         await Submit(silos[0].Gateway, clusterId, "worker-kill");
         var run = client.Client.GetGrain<IRunGrain>("worker-kill");
         await WaitFor(async () => (await run.GetStatus()).Step >= 200, TimeSpan.FromSeconds(60), "worker-kill to pass step 200");
-        var view = await Commands.ClusterView.ReadAsync(client.Client, includeGone: false);
+        var view = await Thresher.Dashboard.ClusterView.ReadAsync(client.Client, includeGone: false);
         var victim = silos.Except([silos[0], silos[3]]).First(s => view.Any(v => v.Address == s.Address && v.Workers.Any(w => w.StartsWith("worker-kill/", StringComparison.Ordinal))));
         long atKill = (await run.GetStatus()).Step;
         victim.Kill();
@@ -127,7 +127,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         await Submit(silos[0].Gateway, clusterId, "hang", timeout);
         var run = client.Client.GetGrain<IRunGrain>("hang");
         await WaitFor(async () => (await run.GetStatus()).Step >= 100, TimeSpan.FromSeconds(60), "hang to pass step 100");
-        var view = await Commands.ClusterView.ReadAsync(client.Client, includeGone: false);
+        var view = await Thresher.Dashboard.ClusterView.ReadAsync(client.Client, includeGone: false);
         var victim = silos.Skip(1).First(s => view.Any(v => v.Address == s.Address && v.Workers.Any(w => w.StartsWith("hang/", StringComparison.Ordinal))));
         victim.Signal("STOP");
         try

@@ -55,7 +55,7 @@ public sealed class RedisClusterTests : IClassFixture<RedisServer>, IClassFixtur
         await using var client = await Cluster.RemoteCluster.ConnectAsync(cluster.Gateways[0], clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
         var run = client.Client.GetGrain<IRunGrain>("handover");
         await Wait.Until(async () => (await run.GetStatus()).Step >= 20, TimeSpan.FromSeconds(60), "the run to pass step 20");
-        var silos = await Commands.ClusterView.ReadAsync(client.Client, includeGone: false);
+        var silos = await Thresher.Dashboard.ClusterView.ReadAsync(client.Client, includeGone: false);
         var victim = silos.First(s => s.Address != cluster.Silo(1) && s.Workers.Any(w => w.StartsWith("handover/", StringComparison.Ordinal)));
         int index = Array.IndexOf([cluster.Silo(1), cluster.Silo(2), cluster.Silo(3)], victim.Address);
         var stopping = index > 0 ? cluster : joiner;
@@ -161,6 +161,7 @@ sealed class ScriptCluster : IAsyncDisposable
             ["THRESHER_RUN_DIR"] = runDir,
             ["THRESHER_SILO"] = Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
             ["THRESHER_START_TIMEOUT"] = "90",
+            ["THRESHER_DASHBOARD_PORT"] = "0", // each silo's dashboard on a free port: tests run side by side
         };
         var (code, stdout, stderr) = DeployTests.Bash(Script, ["start", $"{silos}"], env, timeoutSeconds: 120);
         var cluster = new ScriptCluster(env, runDir, siloPort, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));

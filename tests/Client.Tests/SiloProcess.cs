@@ -26,12 +26,20 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    /// <summary>Starts a silo; with <paramref name="primary"/> it joins that silo's cluster. Returns once it listens.</summary>
-    public static async Task<SiloProcess> StartAsync(SiloProcess? primary = null, string clusterId = "thresher-test", IEnumerable<string>? extraArgs = null)
+    /// <summary>The web dashboard's address (from its "thresher-silo: dashboard URL" line), e.g. http://127.0.0.1:40123/; null when off.</summary>
+    public Uri? DashboardUrl { get; private set; }
+
+    /// <summary>
+    /// Starts a silo; with <paramref name="primary"/> it joins that silo's cluster. Returns once it listens. Its web
+    /// dashboard is off unless <paramref name="dashboard"/> (then on a free port): tests run side by side, and the
+    /// default port 8080 could be taken.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(SiloProcess? primary = null, string clusterId = "thresher-test", IEnumerable<string>? extraArgs = null, bool dashboard = false)
     {
         int siloPort = FreePort(), gatewayPort = FreePort();
         string dll = Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll");
         List<string> args = ["--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId];
+        args.AddRange(dashboard ? ["--dashboard-port", "0"] : ["--no-dashboard"]);
         if (primary is not null) args.AddRange(["--primary", $"127.0.0.1:{primary.SiloPort}"]);
         if (extraArgs is not null) args.AddRange(extraArgs);
         var process = Process.Start(CliRunner.DotnetExec(dll, args))!;
@@ -54,6 +62,8 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_output) _output.AppendLine(line);
+        const string Dashboard = "thresher-silo: dashboard ";
+        if (line.StartsWith(Dashboard, StringComparison.Ordinal)) DashboardUrl = new Uri(line[Dashboard.Length..]);
         if (ready is not null && line.StartsWith("thresher-silo: cluster", StringComparison.Ordinal)) ready.TrySetResult();
     }
 

@@ -43,7 +43,7 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
 
         // The victim holds neither the run grain nor the parameter server (the run need not resume); the watch uses it and one other.
         await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[0].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
-        var view = await Commands.ClusterView.ReadAsync(client.Client, includeGone: false);
+        var view = await Thresher.Dashboard.ClusterView.ReadAsync(client.Client, includeGone: false);
         var hosts = view.Where(s => s.Runs.Contains("failover") || s.ParameterServers.Contains("failover")).Select(s => s.Address).ToHashSet();
         var victim = Enumerable.Range(0, 3).Select(i => silos[i]).First(s => !hosts.Contains(s.Address));
         var other = Enumerable.Range(0, 3).Select(i => silos[i]).First(s => s != victim);

@@ -26,7 +26,7 @@ public static class ClusterBenchmarks
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(report);
         var silo = new SiloTrainingOptions { DataDirectory = data.CacheDirectory, WorkerThreads = 0 };
-        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, cancellation).ConfigureAwait(false);
+        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, dashboard: null, cancellation).ConfigureAwait(false);
         var results = new List<BenchResult>();
         foreach (var shape in plan.Cluster)
         {

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Thresher.Dashboard;
 
 namespace Thresher.Client.Commands;
 
@@ -58,52 +58,4 @@ public sealed class ClusterCommand(IAnsiConsole console) : AsyncCommand<ClusterC
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{active} active silo(s), {silos.Sum(s => s.Workers.Length)} worker(s)"));
         return ExitCodes.Success;
     }
-}
-
-/// <summary>One silo as `thresher cluster` shows it. Runs lists the runs whose run grain lives there.</summary>
-public sealed record SiloView(
-    [property: JsonPropertyName("address")] string Address,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("gateway")] string? Gateway,
-    [property: JsonPropertyName("heartbeat_age_seconds")] double? HeartbeatAgeSeconds,
-    [property: JsonPropertyName("workers")] string[] Workers,
-    [property: JsonPropertyName("runs")] string[] Runs,
-    [property: JsonPropertyName("parameter_servers")] string[] ParameterServers);
-
-/// <summary>The `thresher cluster --json` document.</summary>
-public sealed record ClusterView([property: JsonPropertyName("silos")] SiloView[] Silos)
-{
-    public static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
-    /// <summary>Membership from the management grain, then one statistics call over the active silos.</summary>
-    public static async Task<SiloView[]> ReadAsync(IClusterClient client, bool includeGone)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        var management = client.GetGrain<IManagementGrain>(0);
-        var hosts = await management.GetDetailedHosts(onlyActive: !includeGone).ConfigureAwait(false);
-        var active = hosts.Where(h => h.Status == SiloStatus.Active).Select(h => h.SiloAddress).ToArray();
-        var grains = active.Length == 0 ? [] : await management.GetDetailedGrainStatistics(null, active).ConfigureAwait(false);
-        var now = DateTime.UtcNow;
-        return [.. hosts
-            .OrderBy(h => h.SiloAddress.Endpoint.ToString(), StringComparer.Ordinal)
-            .Select(h =>
-            {
-                var here = grains.Where(g => g.SiloAddress.Equals(h.SiloAddress)).ToArray();
-                return new SiloView(
-                    h.SiloAddress.Endpoint.ToString(),
-                    h.SiloName ?? "",
-                    h.Status.ToString().ToLowerInvariant(),
-                    h.ProxyPort > 0 ? $"{h.SiloAddress.Endpoint.Address}:{h.ProxyPort}" : null,
-                    h.IAmAliveTime > h.StartTime ? Math.Round((now - h.IAmAliveTime).TotalSeconds, 1) : null,
-                    Keys(here, "worker"), Keys(here, "run"), Keys(here, "parameterserver"));
-            })];
-    }
-
-    // Orleans' grain type names (class name without "Grain", lower case); the key is the run id, "RUN/w" for workers.
-    static string[] Keys(DetailedGrainStatistic[] grains, string grainType)
-        => [.. grains
-            .Where(g => g.GrainId.Type.ToString() == grainType)
-            .Select(g => g.GrainId.Key.ToString() ?? "")
-            .Order(StringComparer.Ordinal)];
 }

@@ -80,7 +80,7 @@ public sealed class DemoClippingCommand(IAnsiConsole console) : AsyncCommand<Dem
         if (ReportPlots.MissingFontHint is { } hint) console.MarkupLineInterpolated($"[yellow]warning:[/] {hint}");
         DatasetLoading.Load(console, settings.Data, settings.DataDir, layers[0], layers[^1]);
         var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir };
-        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, cancellation).ConfigureAwait(false);
+        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, dashboard: null, cancellation).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var runs = new List<(string Policy, RunHistory Run)>();
         int code = ExitCodes.Success;

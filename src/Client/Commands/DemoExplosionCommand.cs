@@ -69,7 +69,7 @@ public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<De
         if (ReportPlots.MissingFontHint is { } hint) console.MarkupLineInterpolated($"[yellow]warning:[/] {hint}");
         DatasetLoading.Load(console, settings.Data, settings.DataDir, layers[0], layers[^1]);
         var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir };
-        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, cancellation).ConfigureAwait(false);
+        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, dashboard: null, cancellation).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var histories = new List<RunHistory>();
         int code = ExitCodes.Success;

@@ -77,7 +77,7 @@ public sealed class DemoSpikesCommand(IAnsiConsole console) : AsyncCommand<DemoS
         if (Directory.Exists(settings.Data)) layers[0] = DatasetCatalog.Load(settings.Data).Train.Features;
         if (ReportPlots.MissingFontHint is { } hint) console.MarkupLineInterpolated($"[yellow]warning:[/] {hint}");
         DatasetLoading.Load(console, settings.Data, settings.DataDir, layers[0], layers[^1]);
-        await using var cluster = await EmbeddedCluster.StartAsync(new SiloTrainingOptions { DataDirectory = settings.DataDir }, TelemetryExporter.None, cancellation).ConfigureAwait(false);
+        await using var cluster = await EmbeddedCluster.StartAsync(new SiloTrainingOptions { DataDirectory = settings.DataDir }, TelemetryExporter.None, dashboard: null, cancellation).ConfigureAwait(false);
         var session = new RunSession(console, cluster.Client);
         var histories = new List<RunHistory>();
         int code = ExitCodes.Success;

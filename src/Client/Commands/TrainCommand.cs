@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Client.Cluster;
+using Thresher.Dashboard;
 using Thresher.Gpu;
 using Thresher.Grains;
 using Thresher.Hosting.Telemetry;
@@ -31,12 +32,32 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         [DefaultValue("cpu")]
         public string Backend { get; init; } = "cpu";
 
+        [CommandOption("--dashboard-port <N>")]
+        [Description("Port of the live web dashboard this command serves (its URL is printed); 0 = a free port (default).")]
+        [DefaultValue(0)]
+        [TypeConverter(typeof(IntOptionConverter))]
+        public int DashboardPort { get; init; }
+
+        [CommandOption("--dashboard-bind <IP>")]
+        [Description("Address the dashboard listens on (default 127.0.0.1: this machine only; it has no authentication).")]
+        [DefaultValue("127.0.0.1")]
+        public string DashboardBind { get; init; } = "127.0.0.1";
+
+        [CommandOption("--no-dashboard")]
+        [Description("Serve no web dashboard.")]
+        public bool NoDashboard { get; init; }
+
+        /// <summary>Where the dashboard listens; null with --no-dashboard.</summary>
+        public DashboardEndpoint? Dashboard => NoDashboard ? null
+            : DashboardEndpoint.Parse(DashboardBind, DashboardPort.ToString(System.Globalization.CultureInfo.InvariantCulture), 0);
+
         public override ValidationResult Validate()
         {
             if (WorkerThreads is < 0 or > 1024) return ValidationResult.Error($"worker-threads {WorkerThreads}: must be in 0..1024");
             try
             {
                 GradientBackends.Parse(Backend);
+                _ = Dashboard;
             }
             catch (ThresherInputException e)
             {
@@ -59,7 +80,8 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         // Load (and on first use fetch) the dataset here, with progress, before the silo needs it.
         DatasetLoading.Load(console, config.Dataset, settings.DataDir, config.Layers[0], config.Layers[^1]);
         var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir, WorkerThreads = settings.WorkerThreads, Backend = settings.Backend };
-        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetrySetup.Parse(settings.Telemetry), cancellation).ConfigureAwait(false);
+        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetrySetup.Parse(settings.Telemetry), settings.Dashboard, cancellation).ConfigureAwait(false);
+        if (cluster.DashboardUrl is { } url) console.MarkupLine($"dashboard: [link]{Markup.Escape(url)}runs/{Uri.EscapeDataString(runId)}[/]");
         var session = new RunSession(console, cluster.Client);
         var run = await session.StartAsync(runId, config, initial, initialOptimizer).ConfigureAwait(false);
         return await session.FollowAsync(run, config, settings, metrics, summary, cancelRunOnInterrupt: true, cancellation).ConfigureAwait(false);
