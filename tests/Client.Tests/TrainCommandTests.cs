@@ -35,7 +35,8 @@ public sealed class TrainCommandTests : IClassFixture<SyntheticData>, IDisposabl
         Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,lr,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy,batch_id,spike,action,culprit_worker,verdict", lines[0]);
         Assert.Equal(31, lines.Length);
         Assert.All(lines.Skip(1), l => Assert.EndsWith($",{l.Split(',')[0]},0,none,,", l, StringComparison.Ordinal)); // batch = step, no spike
-        var accuracyRows = lines.Skip(1).Where(l => l.Split(',')[12].Length > 0).Select(l => l.Split(',')[0]).ToArray();
+        int accuracyColumn = Array.IndexOf(lines[0].Split(','), "test_accuracy");
+        var accuracyRows = lines.Skip(1).Where(l => l.Split(',')[accuracyColumn].Length > 0).Select(l => l.Split(',')[0]).ToArray();
         Assert.Equal(["9", "19", "29"], accuracyRows);
 
         using var json = JsonDocument.Parse(File.ReadAllText(summary));
