@@ -8,7 +8,7 @@ public sealed record AlertView(long Step, string Reason, double? Value, double? 
 
 /// <summary>
 /// Steps of a run as columns, ready for the charts: <c>Step[i]</c> with <c>Loss[i]</c>, <c>GlobalNorm[i]</c>, …,
-/// <c>TensorNorms[t][i]</c> (tensor t in layout order w1, b1, w2, …), <c>WorkerNorms[w][i]</c>. Non-finite values
+/// <c>TensorNorms[t][i]</c> (tensor t in layout order w1, b1, w2, …), <c>WorkerNorms[w][i]</c>, <c>LearningRate[i]</c> (the schedule's rate). Non-finite values
 /// are null (JSON has no NaN; the charts draw a gap). <c>Downsampled</c>: the rows are a min/max selection of
 /// [From, To) (<see cref="MinMaxDownsampling"/>), else every recorded step in that range.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed record HistoryWindow(
     string RunId, long TotalSteps, long Recorded, long From, long To, bool Downsampled,
     double? Clip, string[] Tensors,
     long[] Step, double?[] Loss, double?[] GlobalNorm, double?[] ClippedNorm, bool[] Skipped,
-    double?[][] TensorNorms, double?[][] WorkerNorms, double?[] TestAccuracy,
+    double?[][] TensorNorms, double?[][] WorkerNorms, double?[] TestAccuracy, double?[] LearningRate,
     AlertView[] Alerts, int AlertsLeftOut)
 {
     /// <summary>Default and limits of the <c>points</c> query option.</summary>
@@ -47,7 +47,7 @@ public sealed record HistoryWindow(
             Column(records, rows, r => r.ClippedNorm), [.. rows.Select(i => records[i].Skipped)],
             [.. Enumerable.Range(0, tensors).Select(t => Column(records, rows, r => At(r.TensorNorms, t)))],
             [.. Enumerable.Range(0, workers).Select(w => Column(records, rows, r => At(r.WorkerNorms, w)))],
-            Column(records, rows, r => r.TestAccuracy ?? double.NaN),
+            Column(records, rows, r => r.TestAccuracy ?? double.NaN), Column(records, rows, r => r.LearningRate),
             [.. alerts.Take(MaxAlerts).Select(View)], Math.Max(0, alerts.Length - MaxAlerts));
     }
 

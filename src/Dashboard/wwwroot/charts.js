@@ -20,6 +20,7 @@ const chartDefinitions = [
     series: w => w.worker_norms.map((_, i) => `worker ${i}`), rows: w => w.worker_norms.map(positive),
   },
   { id: 'chart-accuracy', title: 'Test accuracy', log: false, series: () => ['test accuracy'], rows: w => [w.test_accuracy] },
+  { id: 'chart-lr', title: 'Learning rate', log: false, series: () => ['lr'], rows: w => [w.learning_rate] },
 ];
 
 // Alerts as points on the norm chart: at the norm that raised them, or, for a non-finite norm (no place on the

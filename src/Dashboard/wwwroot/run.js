@@ -32,7 +32,7 @@ function render() {
 
 // Appends a "steps" event's columns to the overview.
 function append(target, steps) {
-  const columns = ['step', 'loss', 'global_norm', 'clipped_norm', 'skipped', 'test_accuracy', 'alerts'];
+  const columns = ['step', 'loss', 'global_norm', 'clipped_norm', 'skipped', 'test_accuracy', 'learning_rate', 'alerts'];
   for (const c of columns) target[c] = target[c].concat(steps[c]);
   target.tensor_norms = steps.tensor_norms.map((values, t) => (target.tensor_norms[t] ?? []).concat(values));
   target.worker_norms = steps.worker_norms.map((values, w) => (target.worker_norms[w] ?? []).concat(values));

@@ -37,6 +37,9 @@ public sealed class DashboardApiTests(DashboardSilo dashboard)
         Assert.Equal(JsonValueKind.Null, norms[^1].ValueKind); // NaN is a gap
         Assert.Equal(6, history.GetProperty("tensor_norms").GetArrayLength());
         Assert.Equal(2, history.GetProperty("worker_norms").GetArrayLength());
+        var rates = history.GetProperty("learning_rate").EnumerateArray().ToArray(); // the tutorial's constant 0.01, every step
+        Assert.Equal(DashboardSilo.Steps, rates.Length);
+        Assert.All(rates, r => Assert.Equal(0.01, r.GetDouble(), 1e-6));
         Assert.Contains(history.GetProperty("alerts").EnumerateArray(), a => a.GetProperty("reason").GetString() == "nonfinite");
     }
 

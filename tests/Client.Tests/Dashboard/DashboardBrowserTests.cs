@@ -65,7 +65,7 @@ public sealed class DashboardBrowserTests(DashboardSilo dashboard, ITestOutputHe
 
         Assert.Contains("global norm is NaN", await alert.First.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(DashboardSilo.Steps, int.Parse(await page.Locator("#chart-loss").GetAttributeAsync("data-points") ?? "0", System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(5, await page.Locator(".uplot canvas").CountAsync()); // five uPlot charts drew
+        Assert.Equal(6, await page.Locator(".uplot canvas").CountAsync()); // six uPlot charts drew (norms, loss, tensors, workers, accuracy, learning rate)
         Assert.Contains("mse", await page.Locator("#config").InnerTextAsync(), StringComparison.Ordinal);
         await Screenshot(page, "run");
 
