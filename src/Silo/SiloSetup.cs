@@ -157,6 +157,12 @@ sealed record SiloSetup(
 #pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
         silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+        // After a silo dies, that directory keeps its grains from re-activating for RangeLeaseDuration (30 s) minus the
+        // failure-detection window: 22 s with the fast settings, the bulk of a 23 s recovery. The lease guards against a
+        // declared-dead silo that still runs; Thresher's runs are fenced in storage instead (README "Reliability"), so
+        // the lease is off unless Orleans:GrainDirectory:RangeLeaseDuration says otherwise.
+        silo.Services.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = TimeSpan.Zero);
+        silo.Services.Configure<GrainDirectoryOptions>(config.GetSection("Orleans:GrainDirectory"));
         AddCheckpointStorage(silo);
         AddReminders(silo);
         if (Membership == Membership.Redis) silo.Services.AddHostedService<MembershipWatchdog>();

@@ -89,6 +89,10 @@ sealed class ChaosSilo : IAsyncDisposable
         ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:02",
         ["Orleans__Messaging__ResponseTimeout"] = "00:00:10",
         ["THRESHER__RUNREMINDERSECONDS"] = "5", // a killed run grain's reminder wakes it on a survivor within ~5 s of its directory lease ending
+        // Each log line stamped (UTC, ms): the recovery breakdown in README "Reliability" is read off these.
+        ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+        ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
+        ["Logging__Console__FormatterName"] = "simple",
     };
 
     /// <summary>kill -9.</summary>
