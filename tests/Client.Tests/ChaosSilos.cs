@@ -17,6 +17,22 @@ sealed class ChaosSilos : IAsyncDisposable
 
     public IEnumerable<ChaosSilo> Skip(int n) => _silos.Skip(n);
 
+    public int Count => _silos.Count;
+
+    /// <summary>Every silo process these silos ever ran (restarts included): none may be left behind.</summary>
+    public List<int> Pids { get; } = [];
+
+    /// <summary>Silo <paramref name="i"/>, killed or exited, started again on the same ports (a new generation); returns once it is in the cluster.</summary>
+    public async Task<ChaosSilo> RestartAsync(int i, string redis, string clusterId)
+    {
+        var old = _silos[i];
+        await old.DisposeAsync();
+        var silo = await ChaosSilo.StartAsync(redis, clusterId, old.SiloPort, old.GatewayPort);
+        _silos[i] = silo;
+        Pids.Add(silo.Pid);
+        return silo;
+    }
+
     public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log)
     {
         var silos = new List<ChaosSilo>();
@@ -24,6 +40,7 @@ sealed class ChaosSilos : IAsyncDisposable
         try
         {
             for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId));
+            all.Pids.AddRange(silos.Select(s => s.Pid));
         }
         catch
         {
@@ -45,7 +62,16 @@ sealed class ChaosSilo : IAsyncDisposable
     readonly Process _process;
     readonly StringBuilder _output = new();
 
-    ChaosSilo(Process process, int siloPort, int gatewayPort) => (_process, Address, Gateway) = (process, $"127.0.0.1:{siloPort}", $"127.0.0.1:{gatewayPort}");
+    ChaosSilo(Process process, int siloPort, int gatewayPort)
+        => (_process, SiloPort, GatewayPort, Address, Gateway) = (process, siloPort, gatewayPort, $"127.0.0.1:{siloPort}", $"127.0.0.1:{gatewayPort}");
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _disposed || _process.HasExited;
 
     public string Address { get; }
 
@@ -53,9 +79,11 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId)
+    public static Task<ChaosSilo> StartAsync(string redis, string clusterId)
+        => StartAsync(redis, clusterId, RedisServer.FreePorts(1), RedisServer.FreePorts(1));
+
+    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, int siloPort, int gatewayPort)
     {
-        int siloPort = RedisServer.FreePorts(1), gatewayPort = RedisServer.FreePorts(1);
         var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
             ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1", "--no-dashboard"]);
         foreach (var (key, value) in FastSettings) start.Environment[key] = value;
@@ -100,13 +128,16 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public void Signal(string signal)
     {
-        if (_process.HasExited) return;
+        if (HasExited) return;
         using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", $"{_process.Id}"]) { UseShellExecute = false });
         kill?.WaitForExit();
     }
 
+    bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
         // THRESHER_CHAOS_LOGS=DIR keeps each silo's output (silo-ADDRESS-PID.log), e.g. to see where a test waited.
         if (Environment.GetEnvironmentVariable("THRESHER_CHAOS_LOGS") is { Length: > 0 } dir)
             lock (_output) File.WriteAllText(Path.Combine(dir, $"silo-{Address.Replace(':', '_')}-{_process.Id}.log"), _output.ToString());
@@ -125,6 +156,7 @@ sealed class ChaosSilo : IAsyncDisposable
                 await _process.WaitForExitAsync();
             }
         }
+        _disposed = true;
         _process.Dispose();
     }
 }

@@ -52,7 +52,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
     {
         string clusterId = $"chaos-{Guid.NewGuid():N}"[..16];
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         var (reference, referenceTheta) = await UndisturbedRun(silos, client, clusterId);
 
@@ -87,7 +87,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
     {
         string clusterId = $"chaos-{Guid.NewGuid():N}"[..16];
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         var (reference, referenceTheta) = await UndisturbedRun(silos, client, clusterId);
 
@@ -131,7 +131,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
     {
         string clusterId = $"hang-{Guid.NewGuid():N}"[..16];
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 3, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[0].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[0].Gateway, clusterId, TimeSpan.FromSeconds(30), CancellationToken.None);
         const int timeout = 3;
         await Submit(silos[0].Gateway, clusterId, "hang", timeout);
         var run = client.Client.GetGrain<IRunGrain>("hang");
