@@ -67,13 +67,8 @@ sealed class SoakRuns(IClusterClient client, string gateways, string clusterId, 
         return steps;
     }
 
-    /// <summary>True when every run of <paramref name="before"/> is finished or past its step there.</summary>
-    public async Task<bool> AllPastAsync(Dictionary<string, long> before)
-    {
-        foreach (var (id, step) in before)
-            if ((await Status(id)) is { } s && !s.State.IsFinished() && s.Step <= step) return false;
-        return true;
-    }
+    /// <summary>True when run <paramref name="id"/> is finished or past <paramref name="step"/>.</summary>
+    public async Task<bool> PastAsync(string id, long step) => (await Status(id)) is { } s && (s.State.IsFinished() || s.Step > step);
 
     /// <summary>Waits for the active runs to finish, then checks every finished run against its twin.</summary>
     public async Task DrainAndCheckAsync()
@@ -97,7 +92,7 @@ sealed class SoakRuns(IClusterClient client, string gateways, string clusterId, 
     async Task Submit(string runId, int recipe)
     {
         var (code, stdout, stderr) = await CliRunner.RunExecutableIn(work, TimeSpan.FromMinutes(2),
-            ["submit", "--gateway", gateways, "--cluster-id", clusterId, "--data", data, .. RunArgs(runId, recipe)]);
+            ["submit", "--gateway", gateways, "--cluster-id", clusterId, "--connect-timeout", "60", "--data", data, .. RunArgs(runId, recipe)]);
         Assert.True(code == 0, $"submit {runId}: exit {code}: {stdout}{stderr}");
     }
 
@@ -105,7 +100,7 @@ sealed class SoakRuns(IClusterClient client, string gateways, string clusterId, 
     {
         string file = $"{runId}.safetensors";
         var (code, stdout, stderr) = await CliRunner.RunExecutableIn(work, TimeSpan.FromMinutes(2),
-            "export", runId, "--out", file, "--gateway", gateways, "--cluster-id", clusterId);
+            "export", runId, "--out", file, "--gateway", gateways, "--cluster-id", clusterId, "--connect-timeout", "60");
         Assert.True(code == 0, $"export {runId}: exit {code}: {stdout}{stderr}");
         return ModelFile.Load(Path.Combine(work, file), MlpConfig.Parse(SyntheticData.Layers));
     }
