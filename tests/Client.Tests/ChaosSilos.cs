@@ -33,13 +33,14 @@ sealed class ChaosSilos : IAsyncDisposable
         return silo;
     }
 
-    public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log)
+    /// <summary><paramref name="count"/> silos; <paramref name="environment"/> adds to (or overrides) the fast settings of each.</summary>
+    public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log, IReadOnlyDictionary<string, string>? environment = null)
     {
         var silos = new List<ChaosSilo>();
         var all = new ChaosSilos(silos);
         try
         {
-            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId));
+            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId, RedisServer.FreePorts(1), RedisServer.FreePorts(1), environment));
             all.Pids.AddRange(silos.Select(s => s.Pid));
         }
         catch
@@ -79,14 +80,11 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static Task<ChaosSilo> StartAsync(string redis, string clusterId)
-        => StartAsync(redis, clusterId, RedisServer.FreePorts(1), RedisServer.FreePorts(1));
-
-    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, int siloPort, int gatewayPort)
+    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
             ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1", "--no-dashboard"]);
-        foreach (var (key, value) in FastSettings) start.Environment[key] = value;
+        foreach (var (key, value) in FastSettings.Concat(environment ?? new Dictionary<string, string>())) start.Environment[key] = value;
         var process = Process.Start(start)!;
         var silo = new ChaosSilo(process, siloPort, gatewayPort);
         var ready = new TaskCompletionSource();
