@@ -41,6 +41,21 @@ public sealed class GpuRuntime : IDisposable
     internal Lock Gate { get; } = new();
 
     /// <summary>
+    /// How many times a step path has made the host wait for the device (<see cref="Synchronize"/>): a worker step
+    /// waits once, a device-resident training step once. Data uploads at start-up and per epoch are not counted.
+    /// </summary>
+    public long HostSyncs => Interlocked.Read(ref _hostSyncs);
+
+    long _hostSyncs;
+
+    /// <summary>Waits for <paramref name="stream"/> and counts the wait in <see cref="HostSyncs"/>.</summary>
+    internal void Synchronize(AcceleratorStream stream)
+    {
+        Interlocked.Increment(ref _hostSyncs);
+        stream.Synchronize();
+    }
+
+    /// <summary>
     /// The first CUDA device, or null with <paramref name="problem"/> saying what was looked for and what failed.
     /// </summary>
     public static GpuRuntime? TryCreateCuda(out string problem, GpuTiles? tiles = null)
