@@ -104,6 +104,11 @@ public static class GradientBackends
     {
         var library = CublasLibrary.TryLoad(out problem);
         if (library is null) return null;
-        return () => new BlasGemmForms(new CublasSgemm(library, runtime.Accelerator.DefaultStream, math));
+        if (runtime.Accelerator.DefaultStream is not ILGPU.Runtime.Cuda.CudaStream stream)
+        {
+            problem = $"cuBLAS runs on CUDA devices only, not on {runtime.Name}";
+            return null;
+        }
+        return () => new BlasGemmForms(new CublasSgemm(library, stream.StreamPtr, math));
     }
 }

@@ -10,10 +10,13 @@ namespace Thresher.Gpu;
 /// </summary>
 internal sealed unsafe class CublasLibrary
 {
-    /// <summary>The file names tried, in order.</summary>
+    /// <summary>The file names tried, in order: the loader's search path, then the CUDA toolkit's default folder.</summary>
     public static IReadOnlyList<string> Candidates { get; } = OperatingSystem.IsWindows()
         ? ["cublas64_13.dll", "cublas64_12.dll"]
-        : ["libcublas.so.13", "libcublas.so.12", "libcublas.so"];
+        : ["libcublas.so.13", "libcublas.so.12", "libcublas.so", "/usr/local/cuda/lib64/libcublas.so.13", "/usr/local/cuda/lib64/libcublas.so.12"];
+
+    /// <summary>An environment variable naming the library file to use instead of the search (a pip wheel's copy, say).</summary>
+    public const string PathVariable = "THRESHER_CUBLAS";
 
     static readonly Lock Gate = new();
     static CublasLibrary? _loaded;
@@ -37,29 +40,37 @@ internal sealed unsafe class CublasLibrary
     /// <summary>The file that loaded ("libcublas.so.13").</summary>
     public string File { get; }
 
-    /// <summary>The process's cuBLAS, loaded on first call; null (and what was looked for) when none loads.</summary>
+    /// <summary>The process's cuBLAS ($THRESHER_CUBLAS, else the first of <see cref="Candidates"/> that loads), loaded on first call; null and what was looked for when none loads.</summary>
     public static CublasLibrary? TryLoad(out string problem)
     {
         lock (Gate)
         {
             problem = "";
             if (_loaded is not null) return _loaded;
-            foreach (string name in Candidates)
-            {
-                if (!NativeLibrary.TryLoad(name, out var handle)) continue;
-                try
-                {
-                    return _loaded = new CublasLibrary(name, handle);
-                }
-                catch (EntryPointNotFoundException e)
-                {
-                    problem = $"{name} loaded but lacks {e.Message}";
-                }
-            }
-            problem = problem.Length > 0 ? problem
-                : $"looked for cuBLAS as {string.Join(", ", Candidates)}: none found (it ships with the CUDA toolkit or the nvidia-cublas package; add its folder to LD_LIBRARY_PATH)";
-            return null;
+            string? chosen = Environment.GetEnvironmentVariable(PathVariable);
+            return _loaded = TryLoadFrom(string.IsNullOrEmpty(chosen) ? Candidates : [chosen], out problem);
         }
+    }
+
+    /// <summary>The first of <paramref name="candidates"/> (file names or paths) that loads and exports the five entry points.</summary>
+    internal static CublasLibrary? TryLoadFrom(IReadOnlyList<string> candidates, out string problem)
+    {
+        problem = "";
+        foreach (string name in candidates)
+        {
+            if (!NativeLibrary.TryLoad(name, out var handle)) continue;
+            try
+            {
+                return new CublasLibrary(name, handle);
+            }
+            catch (EntryPointNotFoundException e)
+            {
+                problem = $"{name} loaded but is not usable: {e.Message}";
+            }
+        }
+        problem = problem.Length > 0 ? problem
+            : $"looked for cuBLAS as {string.Join(", ", candidates)}: none found (it ships with the CUDA toolkit or the nvidia-cublas package; add its folder to LD_LIBRARY_PATH or name the file in ${PathVariable})";
+        return null;
     }
 
     public IntPtr Create()

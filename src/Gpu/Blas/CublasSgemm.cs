@@ -14,15 +14,15 @@ internal sealed class CublasSgemm : ISgemm
     readonly CublasLibrary _library;
     IntPtr _handle;
 
-    public CublasSgemm(CublasLibrary library, AcceleratorStream stream, GpuMath math)
+    /// <param name="stream">The CUstream the GEMMs are queued on (ILGPU's <see cref="CudaStream.StreamPtr"/>).</param>
+    public CublasSgemm(CublasLibrary library, IntPtr stream, GpuMath math)
     {
         ArgumentNullException.ThrowIfNull(library);
-        if (stream is not CudaStream cuda) throw new ArgumentException("cuBLAS needs a CUDA stream", nameof(stream));
         _library = library;
         _handle = library.Create();
         try
         {
-            library.SetStream(_handle, cuda.StreamPtr);
+            library.SetStream(_handle, stream);
             // Default math is IEEE fp32 (no tensor cores for sgemm); TF32 lets sgemm round inputs to TF32 on tensor cores.
             library.SetMathMode(_handle, math == GpuMath.Tf32 ? 3 : 0);
         }
