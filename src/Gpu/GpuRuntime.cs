@@ -37,6 +37,11 @@ public sealed class GpuRuntime : IDisposable
 
     internal GpuKernels Kernels { get; }
 
+    /// <summary>The device trainer's update kernels, loaded on first use (call under <see cref="Gate"/>, bound).</summary>
+    internal UpdateLaunchers Updates => _updates ??= new UpdateLaunchers(Accelerator);
+
+    UpdateLaunchers? _updates;
+
     /// <summary>Held for the whole of one step on this accelerator.</summary>
     internal Lock Gate { get; } = new();
 

@@ -28,10 +28,7 @@ internal sealed class DeviceUpdate : IDisposable
     readonly MemoryBuffer1D<float, Stride1D.Dense> _scale;          // [1]
     readonly MemoryBuffer1D<float, Stride1D.Dense> _stateA;         // [P] momentum buffer or exp_avg (or [1] unused)
     readonly MemoryBuffer1D<float, Stride1D.Dense> _stateB;         // [P] exp_avg_sq (or [1] unused)
-    readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<int>> _squarePartials;
-    readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<float>, ArrayView<double>, ArrayView<int>, float> _clipScale;
-    readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep> _adam;
-    readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars> _sgd;
+    readonly UpdateLaunchers _launch;
 
     /// <summary>Call with the accelerator bound. <paramref name="clip"/>: clip_by_global_norm's c, or null.</summary>
     public DeviceUpdate(GpuRuntime runtime, ParameterLayout layout, OptimizerOptions optimizer, float? clip)
@@ -54,10 +51,7 @@ internal sealed class DeviceUpdate : IDisposable
         _stateB = a.Allocate1D<float>(adam ? layout.TotalLength : 1);
         _stateA.MemSetToZero();
         _stateB.MemSetToZero();
-        _squarePartials = a.LoadKernel<ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<int>>(UpdateKernels.SquarePartials);
-        _clipScale = a.LoadKernel<ArrayView<double>, ArrayView<float>, ArrayView<double>, ArrayView<int>, float>(UpdateKernels.ClipScale);
-        _adam = a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep>(UpdateKernels.Adam);
-        _sgd = a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>(UpdateKernels.Sgd);
+        _launch = runtime.Updates;
     }
 
     /// <summary>K: tensors in θ's layout.</summary>
@@ -70,9 +64,9 @@ internal sealed class DeviceUpdate : IDisposable
     public void Measure(AcceleratorStream stream, ArrayView<float> grad)
     {
         int group = _runtime.Tiles.ReduceGroup;
-        _squarePartials(stream, new KernelConfig(new Index1D(_chunks), new Index1D(group), SharedMemoryConfig.RequestDynamic<double>(group)),
+        _launch.SquarePartials(stream, new KernelConfig(new Index1D(_chunks), new Index1D(group), SharedMemoryConfig.RequestDynamic<double>(group)),
             _partial.View, grad, _chunkStart.View, _chunkLength.View);
-        _clipScale(stream, new KernelConfig(new Index1D(1), new Index1D(1)), Sums.View, _scale.View, _partial.View, _tensorChunks.View, _clip);
+        _launch.ClipScale(stream, new KernelConfig(new Index1D(1), new Index1D(1)), Sums.View, _scale.View, _partial.View, _tensorChunks.View, _clip);
     }
 
     /// <summary>
@@ -88,12 +82,12 @@ internal sealed class DeviceUpdate : IDisposable
         if (o.Kind.IsAdam())
         {
             var step = AdamStep.At(applied + 1, learningRate, 1f, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, decoupled: o.Kind == OptimizerKind.AdamW);
-            _adam(stream, config, theta, grad, _stateA.View, _stateB.View, _scale.View, step);
+            _launch.Adam(stream, config, theta, grad, _stateA.View, _stateB.View, _scale.View, step);
         }
         else
         {
             var step = new SgdStep((float)learningRate, o.Momentum, o.Dampening, o.Nesterov, o.WeightDecay, 1f, First: applied == 0);
-            _sgd(stream, config, theta, grad, _stateA.View, _scale.View, SgdScalars.From(step));
+            _launch.Sgd(stream, config, theta, grad, _stateA.View, _scale.View, SgdScalars.From(step));
         }
     }
 
@@ -133,4 +127,20 @@ internal sealed class DeviceUpdate : IDisposable
         _stateA.Dispose();
         _stateB.Dispose();
     }
+}
+
+/// <summary>The update kernels loaded once per accelerator (<see cref="GpuRuntime.Updates"/>), shared by every trainer on it.</summary>
+internal sealed class UpdateLaunchers(Accelerator a)
+{
+    public Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<int>> SquarePartials { get; } =
+        a.LoadKernel<ArrayView<double>, ArrayView<float>, ArrayView<int>, ArrayView<int>>(UpdateKernels.SquarePartials);
+
+    public Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<float>, ArrayView<double>, ArrayView<int>, float> ClipScale { get; } =
+        a.LoadKernel<ArrayView<double>, ArrayView<float>, ArrayView<double>, ArrayView<int>, float>(UpdateKernels.ClipScale);
+
+    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep> Adam { get; } =
+        a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamStep>(UpdateKernels.Adam);
+
+    public Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars> Sgd { get; } =
+        a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdScalars>(UpdateKernels.Sgd);
 }
