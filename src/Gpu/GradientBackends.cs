@@ -20,6 +20,9 @@ public static class GradientBackends
     static readonly Lock Gate = new();
     static GpuRuntime? _cuda;
 
+    /// <summary>The simulator's launch geometry: 4×4-thread GEMM groups on ILGPU's default 16-thread CPU device.</summary>
+    static readonly GpuTiles SimulatorTiles = new() { GroupX = 4, GroupY = 4, TileK = 8, BiasChunkRows = 64, ReduceGroup = 16, ElementGroup = 16 };
+
     /// <summary>Opens the CUDA device: the runtime, or null and why.</summary>
     internal delegate GpuRuntime? CudaSource(out string problem);
 
@@ -28,6 +31,13 @@ public static class GradientBackends
 
     /// <summary>The accepted names, for help texts and messages.</summary>
     public const string Names = "cpu, cuda or auto";
+
+    /// <summary>
+    /// THRESHER_CUDA_SIMULATOR=ilgpu-cpu: the process's "CUDA device" is ILGPU's CPU accelerator simulating a
+    /// small device (16 threads per group, <see cref="SimulatorTiles"/>, no cuBLAS), so `--backend cuda` runs the GPU
+    /// path end to end on a machine without a GPU — far slower than the SIMD backend; for tests and dry runs only.
+    /// </summary>
+    public const string SimulatorVariable = "THRESHER_CUDA_SIMULATOR";
 
     /// <summary>Parses a backend name (case-insensitive; null or empty = cpu).</summary>
     public static BackendKind Parse(string? name) => name?.Trim().ToLowerInvariant() switch
@@ -95,6 +105,11 @@ public static class GradientBackends
         lock (Gate)
         {
             problem = "";
+            if (_cuda is null && Environment.GetEnvironmentVariable(SimulatorVariable) is { Length: > 0 } simulator)
+            {
+                if (simulator != "ilgpu-cpu") throw new ThresherInputException($"{SimulatorVariable} '{simulator}': unknown; expected ilgpu-cpu (or unset)");
+                _cuda = GpuRuntime.CreateCpu(SimulatorTiles);
+            }
             return _cuda ??= GpuRuntime.TryCreateCuda(out problem);
         }
     }
