@@ -12,8 +12,16 @@ namespace Thresher.Gpu.Tests;
 /// pointer, the stream and math mode set on the handle, status codes, and the handle's release.
 /// </summary>
 [Collection(CpuAcceleratorCollection.Name)]
-public sealed unsafe class CublasBindingTests(CpuAccelerator gpu)
+public sealed unsafe class CublasBindingTests(CpuAccelerator gpu) : IDisposable
 {
+    readonly List<string> _folders = [];
+
+    /// <summary>Removes the built stubs (a loaded library stays mapped after its file is unlinked).</summary>
+    public void Dispose()
+    {
+        foreach (string folder in _folders) Directory.Delete(folder, recursive: true);
+    }
+
     [CompilerFact]
     public void Gemm_forms_run_through_the_bindings_into_a_cublas_shaped_library()
     {
@@ -82,10 +90,11 @@ public sealed unsafe class CublasBindingTests(CpuAccelerator gpu)
     }
 
     /// <summary>Builds Native/cublas_stub.c into a fresh folder as <paramref name="name"/>; returns its path.</summary>
-    static string Build(string name, string define = "")
+    string Build(string name, string define = "")
     {
         string source = Path.Combine(AppContext.BaseDirectory, "Native", "cublas_stub.c");
         string folder = Directory.CreateTempSubdirectory("thresher-cublas-stub-").FullName;
+        _folders.Add(folder);
         string output = Path.Combine(folder, name);
         var start = new ProcessStartInfo("cc") { RedirectStandardError = true };
         foreach (string arg in new[] { "-shared", "-fPIC", "-O1", define, "-o", output, source }.Where(a => a.Length > 0)) start.ArgumentList.Add(arg);
