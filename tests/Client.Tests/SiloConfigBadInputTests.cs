@@ -34,6 +34,8 @@ public sealed class SiloConfigBadInputTests
     [InlineData(2, "ListenOnAnyHostAddress 'yes': expected true or false", "--listen-any", "yes")]
     [InlineData(2, "telemetry 'zipkin': unknown exporter", "--telemetry", "zipkin")]
     [InlineData(2, "backend 'tpu': unknown; expected cpu, cuda or auto", "--backend", "tpu")]
+    [InlineData(2, "gpu-math 'fp16': unknown; expected fp32 or tf32", "--gpu-math", "fp16")]
+    [InlineData(2, "gpu-math 'tf32': needs a GPU with cuBLAS, but the backend is cpu", "--gpu-math", "tf32")]
     [InlineData(2, "WorkerThreads '-1': expected a whole number in 0..1024", "--worker-threads", "-1")]
     [InlineData(2, "WorkerThreads 'abc': expected a whole number in 0..1024", "--worker-threads", "abc")]
     [InlineData(2, "WorkerThreads '100000': expected a whole number in 0..1024", "--worker-threads", "100000")]
