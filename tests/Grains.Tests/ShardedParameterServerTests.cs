@@ -24,7 +24,7 @@ public sealed class ShardedParameterServerTests(ClusterFixture fixture)
         LearningRate = optimizer == "sgd" ? 0.3f : 3e-3f,
         Momentum = optimizer == "sgd" ? 0.9f : 0f,
         LrSchedule = optimizer == "sgd" ? "constant" : "onecycle",
-        Clip = 0.5f, // small enough that some steps clip
+        Clip = 0.7f, // the norms run 0.5–1.5: some steps clip, some do not
         Init = "he",
         Seed = 23,
         PsShards = shards,
@@ -65,10 +65,13 @@ public sealed class ShardedParameterServerTests(ClusterFixture fixture)
             Assert.Equal(expected.TestAccuracy, actual.TestAccuracy);
             clipped += actual.Clipped ? 1 : 0;
         }
-        Assert.InRange(clipped, 1, Steps - 1);
+        Assert.InRange(clipped, 1, Steps - 1); // both branches of clip_by_global_norm ran
         Assert.Equal((await reference.GetParameters()).Parameters, (await sharded.GetParameters()).Parameters);
         var (a, b) = (await reference.GetOptimizerState(), await sharded.GetOptimizerState());
-        Assert.Equal((a.MomentumBuffer, a.ExpAvg, a.ExpAvgSq, a.Steps), (b.MomentumBuffer, b.ExpAvg, b.ExpAvgSq, b.Steps));
+        Assert.Equal(a.MomentumBuffer, b.MomentumBuffer);
+        Assert.Equal(a.ExpAvg, b.ExpAvg);
+        Assert.Equal(a.ExpAvgSq, b.ExpAvgSq);
+        Assert.Equal(a.Steps, b.Steps);
     }
 
     [Fact]
