@@ -21,10 +21,10 @@ public sealed class ShardedClusterTests : IClassFixture<RedisServer>, IClassFixt
     {
         string clusterId = $"shard-{Guid.NewGuid():N}"[..16];
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 3, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[2].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[2].Gateway, clusterId, TimeSpan.FromSeconds(60), CancellationToken.None);
         foreach (int shards in new[] { 1, 3 })
         {
-            var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", silos[0].Gateway, "--cluster-id", clusterId,
+            var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", silos[0].Gateway, "--cluster-id", clusterId, "--connect-timeout", "60",
                 "--data", _data.Directory, "--layers", "16,24,20,10", "--init", "he", "--lr", "0.3", "--momentum", "0.9", "--clip", "0.7",
                 "--workers", "3", "--batch", "48", "--steps", "60", "--checkpoint-every", "20", "--seed", "5",
                 "--ps-shards", $"{shards}", "--run-id", $"shards-{shards}"]);
@@ -48,9 +48,11 @@ public sealed class ShardedClusterTests : IClassFixture<RedisServer>, IClassFixt
     public async Task A_16M_parameter_MLP_trains_with_four_shards_across_three_silos()
     {
         string clusterId = $"shard-{Guid.NewGuid():N}"[..16];
-        await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 3, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[2].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
-        var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", silos[0].Gateway, "--cluster-id", clusterId,
+        // Setting up 20M parameters (θ_0, the shards' first checkpoints in Redis) and a step take longer than the fast 10 s response timeout on a loaded machine.
+        var slowCalls = new Dictionary<string, string> { ["Orleans__Messaging__ResponseTimeout"] = "00:05:00" };
+        await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 3, _log, slowCalls);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[2].Gateway, clusterId, TimeSpan.FromSeconds(60), CancellationToken.None);
+        var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", silos[0].Gateway, "--cluster-id", clusterId, "--connect-timeout", "60",
             "--layers", "784,4096,4096,10", "--ps-shards", "4", "--workers", "3", "--batch", "96", "--steps", "3",
             "--checkpoint-every", "0", "--worker-timeout", "600", "--run-id", "wide"]);
         Assert.True(code == 0, $"submit: exit {code}: {stdout}{stderr}");

@@ -97,6 +97,21 @@ public sealed class ShardedParameterServerTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Initial_parameters_and_optimizer_state_are_split_over_the_shards()
+    {
+        var source = await Started(Config(1, 2));
+        for (long step = 0; step < 3; step++) await source.Step(step, false);
+        var (theta, state) = ((await source.GetParameters()).Parameters, await source.GetOptimizerState());
+        var one = fixture.Client.GetGrain<IParameterServerGrain>($"sharded-init-1-{Guid.NewGuid():N}");
+        var three = fixture.Client.GetGrain<IParameterServerGrain>($"sharded-init-3-{Guid.NewGuid():N}");
+        await one.Initialize(Config(1, 2), theta, state);
+        await three.Initialize(Config(3, 2), theta, state);
+        Assert.Equal(state.MomentumBuffer, (await three.GetOptimizerState()).MomentumBuffer); // gathered back from the shards
+        for (long step = 0; step < 4; step++) Assert.Equal((await one.Step(step, false)).Loss, (await three.Step(step, false)).Loss);
+        Assert.Equal((await one.GetParameters()).Parameters, (await three.GetParameters()).Parameters);
+    }
+
+    [Fact]
     public async Task A_sharded_run_completes_through_the_run_grain_with_the_unsharded_history()
     {
         var runs = new[] { 1, 4 }.Select(s => fixture.Client.GetGrain<IRunGrain>($"sharded-run-{s}-{Guid.NewGuid():N}")).ToArray();
