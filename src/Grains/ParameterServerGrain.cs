@@ -40,6 +40,7 @@ public sealed partial class ParameterServerGrain(
     Mlp? _evaluator;
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
+    CommunicationBytes _stepBytes = CommunicationBytes.Zero; // the step in progress's payload bytes (a replay adds its own)
 
     /// <summary>
     /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
@@ -197,6 +198,7 @@ public sealed partial class ParameterServerGrain(
         for (int w = 0; w < _workers.Length; w++)
             calls[w] = WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
         var replies = await Task.WhenAll(calls);
+        _stepBytes = StepTraffic.Of(replies, _theta.LongLength, LocalSilo);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
 
@@ -235,9 +237,14 @@ public sealed partial class ParameterServerGrain(
             Event = stats.Event,
             Culprit = stats.Culprit,
             Verdict = ReplayVerdict.Name(stats.Verdict),
+            Bytes = _stepBytes,
         };
+        StepTraffic.RecordServer(runId, _stepBytes);
         return _lastRecord;
     }
+
+    /// <summary>This silo's endpoint, as workers name theirs in <see cref="GradientResult.Silo"/>.</summary>
+    string LocalSilo => ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.Endpoint.ToString();
 
     TimeSpan WorkerTimeout => TimeSpan.FromSeconds(_config!.WorkerTimeoutSeconds);
 
@@ -251,6 +258,7 @@ public sealed partial class ParameterServerGrain(
         int w = suspect.Worker, n = _workers.Length;
         int other = Enumerable.Range(1, n - 1).Select(k => (w + k) % n).FirstOrDefault(k => replies[k].Silo != replies[w].Silo, (w + 1) % n);
         var replay = await WorkerCalls.ComputeWithRetry(_workers[other], _setups[other], request, WorkerTimeout, replay: true);
+        _stepBytes += StepTraffic.Of([replay], request.Parameters.LongLength, LocalSilo);
         var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
         if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
         _step!.Convict(step, suspect, other, verdict);

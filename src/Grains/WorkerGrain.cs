@@ -63,9 +63,10 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
+        StepTraffic.RecordWorker(request.RunId, request.Parameters.LongLength, buffer.LongLength);
         return Task.FromResult<GradientResult?>(new GradientResult(
             request.Step, request.Worker, buffer, part.Samples, part.LossSum, part.LocalNorm,
-            milliseconds, silo.SiloAddress.Endpoint.ToString()));
+            milliseconds, silo.SiloAddress.Endpoint.ToString()) { ParametersReceivedBytes = request.Parameters.LongLength });
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
