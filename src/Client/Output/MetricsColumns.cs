@@ -61,6 +61,7 @@ sealed class MetricsColumns
                 ? new CommunicationBytes((long)Num("worker_bytes_received"), (long)Num("worker_bytes_sent"), (long)Num("ps_bytes_received"),
                     (long)Num("ps_bytes_sent"), (long)Num("ps_remote_bytes_received"), (long)Num("ps_remote_bytes_sent"))
                 : null,
+            WallSeconds = Text("wall_seconds") is { Length: > 0 } ? Num("wall_seconds") : null,
         };
     }
 }
