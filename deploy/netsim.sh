@@ -71,24 +71,28 @@ ns() { echo "$name-$1"; }
 addr() { echo "198.18.0.$1"; }
 state_dir() { echo "/run/thresher-netsim/$name"; }
 
-# Stops what `up` recorded (SIGTERM, SIGKILL after 20 s), then deletes the namespaces. Safe to run twice.
+# Stops what `up` recorded — the silos (SIGTERM together: they leave the membership table), then Redis; SIGKILL
+# after 20 s — then deletes the namespaces. Safe to run twice.
 down() {
-  local dir; dir=$(state_dir) f pid i
+  local dir f; dir=$(state_dir)
   if [ -d "$dir" ]; then
-    for f in "$dir"/*.pid; do [ -e "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null || true; done
-    for f in "$dir"/*.pid; do
-      [ -e "$f" ] || continue
-      pid=$(cat "$f")
-      for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && { say "$(basename "$f" .pid) (pid $pid) did not stop in 20 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
-      rm -f "$f"
-    done
+    for f in "$dir"/silo-*.pid; do [ -e "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null || true; done
+    for f in "$dir"/silo-*.pid; do [ -e "$f" ] && stop_pid "$f" || true; done
+    { [ -e "$dir/redis.pid" ] && kill -TERM "$(cat "$dir/redis.pid")" 2>/dev/null && stop_pid "$dir/redis.pid"; } || true
+    rm -f "$dir"/*.pid
     rmdir "$dir" 2>/dev/null || true
   fi
   local n
   for n in $(ip netns list | awk '{print $1}' | grep -E "^$name-(br|h[0-9]+)$" || true); do
     ip netns delete "$n"
   done
+}
+
+stop_pid() { # PIDFILE: waits up to 20 s for the process to end, then kills it
+  local pid i; pid=$(cat "$1")
+  for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  say "$(basename "$1" .pid) (pid $pid) did not stop in 20 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
 }
 
 # tbf on a link's egress: burst of 2 ms at the rate (at least 256 KB, as measured in FACTS: 1gbit → 119 MB/s).

@@ -36,7 +36,7 @@ public sealed partial class NetsimTests : IDisposable
         // --placement remote: host 1 (the parameter server's) hosts no worker, so every payload crossed a link.
         long received = long.Parse(line.Groups["in"].Value, CultureInfo.InvariantCulture);
         Assert.Equal(received, long.Parse(line.Groups["remoteIn"].Value, CultureInfo.InvariantCulture));
-        Assert.Equal(2L * 4 * 535_040, received); // two workers' gradients of the 784-512-256-10 MLP
+        Assert.Equal(2L * 4 * 535_818, received); // two workers' gradients of the 784-512-256-10 MLP (535,818 parameters)
         Assert.DoesNotContain("198.18.0.1:", line.Groups["silos"].Value, StringComparison.Ordinal);
         Assert.Contains("198.18.0.", line.Groups["silos"].Value, StringComparison.Ordinal);
         AssertTornDown();
