@@ -37,22 +37,24 @@ submit_extra=()
 say() { echo "netsim: $*" >&2; }
 die() { say "$*"; exit 2; }
 
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
+
+need() { [ $# -ge 2 ] || die "$1 needs a value; 'deploy/netsim.sh --help' lists the options"; }
 
 parse() {
   while [ $# -gt 0 ]; do
     case "$1" in
-      --machines) machines=${2:?--machines needs a value}; shift 2 ;;
-      --rate) rate=${2:?--rate needs a value}; shift 2 ;;
-      --batch) batch=${2:?--batch needs a value}; shift 2 ;;
-      --workers) workers=${2:?--workers needs a value}; shift 2 ;;
-      --steps) steps=${2:?--steps needs a value}; shift 2 ;;
-      --placement) placement=${2:?--placement needs a value}; shift 2 ;;
-      --worker-threads) threads=${2:?--worker-threads needs a value}; shift 2 ;;
-      --name) name=${2:?--name needs a value}; shift 2 ;;
-      --out) out=${2:?--out needs a value}; shift 2 ;;
+      --machines) need "$@"; machines=$2; shift 2 ;;
+      --rate) need "$@"; rate=$2; shift 2 ;;
+      --batch) need "$@"; batch=$2; shift 2 ;;
+      --workers) need "$@"; workers=$2; shift 2 ;;
+      --steps) need "$@"; steps=$2; shift 2 ;;
+      --placement) need "$@"; placement=$2; shift 2 ;;
+      --worker-threads) need "$@"; threads=$2; shift 2 ;;
+      --name) need "$@"; name=$2; shift 2 ;;
+      --out) need "$@"; out=$2; shift 2 ;;
       --) shift; submit_extra=("$@"); break ;;
-      -h|--help) usage ;;
+      -h|--help) usage 0 ;;
       *) die "unknown option '$1'; 'deploy/netsim.sh --help' lists the options" ;;
     esac
   done
@@ -196,5 +198,6 @@ run() {
 case "${1:-}" in
   run) shift; run "$@" ;;
   down) shift; parse "$@"; down; say "down: no $name-* namespaces or recorded processes left" ;;
+  -h|--help) usage 0 ;;
   *) usage ;;
 esac
