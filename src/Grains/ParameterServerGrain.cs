@@ -40,6 +40,7 @@ public sealed partial class ParameterServerGrain(
     Mlp? _evaluator;
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
+    CommunicationBytes _stepBytes = CommunicationBytes.Zero; // the step in progress's payload bytes (a replay adds its own)
 
     /// <summary>
     /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
@@ -206,6 +207,7 @@ public sealed partial class ParameterServerGrain(
         for (int w = 0; w < _workers.Length; w++)
             calls[w] = WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
         var replies = await Task.WhenAll(calls);
+        _stepBytes = StepTraffic.Of(replies, _theta.LongLength, LocalSilo);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
 
@@ -236,23 +238,6 @@ public sealed partial class ParameterServerGrain(
         return accuracy;
     }
 
-    /// <summary>The step's record: its statistics, the workers' norms and silos, the accuracy when evaluated, the time since <paramref name="started"/>.</summary>
-    StepRecord Record(StepStatistics stats, double[] workerNorms, double? accuracy, long started, GradientResult[] replies)
-        => new(stats.Step, _schedule!.EpochOf(stats.BatchId), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
-            stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo))
-        {
-            LearningRate = stats.LearningRate,
-            ClipThreshold = stats.ClipThreshold,
-            BatchId = stats.BatchId,
-            Spike = stats.Spike,
-            Action = SpikeOptions.Name(stats.Action),
-            RewindTo = stats.RewindTo,
-            Event = stats.Event,
-            Culprit = stats.Culprit,
-            Verdict = ReplayVerdict.Name(stats.Verdict),
-        };
-
     TimeSpan WorkerTimeout => TimeSpan.FromSeconds(_config!.WorkerTimeoutSeconds);
 
     /// <summary>
@@ -265,6 +250,7 @@ public sealed partial class ParameterServerGrain(
         int w = suspect.Worker, n = _workers.Length;
         int other = Enumerable.Range(1, n - 1).Select(k => (w + k) % n).FirstOrDefault(k => replies[k].Silo != replies[w].Silo, (w + 1) % n);
         var replay = await WorkerCalls.ComputeWithRetry(_workers[other], _setups[other], request, WorkerTimeout, replay: true);
+        _stepBytes += StepTraffic.Of([replay], request.Parameters.LongLength, LocalSilo);
         var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
         if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
         _step!.Convict(step, suspect, other, verdict);

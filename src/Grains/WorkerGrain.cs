@@ -91,7 +91,11 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
-        return new GradientResult(batch, worker, buffer, part.Samples, part.LossSum, part.LocalNorm, milliseconds, silo.SiloAddress.Endpoint.ToString());
+        StepTraffic.RecordWorker(runId, parameters.LongLength, buffer.LongLength);
+        return new GradientResult(batch, worker, buffer, part.Samples, part.LossSum, part.LocalNorm, milliseconds, silo.SiloAddress.Endpoint.ToString())
+        {
+            ParametersReceivedBytes = parameters.LongLength,
+        };
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

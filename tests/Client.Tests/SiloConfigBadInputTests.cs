@@ -39,6 +39,7 @@ public sealed class SiloConfigBadInputTests
     [InlineData(2, "WorkerThreads '-1': expected a whole number in 0..1024", "--worker-threads", "-1")]
     [InlineData(2, "WorkerThreads 'abc': expected a whole number in 0..1024", "--worker-threads", "abc")]
     [InlineData(2, "WorkerThreads '100000': expected a whole number in 0..1024", "--worker-threads", "100000")]
+    [InlineData(2, "HostWorkers 'maybe': expected true or false", "--host-workers", "maybe")]
     [InlineData(2, "DataDirectory '/etc/passwd': a file, not a folder", "--data-dir", "/etc/passwd")]
     [InlineData(2, "DataRoots '/nonexistent/thresher-root': no such folder", "--data-root", "/nonexistent/thresher-root")]
     [InlineData(2, "unknown option '--silo-prot'; 'thresher-silo --help' lists the options", "--silo-prot", "1")]
