@@ -43,7 +43,11 @@ public sealed record GradientResult(
     [property: Id(4)] double LossSum,
     [property: Id(5)] double LocalNorm,
     [property: Id(6)] double ComputeMilliseconds,
-    [property: Id(7)] string Silo);
+    [property: Id(7)] string Silo)
+{
+    /// <summary>θ bytes this worker received with the request, as it measured them (0 from a worker of an earlier version).</summary>
+    [Id(110)] public long ParametersReceivedBytes { get; init; }
+}
 
 /// <summary>
 /// A run's optimizer state (PyTorch's names), float32 bytes in layout order, each P floats or empty where the optimizer

@@ -53,6 +53,10 @@ public sealed record RunStatus
 
     /// <summary>The first evaluation at ≥ 98 % test accuracy, or null.</summary>
     [Id(31)] public AccuracyMilestone? Reached98 { get; init; }
+
+    // Measured communication (Ids 110-119).
+    /// <summary>Payload bytes per step by role and direction, the mean over the recorded steps that measured them (null: none did).</summary>
+    [Id(110)] public CommunicationBytes? BytesPerStep { get; init; }
 }
 
 /// <summary>

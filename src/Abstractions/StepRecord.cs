@@ -62,4 +62,8 @@ public sealed record StepRecord(
 
     /// <summary>The run's wall seconds when the run grain recorded this step (null in records from files).</summary>
     [Id(31)] public double? WallSeconds { get; init; }
+
+    // Measured communication (Ids 110-119).
+    /// <summary>Payload bytes the step moved, by role and direction (null in records from files that lack them).</summary>
+    [Id(110)] public CommunicationBytes? Bytes { get; init; }
 }

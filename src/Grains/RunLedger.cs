@@ -23,6 +23,8 @@ sealed class RunLedger(TimeProvider? clock = null)
     GradientAlert? _lastAlert;
     double? _testAccuracy;
     AccuracyMilestone? _reached97, _reached98; // the first evaluations at ≥ 97 % and ≥ 98 % test accuracy
+    CommunicationBytes _bytes = CommunicationBytes.Zero; // summed over the recorded steps that measured them (_bytesSteps)
+    long _bytesSteps;
     long _startTimestamp;   // 0 until this activation's clock runs (see StartClock)
     double _wallBefore;     // wall seconds of earlier activations of this run
 
@@ -99,6 +101,7 @@ sealed class RunLedger(TimeProvider? clock = null)
         var kept = records.ToList(); // may be a view of _history
         _history.Clear();
         (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy, _spikes, _rewinds, _reached97, _reached98) = (0, 0, 0, null, null, 0, 0, null, null);
+        (_bytes, _bytesSteps) = (CommunicationBytes.Zero, 0);
         _silos.Clear();
         _suspectSilos.Clear();
         _skipBatches.Clear();
@@ -192,6 +195,7 @@ sealed class RunLedger(TimeProvider? clock = null)
             SkipBatches = [.. _skipBatches],
             Reached97 = _reached97,
             Reached98 = _reached98,
+            BytesPerStep = _bytesSteps > 0 ? _bytes.PerStep(_bytesSteps) : null,
         };
     }
 
@@ -211,6 +215,7 @@ sealed class RunLedger(TimeProvider? clock = null)
             if (accuracy >= 0.98) _reached98 ??= new AccuracyMilestone(record.Step, record.WallSeconds);
         }
         _alertCount += record.Alerts.Length;
+        if (record.Bytes is { } bytes) (_bytes, _bytesSteps) = (_bytes + bytes, _bytesSteps + 1);
         if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];
         foreach (var silo in record.WorkerSilos) _silos.Add(silo);
         UpdateWall();

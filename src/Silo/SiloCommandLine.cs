@@ -19,7 +19,9 @@ static class SiloCommandLine
         ["--data-dir"] = "Thresher:DataDirectory",
         ["--data-root"] = "Thresher:DataRoots",
         ["--worker-threads"] = "Thresher:WorkerThreads",
+        ["--host-workers"] = "Thresher:HostWorkers",
         ["--backend"] = "Thresher:Backend",
+        ["--gpu-math"] = "Thresher:GpuMath",
         ["--run-reminder"] = "Thresher:RunReminderSeconds",
         ["--storage-outage-limit"] = "Thresher:StorageOutageLimitSeconds",
         ["--tls-cert"] = "Thresher:Tls:Certificate",
@@ -87,8 +89,12 @@ static class SiloCommandLine
           --data-dir DIR         dataset cache folder [THRESHER__DATADIRECTORY] (THRESHER_DATA_DIR or ~/.cache/thresher)
           --data-root DIRS       further folders runs may name with --data (':'-separated); others are refused [THRESHER__DATAROOTS] (none)
           --worker-threads N     kernel threads per worker grain; 0 = cores / workers [THRESHER__WORKERTHREADS] (0)
+          --host-workers BOOL    false: this silo hosts no worker grains (runs and parameter servers still), so a
+                                 run's workers go to the other silos [THRESHER__HOSTWORKERS] (true)
           --backend KIND         where workers compute gradients: cpu (SIMD), cuda (an NVIDIA GPU; fails with exit
                                  code 2 without one) or auto (cuda if usable, else cpu) [THRESHER__BACKEND] (cpu)
+          --gpu-math MODE        GPU GEMMs: fp32 (cuBLAS when found, else ILGPU's kernel) or tf32 (cuBLAS tensor cores;
+                                 exit code 2 without cuBLAS) [THRESHER__GPUMATH] (fp32)
           --run-reminder SECS    period of each running run's reminder, which re-activates a run whose silo died on a
                                  survivor with no client calling; 0 = none [THRESHER__RUNREMINDERSECONDS] (60).
                                  Survivors also wake a dead silo's runs at once; the grain directory's lease on a

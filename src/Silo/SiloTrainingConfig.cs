@@ -21,6 +21,8 @@ static class SiloTrainingConfig
         if (config["Thresher:StorageOutageLimitSeconds"] is { } limit
             && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) || seconds is < 1 or > 86400))
             throw new ThresherInputException($"Thresher:StorageOutageLimitSeconds '{limit}': expected whole seconds in 1..86400 (how long a run may stall on unavailable checkpoint storage before it fails)");
+        if (config["Thresher:HostWorkers"] is { } host && !bool.TryParse(host, out _))
+            throw new ThresherInputException($"Thresher:HostWorkers '{host}': expected true or false (--host-workers false keeps worker grains off this silo)");
         if (config["Thresher:AnyDataDirectory"] is { } any && !bool.TryParse(any, out _))
             throw new ThresherInputException($"Thresher:AnyDataDirectory '{any}': expected true or false");
         if (config["Thresher:DataDirectory"] is { Length: > 0 } cache && File.Exists(cache))

@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using Orleans.Metadata;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
@@ -18,6 +19,9 @@ namespace Thresher.Silo;
 /// - the run grain and its parameter server prefer the silo that activates them: the run lands on the
 ///   gateway silo that received the submission and θ stays beside it.
 /// A placement attribute the grain classes declare themselves wins over this resolver.
+/// A silo started with <c>--host-workers false</c> does not list the worker grain class at all, so no silo places
+/// a worker there (Orleans' compatible silos for a grain type are those whose manifest lists its class): the way to
+/// keep workers off the parameter server's silo, or on it alone (deploy/netsim.sh's --placement).
 /// </summary>
 sealed class WorkerSpreadPlacement : PlacementStrategy;
 
@@ -57,10 +61,12 @@ sealed class ThresherPlacementResolver(GrainTypeResolver grainTypes) : IPlacemen
 
 static class WorkerSpreadPlacementExtensions
 {
-    public static ISiloBuilder AddWorkerSpreadPlacement(this ISiloBuilder silo)
+    /// <param name="hostWorkers">False: this silo hosts no worker grains (runs, parameter servers and everything else still).</param>
+    public static ISiloBuilder AddWorkerSpreadPlacement(this ISiloBuilder silo, bool hostWorkers = true)
     {
         silo.Services.AddSingleton<IPlacementStrategyResolver, ThresherPlacementResolver>();
         silo.Services.AddPlacementDirector<WorkerSpreadPlacement, WorkerSpreadPlacementDirector>();
+        if (!hostWorkers) silo.Services.PostConfigure<GrainTypeOptions>(o => o.Classes.Remove(typeof(WorkerGrain)));
         return silo;
     }
 }

@@ -8,6 +8,7 @@ namespace Thresher.Client.Tests;
 sealed class ChaosSilos : IAsyncDisposable
 {
     readonly List<ChaosSilo> _silos;
+    IReadOnlyDictionary<string, string>? _settings; // what StartAsync added to the fast settings; restarts get it too
 
     ChaosSilos(List<ChaosSilo> silos) => _silos = silos;
 
@@ -27,20 +28,21 @@ sealed class ChaosSilos : IAsyncDisposable
     {
         var old = _silos[i];
         await old.DisposeAsync();
-        var silo = await ChaosSilo.StartAsync(redis, clusterId, old.SiloPort, old.GatewayPort);
+        var silo = await ChaosSilo.StartAsync(redis, clusterId, old.SiloPort, old.GatewayPort, _settings);
         _silos[i] = silo;
         Pids.Add(silo.Pid);
         return silo;
     }
 
-    /// <summary><paramref name="count"/> silos; <paramref name="environment"/> adds to (or overrides) the fast settings of each.</summary>
-    public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary><paramref name="count"/> silos; <paramref name="settings"/>: environment settings over the fast ones of each (e.g. a longer response timeout for a large model), restarts included.</summary>
+    public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log, IReadOnlyDictionary<string, string>? settings = null)
     {
         var silos = new List<ChaosSilo>();
         var all = new ChaosSilos(silos);
         try
         {
-            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId, RedisServer.FreePorts(1), RedisServer.FreePorts(1), environment));
+            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId, RedisServer.FreePorts(1), RedisServer.FreePorts(1), settings));
+            all._settings = settings;
             all.Pids.AddRange(silos.Select(s => s.Pid));
         }
         catch
@@ -80,11 +82,11 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
             ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1", "--no-dashboard"]);
-        foreach (var (key, value) in FastSettings.Concat(environment ?? new Dictionary<string, string>())) start.Environment[key] = value;
+        foreach (var (key, value) in FastSettings.Concat(settings ?? new Dictionary<string, string>())) start.Environment[key] = value;
         var process = Process.Start(start)!;
         var silo = new ChaosSilo(process, siloPort, gatewayPort);
         var ready = new TaskCompletionSource();

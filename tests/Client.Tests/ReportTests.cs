@@ -27,7 +27,11 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
         double post = skipped ? double.NaN : clipped ? 15 : norm;
         return new StepRecord(i, i / 30, 2.5 * Math.Exp(-i / 20.0), norm, post, skipped ? float.NaN : (float)(post / norm), clipped, skipped,
             [.. Names.Select((_, t) => norm / (t + 1))], [], i % 20 == 19 ? 0.5 + i / 200.0 : null, 1, [])
-        { ClipThreshold = i < 10 ? double.PositiveInfinity : 15 + i / 7.0 };
+        {
+            ClipThreshold = i < 10 ? double.PositiveInfinity : 15 + i / 7.0,
+            Bytes = i % 2 == 0 ? new CommunicationBytes(8 * i, 8 * i + 1, 8 * i + 2, 8 * i + 3, i, i + 1) : null,
+            WallSeconds = i % 3 == 0 ? null : 0.25 * i,
+        };
     })];
 
     [Fact]
@@ -136,7 +140,7 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
         Assert.Contains("other.csv:1: not a Thresher metrics file", stderr, StringComparison.Ordinal);
 
         string header = MetricsCsv.Header(Names);
-        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,15,0,0,0.1,1,1,1,1,,0,0,none,,\n1,0,1,x,2,1,15,0,0,0.1,1,1,1,1,,1,0,none,,\n");
+        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,15,0,0,0.1,1,1,1,1,,0,0,none,,,,,,,,,\n1,0,1,x,2,1,15,0,0,0.1,1,1,1,1,,1,0,none,,,,,,,,,\n");
         (code, _, stderr) = await CliRunner.Run("report", Path.Combine(_work, "cut.csv"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("cut.csv:3: global_norm 'x' is not a number", stderr, StringComparison.Ordinal);
@@ -171,6 +175,7 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
             Assert.Equal((steps[i].Step, steps[i].Epoch, steps[i].Loss, steps[i].GlobalNorm, steps[i].ClippedNorm, steps[i].ClipScale, steps[i].ClipThreshold, steps[i].Clipped, steps[i].Skipped, steps[i].TestAccuracy),
                 (read[i].Step, read[i].Epoch, read[i].Loss, read[i].GlobalNorm, read[i].ClippedNorm, read[i].ClipScale, read[i].ClipThreshold, read[i].Clipped, read[i].Skipped, read[i].TestAccuracy));
             Assert.Equal(steps[i].TensorNorms, read[i].TensorNorms);
+            Assert.Equal((steps[i].Bytes, steps[i].WallSeconds), (read[i].Bytes, read[i].WallSeconds));
         }
         Assert.True(double.IsPositiveInfinity(read[31].GlobalNorm));
 

@@ -32,9 +32,16 @@ public sealed class TrainCommandTests : IClassFixture<SyntheticData>, IDisposabl
         Assert.Contains($"summary: {summary}", stdout, StringComparison.Ordinal);
 
         var lines = File.ReadAllLines(metrics);
-        Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,lr,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy,batch_id,spike,action,culprit_worker,verdict", lines[0]);
+        Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,lr,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy,batch_id,spike,action,culprit_worker,verdict,"
+            + "worker_bytes_received,worker_bytes_sent,ps_bytes_received,ps_bytes_sent,ps_remote_bytes_received,ps_remote_bytes_sent,wall_seconds", lines[0]);
         Assert.Equal(31, lines.Length);
-        Assert.All(lines.Skip(1), l => Assert.EndsWith($",{l.Split(',')[0]},0,none,,", l, StringComparison.Ordinal)); // batch = step, no spike
+        int batchColumn = Array.IndexOf(lines[0].Split(','), "batch_id");
+        Assert.All(lines.Skip(1), l => Assert.Equal($"{l.Split(',')[0]},0,none,,", string.Join(',', l.Split(',')[batchColumn..(batchColumn + 5)]))); // batch = step, no spike
+        // 16-24-10: 658 parameters, 2632 bytes of θ or gradient per worker and direction; 2 workers on the one embedded silo: nothing remote.
+        int bytesColumn = Array.IndexOf(lines[0].Split(','), "worker_bytes_received");
+        Assert.All(lines.Skip(1), l => Assert.Equal("5264,5264,5264,5264,0,0", string.Join(',', l.Split(',')[bytesColumn..(bytesColumn + 6)])));
+        var walls = lines.Skip(1).Select(l => double.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(walls.Zip(walls.Skip(1)).All(p => p.Second >= p.First) && walls[^1] > 0, "wall_seconds must grow with the steps");
         int accuracyColumn = Array.IndexOf(lines[0].Split(','), "test_accuracy");
         var accuracyRows = lines.Skip(1).Where(l => l.Split(',')[accuracyColumn].Length > 0).Select(l => l.Split(',')[0]).ToArray();
         Assert.Equal(["9", "19", "29"], accuracyRows);
@@ -47,6 +54,11 @@ public sealed class TrainCommandTests : IClassFixture<SyntheticData>, IDisposabl
         Assert.Equal(30, root.GetProperty("steps").GetInt32());
         Assert.Equal(2, root.GetProperty("workers").GetInt32());
         Assert.True(root.GetProperty("test_accuracy").GetDouble() > 0.5);
+        var bytes = root.GetProperty("bytes_per_step");
+        Assert.Equal(5264, bytes.GetProperty("worker_received").GetInt64());
+        Assert.Equal(5264, bytes.GetProperty("ps_received").GetInt64());
+        Assert.Equal(5264, bytes.GetProperty("ps_sent").GetInt64());
+        Assert.Equal(0, bytes.GetProperty("ps_remote_sent").GetInt64());
 
         var theta = ModelFile.Load(Path.Combine(_work, "model.safetensors"), MlpConfig.Parse(SyntheticData.Layers));
         Assert.All(theta, v => Assert.True(float.IsFinite(v)));

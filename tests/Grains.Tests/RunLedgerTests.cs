@@ -37,6 +37,20 @@ public sealed class RunLedgerTests
     }
 
     [Fact]
+    public void Bytes_per_step_are_the_mean_over_the_kept_steps_that_measured_them()
+    {
+        var ledger = Running();
+        Assert.Null(ledger.Status("r").BytesPerStep);
+        ledger.Add(Step(0) with { Bytes = new CommunicationBytes(100, 200, 300, 400, 10, 20) });
+        ledger.Add(Step(1) with { Bytes = new CommunicationBytes(300, 400, 500, 600, 30, 40) });
+        ledger.Add(Step(2)); // a record without a measurement (an earlier version's) does not count
+        Assert.Equal(new CommunicationBytes(200, 300, 400, 500, 20, 30), ledger.Status("r").BytesPerStep);
+
+        ledger.Rewind(1); // a resume drops step 1 and after: only step 0 is left
+        Assert.Equal(new CommunicationBytes(100, 200, 300, 400, 10, 20), ledger.Status("r").BytesPerStep);
+    }
+
+    [Fact]
     public void Steps_count_into_the_status()
     {
         var clock = new ManualClock();

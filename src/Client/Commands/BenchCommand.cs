@@ -40,7 +40,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         public bool Quick { get; init; }
 
         [CommandOption("--only <KINDS>")]
-        [Description("Comma-separated subset of core-step, cluster-step, gemm, clip (default: all).")]
+        [Description("Comma-separated subset of core-step, cluster-step, gemm, clip (default: all of these), or scale: W = 1, 2, 4, 8 workers over 1..4 silo processes on loopback, samples/s and the parameter server's bytes per step (batch 512 unless --batch; --quick: 1..2 × 1..2; only when named).")]
         public string? Only { get; init; }
 
         [CommandOption("--data-dir <DIR>")]
@@ -58,8 +58,8 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
             if (Reps is < 1 or > 1000) return ValidationResult.Error($"--reps {Reps}: must be in 1..1000");
             if (Json is { Length: 0 }) return ValidationResult.Error("--json: empty file name");
             foreach (string kind in Kinds())
-                if (!AllKinds.Contains(kind))
-                    return ValidationResult.Error($"--only '{kind}': unknown; expected {string.Join(", ", AllKinds)}");
+                if (!AllKinds.Contains(kind) && kind != ScaleBenchmarks.Kind)
+                    return ValidationResult.Error($"--only '{kind}': unknown; expected {string.Join(", ", AllKinds)} or {ScaleBenchmarks.Kind}");
             return ValidationResult.Success();
         }
 
@@ -102,6 +102,13 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
                     }
             if (kinds.Contains(BenchResult.ClusterStep))
                 ratios = await ClusterStepsAsync(data, plan, results, Report, cancellation).ConfigureAwait(false);
+        }
+        if (kinds.Contains(ScaleBenchmarks.Kind))
+        {
+            var data = BenchData.Load(settings.DataDir, settings.Synthetic, settings.Quick ? 4096 : 60_000);
+            dataset = data.Description;
+            console.WriteLine($"# data: {dataset}; scale: silo processes on loopback, run and parameter server on silo 1");
+            await ScaleBenchmarks.RunAsync(data, plan, settings.Batch ?? 512, settings.Quick, Report, console.WriteLine, cancellation).ConfigureAwait(false);
         }
         if (kinds.Contains(BenchResult.Gemm))
             foreach (int threads in plan.Threads)

@@ -25,6 +25,7 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         Row("clipped / skipped", string.Create(CultureInfo.InvariantCulture, $"{status.ClippedSteps} / {status.SkippedSteps}"));
         Row("wall", string.Create(CultureInfo.InvariantCulture, $"{status.WallSeconds:F1} s, {status.SamplesPerSecond:F0} samples/s"));
         Row("silos", string.Join(' ', status.Silos));
+        if (status.BytesPerStep is { } bytes) Row("bytes per step", CommunicationLine(bytes));
         if (status.Resumes > 0)
             Row("resumes", string.Create(CultureInfo.InvariantCulture, $"{status.Resumes} (latest from the checkpoint at step {status.LastResumeStep})"));
         if (status.LastResumeWarning is { } warning) Row("checkpoint warning", warning);
@@ -36,6 +37,14 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         if (status.Error is { } error) Row("error", error);
         console.Write(grid);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The mean payload bytes per step: the workers' θ in and gradients out (summed), the parameter server's, and the part that crossed silos.</summary>
+    internal static string CommunicationLine(CommunicationBytes b)
+    {
+        static string MB(long bytes) => (bytes / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " MB";
+        return $"workers θ in {MB(b.WorkerReceived)}, gradients out {MB(b.WorkerSent)}; parameter server in {MB(b.ServerReceived)} " +
+            $"({MB(b.ServerRemoteReceived)} from other silos), out {MB(b.ServerSent)} ({MB(b.ServerRemoteSent)} to other silos); payloads only, Orleans framing not counted";
     }
 }
 

@@ -5,7 +5,7 @@ namespace Thresher.Client.Output;
 
 /// <summary>
 /// A metrics file's header, by name: the columns every version wrote (step … skipped, the norm_ columns,
-/// test_accuracy) and the optional ones later versions added (clip_threshold, lr, the ladder's batch_id … verdict).
+/// test_accuracy) and the optional ones later versions added (clip_threshold, lr, the ladder's batch_id … verdict, the payload bytes).
 /// Turns one row's cells into a <see cref="StepRecord"/>.
 /// </summary>
 sealed class MetricsColumns
@@ -57,6 +57,11 @@ sealed class MetricsColumns
             Action = Text("action") ?? "none",
             Culprit = Text("culprit_worker") is { Length: > 0 } ? (int)Num("culprit_worker") : null,
             Verdict = Text("verdict") ?? "",
+            Bytes = Text("ps_bytes_received") is { Length: > 0 }
+                ? new CommunicationBytes((long)Num("worker_bytes_received"), (long)Num("worker_bytes_sent"), (long)Num("ps_bytes_received"),
+                    (long)Num("ps_bytes_sent"), (long)Num("ps_remote_bytes_received"), (long)Num("ps_remote_bytes_sent"))
+                : null,
+            WallSeconds = Text("wall_seconds") is { Length: > 0 } ? Num("wall_seconds") : null,
         };
     }
 }

@@ -50,6 +50,24 @@ public sealed record RunSummary(
     /// <summary>The first evaluation at ≥ 98 % test accuracy (null: never).</summary>
     [JsonPropertyName("time_to_98")] public Milestone? TimeTo98 { get; init; }
 
+    /// <summary>Payload bytes per step by role and direction (the mean over the run's steps; null when no step measured them).</summary>
+    [JsonPropertyName("bytes_per_step")] public StepBytes? BytesPerStep { get; init; }
+
+    /// <summary>
+    /// <see cref="CommunicationBytes"/> by JSON name: workers' θ received and gradients sent (summed over workers), the
+    /// parameter server's received and sent, and their parts to and from workers on other silos.
+    /// </summary>
+    public sealed record StepBytes(
+        [property: JsonPropertyName("worker_received")] long WorkerReceived,
+        [property: JsonPropertyName("worker_sent")] long WorkerSent,
+        [property: JsonPropertyName("ps_received")] long ServerReceived,
+        [property: JsonPropertyName("ps_sent")] long ServerSent,
+        [property: JsonPropertyName("ps_remote_received")] long ServerRemoteReceived,
+        [property: JsonPropertyName("ps_remote_sent")] long ServerRemoteSent);
+
+    static StepBytes? Of(CommunicationBytes? b) => b is null ? null
+        : new StepBytes(b.WorkerReceived, b.WorkerSent, b.ServerReceived, b.ServerSent, b.ServerRemoteReceived, b.ServerRemoteSent);
+
     /// <summary>A step and the run's wall seconds when it was recorded.</summary>
     public sealed record Milestone([property: JsonPropertyName("step")] long Step, [property: JsonPropertyName("wall_seconds")] double? WallSeconds);
 
@@ -86,6 +104,7 @@ public sealed record RunSummary(
             Inject = status.Config?.Inject ?? "",
             TimeTo97 = Of(status.Reached97),
             TimeTo98 = Of(status.Reached98),
+            BytesPerStep = Of(status.BytesPerStep),
         };
     }
 

@@ -68,4 +68,13 @@ public static class TelemetryNames
     public const string StepDurationHistogram = "thresher.step.duration";
     public const string StorageFailuresCounter = "thresher.storage.failures";
     public const string StalledGauge = "thresher.run.stalled_seconds";
+
+    /// <summary>Payload bytes (θ and gradients) sent and received, tagged <see cref="CommRole"/> and <see cref="CommDirection"/>.</summary>
+    public const string CommBytesCounter = "thresher.comm.bytes";
+    /// <summary>worker | parameter_server.</summary>
+    public const string CommRole = "role";
+    /// <summary>received | sent.</summary>
+    public const string CommDirection = "direction";
+    /// <summary>Parameter server only: local (a worker on its own silo: nothing copied) | remote (crossed to another silo).</summary>
+    public const string CommLink = "link";
 }

@@ -45,5 +45,8 @@ public static class TrainingTelemetry
     /// <summary>How long a run has been stalled on checkpoint storage (0 when it steps), tagged with the run id.</summary>
     public static Gauge<double> StalledSeconds { get; } = Meter.CreateGauge<double>(TelemetryNames.StalledGauge, unit: "s", description: "Seconds a run has waited for checkpoint storage; 0 while it steps");
 
+    /// <summary>Payload bytes of θ and gradients, tagged role (worker | parameter_server), direction (received | sent) and, at the parameter server, link (local | remote).</summary>
+    public static Counter<long> CommunicationBytes { get; } = Meter.CreateCounter<long>(TelemetryNames.CommBytesCounter, unit: "By", description: "Payload bytes of θ and gradients, by role and direction (Orleans framing not counted)");
+
     public static Histogram<double> StepDuration { get; } = Meter.CreateHistogram<double>(TelemetryNames.StepDurationHistogram, unit: "ms", description: "Wall time of a step at the parameter server");
 }
