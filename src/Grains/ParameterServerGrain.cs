@@ -104,6 +104,7 @@ public sealed partial class ParameterServerGrain(
     /// <summary>A parameter server activated after its silo died finds its newest intact checkpoint here.</summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var load = await Checkpoints.LoadAsync();
         if (load.Problems.Count > 0)
         {
@@ -111,7 +112,10 @@ public sealed partial class ParameterServerGrain(
             LogCheckpointProblems(logger, this.GetPrimaryKeyString(), load.Checkpoint?.NextStep, _activationWarning);
         }
         if (load.Checkpoint is { Config: { } config } checkpoint)
+        {
             Setup(config, checkpoint.Parameters, checkpoint.OptimizerState, checkpoint.ClipState, checkpoint.NextStep, checkpoint.BatchOffset);
+            LogActivated(logger, this.GetPrimaryKeyString(), checkpoint.NextStep, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     /// <summary>
@@ -276,4 +280,7 @@ public sealed partial class ParameterServerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "parameter server {RunId}: {Problems}; going on from the checkpoint at step {Step}")]
     static partial void LogCheckpointProblems(ILogger logger, string runId, long? step, string problems);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "parameter server {RunId} activated from its checkpoint at step {Step} (loaded in {Milliseconds:F0} ms)")]
+    static partial void LogActivated(ILogger logger, string runId, long step, double milliseconds);
 }

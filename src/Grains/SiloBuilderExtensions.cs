@@ -17,6 +17,8 @@ public static class SiloBuilderExtensions
         silo.AddActivityPropagation();
         silo.Services.AddSingleton<SiloDatasets>();
         silo.Services.AddOptions<SiloTrainingOptions>();
+        silo.Services.AddSingleton<LocalRuns>();
+        silo.Services.AddHostedService<RunWaker>(); // a silo's death wakes the runs it may have held, not their reminders
         return silo;
     }
 

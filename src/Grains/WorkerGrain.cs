@@ -37,6 +37,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             WorkerThreads(config.Workers), backend);
         _gradient = new byte[_worker.ParameterCount * sizeof(float)];
         _setup = setup;
+        services.GetService<LocalRuns>()?.WorkerSetUp(setup.RunId);
         return Task.CompletedTask;
     }
 
@@ -102,6 +103,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     {
         _worker?.Dispose(); // frees a GPU backend's device buffers
         _worker = null;
+        if (_setup is not null) services.GetService<LocalRuns>()?.WorkerGone(_setup.RunId);
         _setup = null;
         _plan = null;
         return Task.CompletedTask;

@@ -96,7 +96,9 @@ static class SiloCommandLine
           --gpu-math MODE        GPU GEMMs: fp32 (cuBLAS when found, else ILGPU's kernel) or tf32 (cuBLAS tensor cores;
                                  exit code 2 without cuBLAS) [THRESHER__GPUMATH] (fp32)
           --run-reminder SECS    period of each running run's reminder, which re-activates a run whose silo died on a
-                                 survivor with no client calling; 0 = none [THRESHER__RUNREMINDERSECONDS] (60)
+                                 survivor with no client calling; 0 = none [THRESHER__RUNREMINDERSECONDS] (60).
+                                 Survivors also wake a dead silo's runs at once; the grain directory's lease on a
+                                 dead silo's grains is off [Orleans__GrainDirectory__RangeLeaseDuration] (00:00:00)
           --storage-outage-limit SECS  how long a run may stall on unavailable checkpoint storage (retrying with
                                  backoff) before it fails, 1..86400 [THRESHER__STORAGEOUTAGELIMITSECONDS] (600)
           --telemetry KIND       traces and metrics: none, console or otlp (OTEL_EXPORTER_OTLP_ENDPOINT)

@@ -8,6 +8,7 @@ namespace Thresher.Client.Tests;
 sealed class ChaosSilos : IAsyncDisposable
 {
     readonly List<ChaosSilo> _silos;
+    IReadOnlyDictionary<string, string>? _settings; // what StartAsync added to the fast settings; restarts get it too
 
     ChaosSilos(List<ChaosSilo> silos) => _silos = silos;
 
@@ -17,14 +18,32 @@ sealed class ChaosSilos : IAsyncDisposable
 
     public IEnumerable<ChaosSilo> Skip(int n) => _silos.Skip(n);
 
-    /// <param name="settings">Environment settings over the fast ones (e.g. a longer response timeout for a large model).</param>
+    public int Count => _silos.Count;
+
+    /// <summary>Every silo process these silos ever ran (restarts included): none may be left behind.</summary>
+    public List<int> Pids { get; } = [];
+
+    /// <summary>Silo <paramref name="i"/>, killed or exited, started again on the same ports (a new generation); returns once it is in the cluster.</summary>
+    public async Task<ChaosSilo> RestartAsync(int i, string redis, string clusterId)
+    {
+        var old = _silos[i];
+        await old.DisposeAsync();
+        var silo = await ChaosSilo.StartAsync(redis, clusterId, old.SiloPort, old.GatewayPort, _settings);
+        _silos[i] = silo;
+        Pids.Add(silo.Pid);
+        return silo;
+    }
+
+    /// <summary><paramref name="count"/> silos; <paramref name="settings"/>: environment settings over the fast ones of each (e.g. a longer response timeout for a large model), restarts included.</summary>
     public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log, IReadOnlyDictionary<string, string>? settings = null)
     {
         var silos = new List<ChaosSilo>();
         var all = new ChaosSilos(silos);
         try
         {
-            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId, settings));
+            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId, RedisServer.FreePorts(1), RedisServer.FreePorts(1), settings));
+            all._settings = settings;
+            all.Pids.AddRange(silos.Select(s => s.Pid));
         }
         catch
         {
@@ -46,7 +65,16 @@ sealed class ChaosSilo : IAsyncDisposable
     readonly Process _process;
     readonly StringBuilder _output = new();
 
-    ChaosSilo(Process process, int siloPort, int gatewayPort) => (_process, Address, Gateway) = (process, $"127.0.0.1:{siloPort}", $"127.0.0.1:{gatewayPort}");
+    ChaosSilo(Process process, int siloPort, int gatewayPort)
+        => (_process, SiloPort, GatewayPort, Address, Gateway) = (process, siloPort, gatewayPort, $"127.0.0.1:{siloPort}", $"127.0.0.1:{gatewayPort}");
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _disposed || _process.HasExited;
 
     public string Address { get; }
 
@@ -54,13 +82,11 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, int siloPort, int gatewayPort, IReadOnlyDictionary<string, string>? settings = null)
     {
-        int siloPort = RedisServer.FreePorts(1), gatewayPort = RedisServer.FreePorts(1);
         var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
             ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1", "--no-dashboard"]);
-        foreach (var (key, value) in FastSettings) start.Environment[key] = value;
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        foreach (var (key, value) in FastSettings.Concat(settings ?? new Dictionary<string, string>())) start.Environment[key] = value;
         var process = Process.Start(start)!;
         var silo = new ChaosSilo(process, siloPort, gatewayPort);
         var ready = new TaskCompletionSource();
@@ -91,6 +117,10 @@ sealed class ChaosSilo : IAsyncDisposable
         ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:02",
         ["Orleans__Messaging__ResponseTimeout"] = "00:00:10",
         ["THRESHER__RUNREMINDERSECONDS"] = "5", // a killed run grain's reminder wakes it on a survivor within ~5 s of its directory lease ending
+        // Each log line stamped (UTC, ms): the recovery breakdown in README "Reliability" is read off these.
+        ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+        ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
+        ["Logging__Console__FormatterName"] = "simple",
     };
 
     /// <summary>kill -9.</summary>
@@ -98,13 +128,16 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public void Signal(string signal)
     {
-        if (_process.HasExited) return;
+        if (HasExited) return;
         using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", $"{_process.Id}"]) { UseShellExecute = false });
         kill?.WaitForExit();
     }
 
+    bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
         // THRESHER_CHAOS_LOGS=DIR keeps each silo's output (silo-ADDRESS-PID.log), e.g. to see where a test waited.
         if (Environment.GetEnvironmentVariable("THRESHER_CHAOS_LOGS") is { Length: > 0 } dir)
             lock (_output) File.WriteAllText(Path.Combine(dir, $"silo-{Address.Replace(':', '_')}-{_process.Id}.log"), _output.ToString());
@@ -123,6 +156,7 @@ sealed class ChaosSilo : IAsyncDisposable
                 await _process.WaitForExitAsync();
             }
         }
+        _disposed = true;
         _process.Dispose();
     }
 }

@@ -52,7 +52,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
     {
         string clusterId = $"chaos-{Guid.NewGuid():N}"[..16];
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         var (reference, referenceTheta) = await UndisturbedRun(silos, client, clusterId);
 
@@ -75,34 +75,44 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
 
     }
 
+    /// <summary>
+    /// PS-silo loss recovered in seconds (README "Reliability", the breakdown): it took 23-25 s while the distributed
+    /// directory held a dead silo's grains under a 22 s lease and the run waited for its reminder; the bound is
+    /// generous for a loaded machine and still fails on that behaviour.
+    /// </summary>
+    static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(12);
+
     [RedisFact]
-    public async Task Killing_the_parameter_server_silo_resumes_the_run_from_its_checkpoint()
+    public async Task Killing_the_parameter_server_silo_resumes_the_run_from_its_checkpoint_within_seconds()
     {
         string clusterId = $"chaos-{Guid.NewGuid():N}"[..16];
-        await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        // No reminder: only the survivors' wake-up (RunWaker) can bring the run back, as nobody calls it meanwhile.
+        await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 4, _log, new Dictionary<string, string> { ["THRESHER__RUNREMINDERSECONDS"] = "0" });
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[3].Gateway, clusterId, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         var (reference, referenceTheta) = await UndisturbedRun(silos, client, clusterId);
 
         var run = client.Client.GetGrain<IRunGrain>("ps-kill");
-        long atKill;
-        RunStatus done;
-        // 2. kill -9 the silo of the run grain and the parameter server (the submitting silo): with nobody calling
-        // the run, its reminder re-activates the run grain on a survivor, which goes back to its last checkpoint in Redis.
+        // 2. kill -9 the silo of the parameter server (and of the run grain when Orleans put it there too, as it mostly
+        // does): with nobody calling the run and no reminder, the survivors wake it, and it goes back to its last checkpoint in Redis.
         await Submit(silos[0].Gateway, clusterId, "ps-kill");
         await WaitFor(async () => (await run.GetStatus()).Step >= 275, TimeSpan.FromSeconds(60), "ps-kill to pass step 275");
-        atKill = (await run.GetStatus()).Step;
+        var view = await Thresher.Dashboard.ClusterView.ReadAsync(client.Client, includeGone: false);
+        var victim = silos.Except([silos[3]]).First(s => view.Any(v => v.Address == s.Address && v.ParameterServers.Contains("ps-kill")));
+        long atKill = (await run.GetStatus()).Step;
         var killed = Stopwatch.StartNew();
-        silos[0].Kill();
+        victim.Kill();
+        _log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} kill -9 of {victim.Address} (parameter server{(view.Any(v => v.Address == victim.Address && v.Runs.Contains("ps-kill")) ? " and run grain" : "")}) at step {atKill}");
         int damaged = await DamageNewestCheckpoint(clusterId, "ps-kill", atKill);
-        var survivors = silos.Except([silos[0]]).ToList();
-        await WaitFor(() => Task.FromResult(survivors.Any(s => s.Output.Contains("run ps-kill re-activated from storage", StringComparison.Ordinal))),
-            TimeSpan.FromSeconds(120), "the run's reminder to re-activate ps-kill on a survivor (no client calls it meanwhile)");
-        double reactivated = killed.Elapsed.TotalSeconds;
+        var survivors = silos.Except([victim]).ToList();
+        await WaitFor(() => Task.FromResult(survivors.Any(s => s.Output.Contains("run ps-kill resumed from its checkpoint", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(120), "ps-kill to resume from its checkpoint on a survivor (no client calls it meanwhile)");
+        var resumed = killed.Elapsed;
         await WaitFor(async () => (await run.GetStatus()) is { Resumes: > 0 } s && s.Step > atKill, TimeSpan.FromSeconds(90), "ps-kill to resume past its step at the kill");
-        double recovered = killed.Elapsed.TotalSeconds;
-        done = await WaitFinished(client.Client, "ps-kill", TimeSpan.FromSeconds(120));
-        _log.WriteLine($"parameter-server silo killed at step {atKill}; re-activated by its reminder {reactivated:F1} s after the kill; resumed from step {done.LastResumeStep} ({atKill - done.LastResumeStep} steps re-run); back past step {atKill} {recovered:F1} s after the kill; accuracy {done.TestAccuracy:P2} vs {reference.TestAccuracy:P2}");
+        double pastKill = killed.Elapsed.TotalSeconds;
+        var done = await WaitFinished(client.Client, "ps-kill", TimeSpan.FromSeconds(120));
+        _log.WriteLine($"parameter-server silo killed at step {atKill}; resumed from step {done.LastResumeStep} ({atKill - done.LastResumeStep} steps re-run) {resumed.TotalSeconds:F1} s after the kill; back past step {atKill} {pastKill:F1} s after it; accuracy {done.TestAccuracy:P2} vs {reference.TestAccuracy:P2}");
+        Assert.True(resumed <= RecoveryBound, $"resumed {resumed.TotalSeconds:F1} s after the kill; the bound is {RecoveryBound.TotalSeconds} s");
         Assert.True(done.State == RunState.Completed, $"{done.State}: {done.Error}");
         Assert.Equal(Steps, done.Step);
         Assert.True(done.Resumes >= 1);
@@ -122,7 +132,7 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
     {
         string clusterId = $"hang-{Guid.NewGuid():N}"[..16];
         await using var silos = await ChaosSilos.StartAsync(_redis.Address, clusterId, 3, _log);
-        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[0].Gateway, clusterId, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await using var client = await Cluster.RemoteCluster.ConnectAsync(silos[0].Gateway, clusterId, TimeSpan.FromSeconds(30), CancellationToken.None);
         const int timeout = 3;
         await Submit(silos[0].Gateway, clusterId, "hang", timeout);
         var run = client.Client.GetGrain<IRunGrain>("hang");

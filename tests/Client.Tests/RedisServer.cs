@@ -82,6 +82,9 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
 
     public string Address { get; }
 
+    /// <summary>The redis-server process of our own now running (null for THRESHER_TEST_REDIS's).</summary>
+    public int? Pid => _process?.Id;
+
     /// <summary>Why the Redis tests cannot run here, or null when they can.</summary>
     public static string? Unavailable()
     {

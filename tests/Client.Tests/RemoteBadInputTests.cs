@@ -21,11 +21,12 @@ public sealed class RemoteBadInputTests(RemoteBadInputTests.Cluster cluster) : I
 
         public string[] Gateway => ["--gateway", Silo.Gateway, "--cluster-id", "thresher-test"];
 
-        /// <summary>{truncated}, {corrupt}, {model}: the damaged files the cases name.</summary>
+        /// <summary>{truncated}, {corrupt}, {model}, {wide}: the damaged (or mismatched) files the cases name.</summary>
         public string Expand(string arg) => arg
             .Replace("{truncated}", Path.Combine(Work, "truncated"), StringComparison.Ordinal)
             .Replace("{corrupt}", Path.Combine(Work, "corrupt"), StringComparison.Ordinal)
             .Replace("{model}", Path.Combine(Work, "corrupt.safetensors"), StringComparison.Ordinal)
+            .Replace("{wide}", Path.Combine(Work, "wide.safetensors"), StringComparison.Ordinal)
             .Replace("{data}", Data.Directory, StringComparison.Ordinal);
 
         public async Task InitializeAsync()
@@ -36,6 +37,8 @@ public sealed class RemoteBadInputTests(RemoteBadInputTests.Cluster cluster) : I
             using (var labels = File.OpenWrite(Path.Combine(corrupt, "t10k-labels-idx1-ubyte")))
                 labels.Write("garbage!"u8);
             File.WriteAllBytes(Path.Combine(Work, "corrupt.safetensors"), [8, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'x']);
+            var wide = new Thresher.Core.Model.ParameterLayout(Thresher.Core.Model.MlpConfig.Parse("16,32,10")); // not the runs' 16,24,10
+            Thresher.Core.ModelFiles.ModelFile.Save(Path.Combine(Work, "wide.safetensors"), wide, new float[wide.TotalLength]);
             Silo = await SiloProcess.StartAsync();
         }
 
@@ -110,6 +113,7 @@ public sealed class RemoteBadInputTests(RemoteBadInputTests.Cluster cluster) : I
     [InlineData("batch 65536 with layers 16,8192,4096,10: one step's activations need", "--layers", "16,8192,4096,10", "--batch", "65536", "--workers", "1")]
     [InlineData("workers 256 with layers 16,4096,4096,10: their gradients need", "--layers", "16,4096,4096,10", "--batch", "256", "--workers", "256")]
     [InlineData("corrupt.safetensors", "--init-from", "{model}")]
+    [InlineData("w1: expected shape [16,24], file has [16,32]", "--init-from", "{wide}")] // issue 18, finding 7: it was 8 lines
     public async Task Bad_submissions_are_refused_and_leave_no_run(string message, params string[] options)
     {
         string runId = $"bad-{Guid.NewGuid():N}"[..16];

@@ -61,6 +61,8 @@ public sealed class SiloConfigBadInputTests
     [InlineData(2, "clustering 'etcd'", "Orleans__Clustering__ProviderType", "etcd")]
     [InlineData(2, "telemetry 'jaeger'", "THRESHER__TELEMETRY", "jaeger")]
     [InlineData(2, "DataRoots '/nonexistent/env-root'", "THRESHER__DATAROOTS", "/nonexistent/env-root")]
+    [InlineData(2, "Orleans:GrainDirectory:RangeLeaseDuration 'soon': expected a duration", "Orleans__GrainDirectory__RangeLeaseDuration", "soon")]
+    [InlineData(2, "Orleans:GrainDirectory:RangeLeaseDuration '-00:00:01': expected a duration", "Orleans__GrainDirectory__RangeLeaseDuration", "-00:00:01")]
     public async Task Bad_environment_variables_stop_the_silo_with_one_line(int exitCode, string message, string variable, string value)
     {
         var (code, stdout, stderr) = await RunSiloInProcess([], new() { [variable] = value });
