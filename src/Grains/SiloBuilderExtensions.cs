@@ -17,6 +17,7 @@ public static class SiloBuilderExtensions
         silo.AddActivityPropagation();
         silo.Services.AddSingleton<SiloDatasets>();
         silo.Services.AddOptions<SiloTrainingOptions>();
+        silo.Services.AddPlacementDirector<AvoidSuspectSilosPlacement, AvoidSuspectSilosPlacementDirector>();
         return silo;
     }
 

@@ -14,14 +14,20 @@ namespace Thresher.Grains;
 /// <see cref="WorkerGradient"/>. Holds its setup (the run's config, once per activation) and caches (model
 /// workspace, gradient buffer). A fresh activation (re-placed on another silo) answers null until the parameter
 /// server sends the setup again, so a re-activation anywhere changes nothing. The gradient runs on the silo's
-/// <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none).
+/// <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none). Placed away from the
+/// silos its run moved its workers off (<see cref="AvoidSuspectSilosPlacement"/>); an activation on such a silo retires
+/// when asked for a gradient, so the next call activates the worker elsewhere.
 /// </summary>
+[AvoidSuspectSilosPlacement]
 public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IServiceProvider services) : Grain, IWorkerGrain
 {
     WorkerSetup? _setup;
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
     byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
+    // Set up after the run moved workers off a silo: placed away from it when another silo was there, never retires,
+    // and is a fresh device (the run's injected worker faults belonged to the device it left).
+    bool _setUpAfterMove;
 
     public Task SetUp(WorkerSetup setup)
     {
@@ -33,6 +39,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
         _worker = new WorkerGradient(config.ToTrainingOptions(), data.Train, config.Workers, setup.Worker, config.IsFixedShards,
             WorkerThreads(config.Workers), backend);
         _gradient = new byte[_worker.ParameterCount * sizeof(float)];
+        _setUpAfterMove = RequestContext.Get(AvoidedSilos.Key) is string { Length: > 0 };
         _setup = setup;
         return Task.CompletedTask;
     }
@@ -45,13 +52,20 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_setup is null || _worker is null) return Task.FromResult<GradientResult?>(null); // not set up: ask for the setup
+        if (!_setUpAfterMove && AvoidedSilos.Include(SiloName))
+        {
+            // The run moved its workers off this silo: retire; the parameter server's SetUp and retry activate this worker elsewhere.
+            _setup = null;
+            DeactivateOnIdle();
+            return Task.FromResult<GradientResult?>(null);
+        }
         // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
         byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
         var grad = MemoryMarshal.Cast<byte, float>(buffer.AsSpan());
-        var part = _worker.Compute(request.Step, theta, grad, part: request.Worker);
+        var part = _worker.Compute(request.Step, theta, grad, part: request.Worker, faultyDevice: !_setUpAfterMove);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (span is not null)
         {
@@ -65,8 +79,10 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
         }
         return Task.FromResult<GradientResult?>(new GradientResult(
             request.Step, request.Worker, buffer, part.Samples, part.LossSum, part.LocalNorm,
-            milliseconds, silo.SiloAddress.Endpoint.ToString()));
+            milliseconds, SiloName));
     }
+
+    string SiloName => AvoidedSilos.Name(silo.SiloAddress);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
