@@ -44,8 +44,8 @@ static class AvoidedSilos
     public static HashSet<string> Parse(string? text)
         => new((text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
 
-    /// <summary>Whether this call's context says the silo named <paramref name="silo"/> is to be avoided.</summary>
-    public static bool Include(string silo) => Parse(RequestContext.Get(Key) as string).Contains(silo);
+    /// <summary>The silos this call's context says to avoid.</summary>
+    public static HashSet<string> Current() => Parse(RequestContext.Get(Key) as string);
 
     /// <summary>Names <paramref name="silos"/> in the request context of the calls that follow (none: the entry is removed).</summary>
     public static void Set(IReadOnlyCollection<string> silos)

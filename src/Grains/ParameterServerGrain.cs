@@ -41,7 +41,6 @@ public sealed partial class ParameterServerGrain(
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
     WorkerPlacement? _placement; // --fault-limit: the silos the workers are moved off
-    (string? Placement, string? MovedOff) _moved; // what the step's fault verdict made WorkerPlacement do
 
     /// <summary>
     /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
@@ -197,8 +196,7 @@ public sealed partial class ParameterServerGrain(
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
         long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
-        _placement!.NameAvoidedSilos();
-        _moved = (null, null);
+        _placement!.BeginStep();
         for (int w = 0; w < _workers.Length; w++)
             calls[w] = WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
         var replies = await Task.WhenAll(calls);
@@ -240,8 +238,8 @@ public sealed partial class ParameterServerGrain(
             Event = stats.Event,
             Culprit = stats.Culprit,
             Verdict = ReplayVerdict.Name(stats.Verdict),
-            Placement = _moved.Placement,
-            MovedOffSilo = _moved.MovedOff,
+            Placement = _placement.StepMove.Placement,
+            MovedOffSilo = _placement.StepMove.MovedOff,
         };
         return _lastRecord;
     }
@@ -262,7 +260,7 @@ public sealed partial class ParameterServerGrain(
         if (verdict == Verdict.Fault)
         {
             parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
-            _moved = await _placement!.Convicted(replies[w].Silo, Array.ConvertAll(replies, r => r.Silo));
+            await _placement!.Convicted(replies[w].Silo, Array.ConvertAll(replies, r => r.Silo));
         }
         _step!.Convict(step, suspect, other, verdict);
         return _step.Measure(parts);

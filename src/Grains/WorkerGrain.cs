@@ -15,18 +15,19 @@ namespace Thresher.Grains;
 /// workspace, gradient buffer). A fresh activation (re-placed on another silo) answers null until the parameter
 /// server sends the setup again, so a re-activation anywhere changes nothing. The gradient runs on the silo's
 /// <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none). Placed away from the
-/// silos its run moved its workers off (<see cref="AvoidSuspectSilosPlacement"/>); an activation on such a silo retires
-/// when asked for a gradient, so the next call activates the worker elsewhere.
+/// silos its run moved its workers off (<see cref="AvoidSuspectSilosPlacement"/>); an activation on such a silo migrates
+/// (as a fresh activation) when asked for a gradient, so the next call finds the worker elsewhere.
 /// </summary>
 [AvoidSuspectSilosPlacement]
-public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IServiceProvider services) : Grain, IWorkerGrain
+public sealed class WorkerGrain(
+    SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IClusterMembershipService membership, IServiceProvider services)
+    : Grain, IWorkerGrain
 {
     WorkerSetup? _setup;
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
     byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
-    // Set up after the run moved workers off a silo: placed away from it when another silo was there, never retires,
-    // and is a fresh device (the run's injected worker faults belonged to the device it left).
+    // Set up after the run moved workers off a silo: a fresh device (the run's injected worker faults belonged to the device it left).
     bool _setUpAfterMove;
 
     public Task SetUp(WorkerSetup setup)
@@ -52,11 +53,12 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_setup is null || _worker is null) return Task.FromResult<GradientResult?>(null); // not set up: ask for the setup
-        if (!_setUpAfterMove && AvoidedSilos.Include(SiloName))
+        if (MustMove())
         {
-            // The run moved its workers off this silo: retire; the parameter server's SetUp and retry activate this worker elsewhere.
+            // The run moved its workers off this silo: migrate (placement reads this call's request context, which names
+            // the avoided silos), as a fresh activation; the parameter server's SetUp and retry follow it there.
             _setup = null;
-            DeactivateOnIdle();
+            MigrateOnIdle();
             return Task.FromResult<GradientResult?>(null);
         }
         // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
@@ -83,6 +85,14 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     }
 
     string SiloName => AvoidedSilos.Name(silo.SiloAddress);
+
+    /// <summary>This silo is one the run avoids, and an active silo it does not avoid is there to go to.</summary>
+    bool MustMove()
+    {
+        var avoided = AvoidedSilos.Current();
+        return avoided.Contains(SiloName) && membership.CurrentSnapshot.Members.Values.Any(
+            m => m.Status == SiloStatus.Active && !avoided.Contains(AvoidedSilos.Name(m.SiloAddress)));
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

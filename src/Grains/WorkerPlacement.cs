@@ -15,22 +15,33 @@ sealed class WorkerPlacement(IGrainFactory grains, int faultLimit)
 {
     readonly SiloFaults _faults = new(faultLimit);
 
-    /// <summary>Names the avoided silos in the request context of the worker calls this turn makes next.</summary>
-    public void NameAvoidedSilos() => AvoidedSilos.Set(_faults.Avoided);
+    /// <summary>What the step's fault verdict made this do (<see cref="Convicted"/>): a description and the silo moved off, or nulls.</summary>
+    public (string? Placement, string? MovedOff) StepMove { get; private set; }
+
+    /// <summary>A step begins: names the avoided silos in the request context of the worker calls this turn makes next.</summary>
+    public void BeginStep()
+    {
+        AvoidedSilos.Set(_faults.Avoided);
+        StepMove = (null, null);
+    }
 
     /// <summary>
     /// A replay convicted the worker on <paramref name="silo"/> (fault): counts it; at the limit, moves the run's
-    /// workers off that silo when another is active. Returns what was done and the silo moved off, or nulls.
+    /// workers off that silo when another is active; <see cref="StepMove"/> says what was done.
     /// </summary>
-    public async Task<(string? Placement, string? MovedOff)> Convicted(string silo, string[] workerSilos)
+    public async Task Convicted(string silo, string[] workerSilos)
     {
-        if (!_faults.Count(silo)) return (null, null);
+        if (!_faults.Count(silo)) return;
         var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
         var move = _faults.MoveOff(silo, hosts.Keys.Select(AvoidedSilos.Name));
-        string workers = string.Join(", ", Enumerable.Range(0, workerSilos.Length).Where(w => workerSilos[w] == silo));
+        var onSilo = Enumerable.Range(0, workerSilos.Length).Where(w => workerSilos[w] == silo).ToList();
+        string workers = (onSilo.Count == 1 ? "worker " : "workers ") + string.Join(", ", onSilo);
         string faults = string.Create(CultureInfo.InvariantCulture, $"silo {silo} had {_faults.FaultsOf(silo)} fault verdicts (--fault-limit {_faults.Limit})");
-        return move == SiloMove.MoveOff
-            ? ($"{faults}: worker {workers} moved off it, and the run's workers avoid it from now on", silo)
-            : ($"{faults}, but no other silo is active: worker {workers} stays there (each fault's part is replaced by its replay)", null);
+        StepMove = move switch
+        {
+            SiloMove.MoveOff => ($"{faults}: {workers} moved off it, and the run's workers avoid it from now on", silo),
+            SiloMove.NowhereToGo => ($"{faults}, but no other silo is active: {workers} {(onSilo.Count == 1 ? "stays" : "stay")} there (each fault's part is replaced by its replay)", null),
+            _ => (null, null), // said already
+        };
     }
 }

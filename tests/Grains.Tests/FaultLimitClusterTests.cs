@@ -45,7 +45,7 @@ public sealed class FaultLimitClusterTests(ClusterFixture fixture)
         string faultySilo = history[22].WorkerSilos[1];
         Assert.All(history.Take(24), r => Assert.Null(r.MovedOffSilo));
         Assert.Equal(faultySilo, history[24].MovedOffSilo);
-        Assert.Contains($"silo {faultySilo} had 3 fault verdicts (--fault-limit 3): worker ", history[24].Placement, StringComparison.Ordinal);
+        Assert.Contains($"silo {faultySilo} had 3 fault verdicts (--fault-limit 3): worker", history[24].Placement, StringComparison.Ordinal);
         Assert.Contains(history[24].Alerts, a => a.Reason == "moved");
         Assert.All(history.Skip(25), r => Assert.DoesNotContain(faultySilo, r.WorkerSilos)); // every worker avoids that silo now
         Assert.All(history.Skip(25), r => Assert.Null(r.Spike)); // the moved worker computes on a healthy device

@@ -24,6 +24,7 @@ public sealed class SiloFaults(int limit)
 {
     readonly Dictionary<string, int> _faults = new(StringComparer.Ordinal);
     readonly SortedSet<string> _avoided = new(StringComparer.Ordinal);
+    readonly HashSet<string> _stuck = new(StringComparer.Ordinal); // at the limit, with nowhere to go when last asked (said once)
 
     /// <summary>Faults after which a silo is avoided; 0 = never.</summary>
     public int Limit { get; } = limit >= 0 ? limit : throw new ArgumentOutOfRangeException(nameof(limit), limit, "fault limit must be ≥ 0");
@@ -44,13 +45,15 @@ public sealed class SiloFaults(int limit)
 
     /// <summary>
     /// For a silo at the limit: avoided from now on when one of <paramref name="activeSilos"/> is neither it nor
-    /// avoided already (<see cref="SiloMove.MoveOff"/>), else <see cref="SiloMove.NowhereToGo"/>.
+    /// avoided already (<see cref="SiloMove.MoveOff"/>), else <see cref="SiloMove.NowhereToGo"/> — the first time only;
+    /// after that <see cref="SiloMove.None"/> until a silo to go to appears.
     /// </summary>
     public SiloMove MoveOff(string silo, IEnumerable<string> activeSilos)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(activeSilos);
-        if (!activeSilos.Any(s => s != silo && !_avoided.Contains(s))) return SiloMove.NowhereToGo;
+        if (!activeSilos.Any(s => s != silo && !_avoided.Contains(s))) return _stuck.Add(silo) ? SiloMove.NowhereToGo : SiloMove.None;
+        _stuck.Remove(silo);
         _avoided.Add(silo);
         return SiloMove.MoveOff;
     }

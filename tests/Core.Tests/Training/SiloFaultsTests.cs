@@ -28,7 +28,10 @@ public sealed class SiloFaultsTests
         Assert.True(faults.Count("b:2"));
         Assert.Equal(SiloMove.MoveOff, faults.MoveOff("b:2", ["a:1", "b:2"]));
         Assert.True(faults.Count("a:1")); // still at the limit, not avoided
-        Assert.Equal(SiloMove.NowhereToGo, faults.MoveOff("a:1", ["a:1", "b:2"])); // b is avoided: nowhere to go
+        Assert.Equal(SiloMove.None, faults.MoveOff("a:1", ["a:1", "b:2"])); // b is avoided: still nowhere to go, said once
+        Assert.True(faults.Count("a:1"));
+        Assert.Equal(SiloMove.MoveOff, faults.MoveOff("a:1", ["a:1", "b:2", "c:3"])); // a silo joined
+        Assert.Equal(["a:1", "b:2"], faults.Avoided);
     }
 
     [Fact]
