@@ -79,6 +79,12 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// of its own: the response ladder's replay of a spike's suspect part. Null, as ComputeGradient, when not set up.
     /// </summary>
     Task<GradientResult?> ReplayGradient(GradientRequest request);
+
+    /// <summary>
+    /// A sharded run's part: θ fetched from the run's shards, the gradient's slices pushed to them, the result (with an
+    /// empty gradient) returned. Null, as ComputeGradient, when not set up.
+    /// </summary>
+    Task<GradientResult?> ComputeSharded(ShardedGradientRequest request);
 }
 
 /// <summary>The cluster's list of runs (key 0).</summary>

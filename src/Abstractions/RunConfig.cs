@@ -119,6 +119,15 @@ public sealed record RunConfig
     /// <summary>AGC clips the output layer too; null = false. Only with agc.</summary>
     [Id(57)] public bool? AgcIncludeLast { get; init; }
 
+    // Scale-out (Ids 100-109).
+
+    /// <summary>
+    /// Parameter-server shards: θ and the optimizer state split over this many grains (1 = one parameter server
+    /// holds all; the cut points are tensor boundaries, layer boundaries with agc). A config stored before this field
+    /// existed reads 0, which runs as 1.
+    /// </summary>
+    [Id(100)] public int PsShards { get; init; }
+
     // Explosion response (Ids 80-99).
 
     /// <summary>Explosion alert on a norm above G × the previous step's, from step 1.</summary>
@@ -205,5 +214,5 @@ public sealed record RunConfig
     [Id(44)] public double? FinalDivFactor { get; init; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
 }

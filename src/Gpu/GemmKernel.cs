@@ -5,8 +5,9 @@ namespace Thresher.Gpu;
 /// <summary>
 /// The shape of one product C[M,N] = A[M,K] · B[K,N] with A and B read through strides, so the three
 /// MLP forms share one kernel: A(i,p) = a[i·ARow + p·ACol], B(p,j) = b[p·BRow + j·BCol], C row-major [M,N].
+/// Accumulate ≠ 0 adds the product to C (C += A·B) instead of overwriting it.
 /// </summary>
-internal readonly record struct GemmShape(int M, int N, int K, int ARow, int ACol, int BRow, int BCol, int TileK)
+internal readonly record struct GemmShape(int M, int N, int K, int ARow, int ACol, int BRow, int BCol, int TileK, int Accumulate = 0)
 {
     /// <summary>y[m,n] = x[m,k] · w[k,n].</summary>
     public static GemmShape Forward(int m, int k, int n, int tileK) => new(m, n, k, k, 1, n, 1, tileK);
@@ -87,9 +88,11 @@ internal static class GemmKernel
     {
         if (row >= s.M) return;
         int at = row * s.N;
-        if (col < s.N) c[at + col] = v.X;
-        if (col + step < s.N) c[at + col + step] = v.Y;
-        if (col + 2 * step < s.N) c[at + col + 2 * step] = v.Z;
-        if (col + 3 * step < s.N) c[at + col + 3 * step] = v.W;
+        if (col < s.N) Put(c, at + col, v.X, s.Accumulate);
+        if (col + step < s.N) Put(c, at + col + step, v.Y, s.Accumulate);
+        if (col + 2 * step < s.N) Put(c, at + col + 2 * step, v.Z, s.Accumulate);
+        if (col + 3 * step < s.N) Put(c, at + col + 3 * step, v.W, s.Accumulate);
     }
+
+    static void Put(ArrayView<float> c, int at, float value, int accumulate) => c[at] = accumulate != 0 ? c[at] + value : value;
 }

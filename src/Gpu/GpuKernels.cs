@@ -41,6 +41,7 @@ internal sealed class GpuKernels
         typeof(GemmKernel).GetMethod(nameof(GemmKernel.Run))!,
         .. typeof(Grouped).GetMethods(BindingFlags.Public | BindingFlags.Static),
         typeof(ElementKernels).GetMethod(nameof(ElementKernels.SumRows))!,
+        .. typeof(UpdateKernels).GetMethods(BindingFlags.Public | BindingFlags.Static),
     ];
 
     /// <summary>C = A · B per <paramref name="s"/> (see <see cref="GemmShape"/>'s factories).</summary>

@@ -37,8 +37,28 @@ public sealed class GpuRuntime : IDisposable
 
     internal GpuKernels Kernels { get; }
 
+    /// <summary>The device trainer's update kernels, loaded on first use (call under <see cref="Gate"/>, bound).</summary>
+    internal UpdateLaunchers Updates => _updates ??= new UpdateLaunchers(Accelerator);
+
+    UpdateLaunchers? _updates;
+
     /// <summary>Held for the whole of one step on this accelerator.</summary>
     internal Lock Gate { get; } = new();
+
+    /// <summary>
+    /// How many times a step path has made the host wait for the device (<see cref="Synchronize"/>): a worker step
+    /// waits once, a device-resident training step once. Data uploads at start-up and per epoch are not counted.
+    /// </summary>
+    public long HostSyncs => Interlocked.Read(ref _hostSyncs);
+
+    long _hostSyncs;
+
+    /// <summary>Waits for <paramref name="stream"/> and counts the wait in <see cref="HostSyncs"/>.</summary>
+    internal void Synchronize(AcceleratorStream stream)
+    {
+        Interlocked.Increment(ref _hostSyncs);
+        stream.Synchronize();
+    }
 
     /// <summary>
     /// The first CUDA device, or null with <paramref name="problem"/> saying what was looked for and what failed.

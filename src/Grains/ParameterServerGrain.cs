@@ -58,6 +58,7 @@ public sealed partial class ParameterServerGrain(
             throw new Thresher.ThresherInputException($"initial parameters have {initialParameters.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         else
             initialParameters.CopyTo(theta, 0);
+        if (config.IsSharded) return await InitializeSharded(config, theta, initialOptimizer);
         Setup(config, theta, initialOptimizer, [], 0, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
         var timeout = TimeSpan.FromSeconds(config.WorkerTimeoutSeconds);
@@ -73,18 +74,22 @@ public sealed partial class ParameterServerGrain(
         data.Train.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
         data.Test.ValidateFor(training.Layers.Inputs, training.Layers.Outputs);
         var layout = new ParameterLayout(training.Layers);
-        if (theta.Length != layout.TotalLength * sizeof(float))
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint θ has {theta.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
         var schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
-        var rule = training.CreateUpdateRule(layout, training.TotalSteps(schedule.StepsPerEpoch));
-        if (optimizerState is { } state) rule.Optimizer.Restore(state.MomentumBuffer, state.ExpAvg, state.ExpAvgSq, state.Steps);
+        if (config.IsSharded) SetupCoordinator(config, training, layout, training.TotalSteps(schedule.StepsPerEpoch), clipState, batchOffset);
+        else
+        {
+            if (theta.Length != layout.TotalLength * sizeof(float))
+                throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: checkpoint θ has {theta.Length / sizeof(float)} floats; layers {training.Layers} need {layout.TotalLength}");
+            var rule = training.CreateUpdateRule(layout, training.TotalSteps(schedule.StepsPerEpoch));
+            if (optimizerState is { } state) rule.Optimizer.Restore(state.MomentumBuffer, state.ExpAvg, state.ExpAvgSq, state.Steps);
+            _theta = theta;
+            _step = new SynchronousStep(rule, UpdateThreads, training.Spike, training.OmitBatches);
+            if (clipState.Length > 0) _step.Rule.Policy.RestoreState(clipState);
+            _step.Guard.BatchOffset = batchOffset;
+        }
         _config = config;
         _training = training;
         _data = data;
-        _theta = theta;
-        _step = new SynchronousStep(rule, UpdateThreads, training.Spike, training.OmitBatches);
-        if (clipState.Length > 0) _step.Rule.Policy.RestoreState(clipState);
-        _step.Guard.BatchOffset = batchOffset;
         _schedule = schedule;
         _workers = [.. Enumerable.Range(0, config.Workers).Select(w => GrainFactory.GetGrain<IWorkerGrain>($"{this.GetPrimaryKeyString()}/{w}"))];
         _setups = [.. Enumerable.Range(0, config.Workers).Select(w => new WorkerSetup(this.GetPrimaryKeyString(), config, w))];
@@ -117,6 +122,7 @@ public sealed partial class ParameterServerGrain(
     public async Task<long> Checkpoint()
     {
         var snapshot = Snapshot();
+        if (_coordinator is not null) await CheckpointShards(); // shards first: the coordinator's slot names a step every shard holds
         try
         {
             await Checkpoints.WriteAsync(snapshot);
@@ -137,6 +143,7 @@ public sealed partial class ParameterServerGrain(
     /// <summary>θ, optimizer state, next step and config as a new checkpoint (copies: θ and the state change in place each step).</summary>
     ParameterServerCheckpoint Snapshot()
     {
+        if (_coordinator is not null) return CoordinatorSnapshot();
         var optimizer = OptimizerSnapshot();
         return new ParameterServerCheckpoint
         {
@@ -163,12 +170,13 @@ public sealed partial class ParameterServerGrain(
 
     static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
-    public Task<OptimizerState> GetOptimizerState() => Task.FromResult(OptimizerSnapshot());
+    public Task<OptimizerState> GetOptimizerState() => _coordinator is not null ? GatherOptimizerState() : Task.FromResult(OptimizerSnapshot());
 
     public async Task<ResumePoint> Resume(long recordedSteps)
     {
         string? warning = _activationWarning;
         _activationWarning = null;
+        if (_config?.IsSharded ?? false) return await ResumeSharded(recordedSteps, warning);
         if (_config is not null && _nextStep <= recordedSteps) return new(_nextStep, warning); // alive, or re-activated from its checkpoint
         // Applied one step more than the run recorded (the run lost the reply): the repeated Step returns its record.
         if (_config is not null && _nextStep == recordedSteps + 1 && _lastRecord?.Step == recordedSteps) return new(recordedSteps, warning);
@@ -184,7 +192,7 @@ public sealed partial class ParameterServerGrain(
 
     public async Task<StepRecord> Step(long step, bool evaluate)
     {
-        if (_step is null || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
+        if ((_step is null && _coordinator is null) || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
         if (_lastRecord is { } recorded && recorded.Step == step && (step == _nextStep - 1 || recorded.RewindTo == _nextStep))
             return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update or rewind
@@ -192,6 +200,7 @@ public sealed partial class ParameterServerGrain(
             throw new ParameterServerBehindException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, but it holds θ after step {_nextStep - 1} (re-activated from its checkpoint)");
         if (step != _nextStep)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}{(step < _nextStep ? " (that step was already applied; it is not applied twice)" : "")}");
+        if (_step is null) return await StepSharded(step, evaluate);
         var started = Stopwatch.GetTimestamp();
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
@@ -218,15 +227,22 @@ public sealed partial class ParameterServerGrain(
         using (TrainingTelemetry.Source.StartActivity(TelemetryNames.UpdateSpan))
             stats = _step.Apply(_theta, measured, step);
         _nextStep = stats.RewindTo ?? step + 1;
-        double? accuracy = null;
-        if (evaluate && stats.RewindTo is null)
-        {
-            using var eval = TrainingTelemetry.Source.StartActivity(TelemetryNames.EvaluateSpan);
-            accuracy = Evaluation.Accuracy(_evaluator, MemoryMarshal.Cast<byte, float>(_theta.AsSpan()), _data.Test, _training.InputScale);
-            eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
-        }
-        _lastRecord = new StepRecord(step, _schedule.EpochOf(batch), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
-            stats.Clipped, stats.Skipped, stats.TensorNorms, measured.WorkerNorms, accuracy,
+        double? accuracy = evaluate && stats.RewindTo is null ? Evaluate(_theta) : null;
+        return _lastRecord = Record(stats, measured.WorkerNorms, accuracy, started, replies);
+    }
+
+    double Evaluate(byte[] theta)
+    {
+        using var eval = TrainingTelemetry.Source.StartActivity(TelemetryNames.EvaluateSpan);
+        double accuracy = Evaluation.Accuracy(_evaluator!, MemoryMarshal.Cast<byte, float>(theta.AsSpan()), _data!.Test, _training!.InputScale);
+        eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
+        return accuracy;
+    }
+
+    /// <summary>The step's record: its statistics, the workers' norms and silos, the accuracy when evaluated, the time since <paramref name="started"/>.</summary>
+    StepRecord Record(StepStatistics stats, double[] workerNorms, double? accuracy, long started, GradientResult[] replies)
+        => new(stats.Step, _schedule!.EpochOf(stats.BatchId), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
+            stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo))
         {
             LearningRate = stats.LearningRate,
@@ -238,11 +254,9 @@ public sealed partial class ParameterServerGrain(
             Event = stats.Event,
             Culprit = stats.Culprit,
             Verdict = ReplayVerdict.Name(stats.Verdict),
-            Placement = _placement.StepMove.Placement,
-            MovedOffSilo = _placement.StepMove.MovedOff,
+            Placement = _placement?.StepMove.Placement,
+            MovedOffSilo = _placement?.StepMove.MovedOff,
         };
-        return _lastRecord;
-    }
 
     TimeSpan WorkerTimeout => TimeSpan.FromSeconds(_config!.WorkerTimeoutSeconds);
 
@@ -257,11 +271,8 @@ public sealed partial class ParameterServerGrain(
         int other = Enumerable.Range(1, n - 1).Select(k => (w + k) % n).FirstOrDefault(k => replies[k].Silo != replies[w].Silo, (w + 1) % n);
         var replay = await WorkerCalls.ComputeWithRetry(_workers[other], _setups[other], request, WorkerTimeout, replay: true);
         var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
-        if (verdict == Verdict.Fault)
-        {
-            parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
-            await _placement!.Convicted(replies[w].Silo, Array.ConvertAll(replies, r => r.Silo));
-        }
+        if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
+        if (verdict == Verdict.Fault) await _placement!.Convicted(replies[w].Silo, Array.ConvertAll(replies, r => r.Silo)); // --fault-limit
         _step!.Convict(step, suspect, other, verdict);
         return _step.Measure(parts);
     }
@@ -272,15 +283,15 @@ public sealed partial class ParameterServerGrain(
     /// </summary>
     static int UpdateThreads => Math.Min(2, Environment.ProcessorCount);
 
-    public Task<ParameterSnapshot> GetParameters()
-        => Task.FromResult(new ParameterSnapshot(_nextStep, _config?.Layers ?? [], (byte[])_theta.Clone()));
+    public async Task<ParameterSnapshot> GetParameters()
+        => new(_nextStep, _config?.Layers ?? [], _coordinator is not null ? await GatherParameters() : (byte[])_theta.Clone());
 
     public Task<long> NextStep() => Task.FromResult(_nextStep);
 
-    public Task Release()
+    public async Task Release()
     {
+        await Task.WhenAll(_shards.Select(shard => shard.Release()));
         DeactivateOnIdle();
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "parameter server {RunId}: {Problems}; going on from the checkpoint at step {Step}")]

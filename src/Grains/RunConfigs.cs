@@ -31,6 +31,7 @@ public static class RunConfigs
             LearningRate = t.LearningRate,
             Batch = t.Batch,
             Workers = recipe.Workers,
+            PsShards = recipe.PsShards,
             Epochs = t.Epochs,
             Steps = t.Steps,
             Clip = t.Clip,

@@ -39,6 +39,9 @@ public sealed class SiloTrainingOptions
     /// </summary>
     public string Backend { get; set; } = "cpu";
 
+    /// <summary>How a GPU backend multiplies: fp32 (default) or tf32 (cuBLAS tensor cores; refused where cuBLAS is missing).</summary>
+    public string GpuMath { get; set; } = "fp32";
+
     /// <summary>
     /// Period of the reminder each running run keeps, in seconds; 0 = none. When the silo holding a run grain dies,
     /// the reminder re-activates it on a survivor within about one period (after failure detection), which resumes

@@ -15,17 +15,21 @@ static class WorkerCalls
     /// θ, step, worker index) and the work is deterministic: a retry returns the same gradient, and the step is applied
     /// once, here, after all parts. Exceptions the worker itself throws (bad data) fail the step at once.
     /// </summary>
-    public static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, GradientRequest request, TimeSpan timeout, bool replay = false)
+    public static Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, GradientRequest request, TimeSpan timeout, bool replay = false)
+        => ComputeWithRetry(worker, setup, () => replay ? worker.ReplayGradient(request) : worker.ComputeGradient(request), timeout);
+
+    /// <summary>The same rule for any call of the worker (a sharded run's <see cref="IWorkerGrain.ComputeSharded"/>).</summary>
+    public static async Task<GradientResult> ComputeWithRetry(IWorkerGrain worker, WorkerSetup setup, Func<Task<GradientResult?>> call, TimeSpan timeout)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                if (await (replay ? worker.ReplayGradient(request) : worker.ComputeGradient(request)).WaitAsync(timeout) is { } result) return result;
+                if (await call().WaitAsync(timeout) is { } result) return result;
                 if (attempt >= Attempts)
                     throw new InvalidOperationException($"worker {setup.Worker} of run {setup.RunId}: still not set up after {attempt} setups");
-                // Null again after a setup: an activation retiring off an avoided silo (--fault-limit) may take the setup
-                // before it is gone; give its deactivation time, then the setup reaches the new activation.
+                // Null again after a setup: an activation migrating off an avoided silo (--fault-limit) may take the setup
+                // before it is gone; give the migration time, then the setup reaches the new activation.
                 if (attempt > 1) await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
                 await worker.SetUp(setup).WaitAsync(timeout);
             }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
 using Thresher.Core.Backends;
+using Thresher.Core.Sharding;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
 
@@ -29,6 +30,8 @@ public sealed class WorkerGrain(
     byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
     // Set up after the run moved workers off a silo: a fresh device (the run's injected worker faults belonged to the device it left).
     bool _setUpAfterMove;
+    byte[]? _theta;    // a sharded run's θ, gathered from the shards each step
+    ShardPlan? _plan;  // a sharded run's shard plan (from the config)
 
     public Task SetUp(WorkerSetup setup)
     {
@@ -63,25 +66,48 @@ public sealed class WorkerGrain(
         }
         // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
         byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
+        return Task.FromResult<GradientResult?>(Compute(request.RunId, request.Step, request.Worker, request.Parameters, buffer));
+    }
+
+    /// <summary>
+    /// A sharded run's part: θ's slices fetched from every shard in parallel (each |θ|/S-ish), the gradient computed, its
+    /// slices pushed to the shards in parallel; the reply carries no gradient. A retried request fetches and pushes again:
+    /// the same θ gives the same slices, which replace the first push.
+    /// </summary>
+    public async Task<GradientResult?> ComputeSharded(ShardedGradientRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_setup is null || _worker is null) return null;
+        var plan = _plan ??= _setup.Config.ShardPlan();
+        var shards = Enumerable.Range(0, plan.Count).Select(s => GrainFactory.GetGrain<IParameterShardGrain>($"{request.RunId}/{s}")).ToArray();
+        var slices = await Task.WhenAll(shards.Select(shard => shard.GetParameters(request.Step)));
+        _theta ??= new byte[_gradient!.Length];
+        plan.Gather(slices, _theta);
+        var result = Compute(request.RunId, request.Batch, request.Worker, _theta, _gradient!);
+        await Task.WhenAll(shards.Select((shard, s) => shard.Push(request.Step, request.Worker, plan.Slice(_gradient, s))));
+        return result with { Gradient = [] };
+    }
+
+    /// <summary>Its part of data batch <paramref name="batch"/> at θ into <paramref name="buffer"/>, traced.</summary>
+    GradientResult Compute(string runId, long batch, int worker, byte[] parameters, byte[] buffer)
+    {
         using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
         var started = Stopwatch.GetTimestamp();
-        var theta = MemoryMarshal.Cast<byte, float>(request.Parameters.AsSpan());
+        var theta = MemoryMarshal.Cast<byte, float>(parameters.AsSpan());
         var grad = MemoryMarshal.Cast<byte, float>(buffer.AsSpan());
-        var part = _worker.Compute(request.Step, theta, grad, part: request.Worker, faultyDevice: !_setUpAfterMove);
+        var part = _worker!.Compute(batch, theta, grad, part: worker, faultyDevice: !_setUpAfterMove);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (span is not null)
         {
-            span.SetTag(TelemetryNames.RunId, request.RunId);
-            span.SetTag(TelemetryNames.Step, request.Step);
-            span.SetTag(TelemetryNames.Worker, request.Worker);
-            span.SetTag(TelemetryNames.Shard, $"{request.Worker}/{_setup.Config.Workers} {_setup.Config.ShardMode}");
+            span.SetTag(TelemetryNames.RunId, runId);
+            span.SetTag(TelemetryNames.Step, batch);
+            span.SetTag(TelemetryNames.Worker, worker);
+            span.SetTag(TelemetryNames.Shard, $"{worker}/{_setup!.Config.Workers} {_setup.Config.ShardMode}");
             span.SetTag(TelemetryNames.BatchSize, part.Samples);
             span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
-        return Task.FromResult<GradientResult?>(new GradientResult(
-            request.Step, request.Worker, buffer, part.Samples, part.LossSum, part.LocalNorm,
-            milliseconds, SiloName));
+        return new GradientResult(batch, worker, buffer, part.Samples, part.LossSum, part.LocalNorm, milliseconds, SiloName);
     }
 
     string SiloName => AvoidedSilos.Name(silo.SiloAddress);
@@ -99,6 +125,7 @@ public sealed class WorkerGrain(
         _worker?.Dispose(); // frees a GPU backend's device buffers
         _worker = null;
         _setup = null;
+        _plan = null;
         return Task.CompletedTask;
     }
 

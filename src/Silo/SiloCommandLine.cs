@@ -20,6 +20,7 @@ static class SiloCommandLine
         ["--data-root"] = "Thresher:DataRoots",
         ["--worker-threads"] = "Thresher:WorkerThreads",
         ["--backend"] = "Thresher:Backend",
+        ["--gpu-math"] = "Thresher:GpuMath",
         ["--run-reminder"] = "Thresher:RunReminderSeconds",
         ["--storage-outage-limit"] = "Thresher:StorageOutageLimitSeconds",
         ["--tls-cert"] = "Thresher:Tls:Certificate",
@@ -89,6 +90,8 @@ static class SiloCommandLine
           --worker-threads N     kernel threads per worker grain; 0 = cores / workers [THRESHER__WORKERTHREADS] (0)
           --backend KIND         where workers compute gradients: cpu (SIMD), cuda (an NVIDIA GPU; fails with exit
                                  code 2 without one) or auto (cuda if usable, else cpu) [THRESHER__BACKEND] (cpu)
+          --gpu-math MODE        GPU GEMMs: fp32 (cuBLAS when found, else ILGPU's kernel) or tf32 (cuBLAS tensor cores;
+                                 exit code 2 without cuBLAS) [THRESHER__GPUMATH] (fp32)
           --run-reminder SECS    period of each running run's reminder, which re-activates a run whose silo died on a
                                  survivor with no client calling; 0 = none [THRESHER__RUNREMINDERSECONDS] (60)
           --storage-outage-limit SECS  how long a run may stall on unavailable checkpoint storage (retrying with

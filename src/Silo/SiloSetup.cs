@@ -71,7 +71,7 @@ sealed record SiloSetup(
         return new SiloSetup(clusterId, serviceId, siloPort, gatewayPort, ip, listenAny, membership, redis, primary, kubernetes)
         {
             // cuda without a usable GPU throws here (exit 2); auto falls back to the CPU and says so.
-            Backend = GradientBackends.Select(config["Thresher:Backend"], Console.WriteLine),
+            Backend = GradientBackends.Select(config["Thresher:Backend"], config["Thresher:GpuMath"], Console.WriteLine),
             Telemetry = TelemetrySetup.Parse(config["Thresher:Telemetry"]),
             RunReminderSeconds = ReminderSeconds(config),
             Tls = SiloTls.From(config),
@@ -84,7 +84,7 @@ sealed record SiloSetup(
     /// <summary>Where the web dashboard listens (Thresher:Dashboard:Bind, :Port; default 127.0.0.1:8080); null = off (--no-dashboard).</summary>
     public DashboardEndpoint? Dashboard { get; init; }
 
-    /// <summary>Where worker grains compute gradients (Thresher:Backend = cpu | cuda | auto; default cpu).</summary>
+    /// <summary>Where worker grains compute gradients (Thresher:Backend = cpu | cuda | auto; default cpu; Thresher:GpuMath = fp32 | tf32).</summary>
     public GradientBackendFactory Backend { get; init; } = GradientBackendFactory.Cpu;
 
     /// <summary>Period of a running run's reminder (Thresher:RunReminderSeconds, 0..86400; 0 = none; default 60).</summary>

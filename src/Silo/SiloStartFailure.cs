@@ -40,10 +40,11 @@ sealed record SiloStartFailure(string Message, int ExitCode)
         return new($"failed to start: {error.GetType().Name}: {error.Message} (set THRESHER_DEBUG=1 for details)", Failed);
     }
 
-    /// <summary>Prints the line and returns the exit code.</summary>
-    public int Report()
+    /// <summary>Prints the line on <paramref name="errors"/> (the process: stderr) and returns the exit code.</summary>
+    public int Report(TextWriter errors)
     {
-        Console.Error.WriteLine($"thresher-silo: {Message}");
+        ArgumentNullException.ThrowIfNull(errors);
+        errors.WriteLine($"thresher-silo: {Message}");
         return ExitCode;
     }
 

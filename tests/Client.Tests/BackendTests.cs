@@ -27,6 +27,30 @@ public sealed class BackendTests
         Assert.Contains("cpu, cuda or auto", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public Task Train_refuses_tf32_on_the_cpu_backend() =>
+        AssertTf32Refused("cpu", "gpu-math 'tf32': needs a GPU with cuBLAS, but the backend is cpu");
+
+    [NoCudaFact]
+    public Task Train_refuses_tf32_when_auto_finds_no_gpu() =>
+        AssertTf32Refused("auto", "gpu-math 'tf32': needs a GPU with cuBLAS, and backend auto found no usable CUDA GPU");
+
+    static async Task AssertTf32Refused(string backend, string message)
+    {
+        var (code, _, stderr) = await CliRunner.RunExecutable("train", "--backend", backend, "--gpu-math", "tf32", "--steps", "1");
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n')); // one line, no stack trace
+    }
+
+    [Fact]
+    public async Task Train_rejects_an_unknown_gpu_math()
+    {
+        var (code, _, stderr) = await CliRunner.RunExecutable("train", "--gpu-math", "fp16", "--steps", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("gpu-math 'fp16': unknown; expected fp32 or tf32", stderr, StringComparison.Ordinal);
+    }
+
     [NoCudaFact]
     public async Task Silo_with_cuda_and_no_gpu_exits_with_code_2()
     {

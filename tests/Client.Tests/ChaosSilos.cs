@@ -17,13 +17,14 @@ sealed class ChaosSilos : IAsyncDisposable
 
     public IEnumerable<ChaosSilo> Skip(int n) => _silos.Skip(n);
 
-    public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log)
+    /// <param name="settings">Environment settings over the fast ones (e.g. a longer response timeout for a large model).</param>
+    public static async Task<ChaosSilos> StartAsync(string redis, string clusterId, int count, ITestOutputHelper log, IReadOnlyDictionary<string, string>? settings = null)
     {
         var silos = new List<ChaosSilo>();
         var all = new ChaosSilos(silos);
         try
         {
-            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId));
+            for (int i = 0; i < count; i++) silos.Add(await ChaosSilo.StartAsync(redis, clusterId, settings));
         }
         catch
         {
@@ -53,12 +54,13 @@ sealed class ChaosSilo : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId)
+    public static async Task<ChaosSilo> StartAsync(string redis, string clusterId, IReadOnlyDictionary<string, string>? settings = null)
     {
         int siloPort = RedisServer.FreePorts(1), gatewayPort = RedisServer.FreePorts(1);
         var start = CliRunner.DotnetExec(Path.Combine(AppContext.BaseDirectory, "thresher-silo.dll"),
             ["--redis", redis, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId, "--service-id", clusterId, "--advertised-ip", "127.0.0.1", "--no-dashboard"]);
         foreach (var (key, value) in FastSettings) start.Environment[key] = value;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = Process.Start(start)!;
         var silo = new ChaosSilo(process, siloPort, gatewayPort);
         var ready = new TaskCompletionSource();

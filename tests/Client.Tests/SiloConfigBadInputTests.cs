@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Thresher.Silo;
 
 namespace Thresher.Client.Tests;
 
@@ -7,6 +8,9 @@ namespace Thresher.Client.Tests;
 /// thresher-silo started with bad settings, as switches or environment variables: each exits at once with the
 /// documented code (2 bad configuration, 3 a port taken or Redis unreachable) and one line
 /// "thresher-silo: …" on stderr naming the bad value — never a stack trace, never a silo left running.
+/// The rows run the silo's entry point in this process (<see cref="SiloProgram.RunAsync"/>, what the executable runs,
+/// on its own writers and environment); the executable is started where the process is what is tested: its exit code
+/// and stderr, the process's environment, a port taken from outside, Redis unreachable, Orleans' own start.
 /// </summary>
 public sealed class SiloConfigBadInputTests
 {
@@ -30,6 +34,8 @@ public sealed class SiloConfigBadInputTests
     [InlineData(2, "ListenOnAnyHostAddress 'yes': expected true or false", "--listen-any", "yes")]
     [InlineData(2, "telemetry 'zipkin': unknown exporter", "--telemetry", "zipkin")]
     [InlineData(2, "backend 'tpu': unknown; expected cpu, cuda or auto", "--backend", "tpu")]
+    [InlineData(2, "gpu-math 'fp16': unknown; expected fp32 or tf32", "--gpu-math", "fp16")]
+    [InlineData(2, "gpu-math 'tf32': needs a GPU with cuBLAS, but the backend is cpu", "--gpu-math", "tf32")]
     [InlineData(2, "WorkerThreads '-1': expected a whole number in 0..1024", "--worker-threads", "-1")]
     [InlineData(2, "WorkerThreads 'abc': expected a whole number in 0..1024", "--worker-threads", "abc")]
     [InlineData(2, "WorkerThreads '100000': expected a whole number in 0..1024", "--worker-threads", "100000")]
@@ -40,27 +46,38 @@ public sealed class SiloConfigBadInputTests
     [InlineData(2, "unexpected argument 'start'", "start")]
     [InlineData(2, "--backend: missing value", "--backend")]
     [InlineData(2, "redis 'nonsense=1': not a Redis address", "--redis", "nonsense=1")]
-    [InlineData(3, "cannot reach redis at 127.0.0.1:1", "--redis", "127.0.0.1:1")]
     public async Task Bad_switches_stop_the_silo_with_one_line(int exitCode, string message, params string[] args)
     {
-        var (code, stdout, stderr) = await RunSilo(args, []);
+        var (code, stdout, stderr) = await RunSiloInProcess(args, []);
         AssertRefused(exitCode, message, code, stdout, stderr);
         Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal); // refused before Orleans logs anything
     }
 
     [Theory]
-    [InlineData(2, "Thresher:WorkerThreads 'abc'", "THRESHER__WORKERTHREADS", "abc")]
     [InlineData(2, "Thresher:EvaluationThreads '0'", "THRESHER__EVALUATIONTHREADS", "0")]
     [InlineData(2, "Orleans:Endpoints:SiloPort '-1'", "Orleans__Endpoints__SiloPort", "-1")]
     [InlineData(2, "Orleans:Endpoints:GatewayPort 'x'", "Orleans__Endpoints__GatewayPort", "x")]
     [InlineData(2, "clustering 'etcd'", "Orleans__Clustering__ProviderType", "etcd")]
     [InlineData(2, "telemetry 'jaeger'", "THRESHER__TELEMETRY", "jaeger")]
     [InlineData(2, "DataRoots '/nonexistent/env-root'", "THRESHER__DATAROOTS", "/nonexistent/env-root")]
-    [InlineData(3, "cannot reach redis at 127.0.0.1:1", "Orleans__Clustering__ConnectionString", "127.0.0.1:1")]
     public async Task Bad_environment_variables_stop_the_silo_with_one_line(int exitCode, string message, string variable, string value)
     {
-        var (code, stdout, stderr) = await RunSilo([], new() { [variable] = value });
+        var (code, stdout, stderr) = await RunSiloInProcess([], new() { [variable] = value });
         AssertRefused(exitCode, message, code, stdout, stderr);
+    }
+
+    /// <summary>The executable: its real exit code and stderr, the process's environment read by the real provider, Redis refusing a connection.</summary>
+    [Theory]
+    [InlineData(2, "SiloPort 'abc': expected a port number in 1..65535", "--silo-port abc", null, null)]
+    [InlineData(2, "Thresher:WorkerThreads 'abc'", "", "THRESHER__WORKERTHREADS", "abc")]
+    [InlineData(3, "cannot reach redis at 127.0.0.1:1", "--redis 127.0.0.1:1", null, null)]
+    [InlineData(3, "cannot reach redis at 127.0.0.1:1", "", "Orleans__Clustering__ConnectionString", "127.0.0.1:1")]
+    public async Task The_executable_refuses_with_its_exit_code_and_one_line(int exitCode, string message, string switches, string? variable, string? value)
+    {
+        string[] args = switches.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var (code, stdout, stderr) = await RunSilo(args, variable is null ? [] : new() { [variable] = value! });
+        AssertRefused(exitCode, message, code, stdout, stderr);
+        Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -110,11 +127,26 @@ public sealed class SiloConfigBadInputTests
     /// be refused at start, so one still running after the limit is a failure (and is killed).
     /// </summary>
     static Task<(int Code, string Stdout, string Stderr)> RunSilo(string[] args, Dictionary<string, string> environment)
+        => CliRunner.RunSiloToExit(WithFreePorts(args, environment), environment, TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// As <see cref="RunSilo"/>, through the entry point in this process with <paramref name="environment"/> as its whole
+    /// environment; a silo that starts anyway is stopped after the limit and the row fails on its exit code (0).
+    /// </summary>
+    static async Task<(int Code, string Stdout, string Stderr)> RunSiloInProcess(string[] args, Dictionary<string, string> environment)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        int code = await SiloProgram.RunAsync([.. WithFreePorts(args, environment)], stdout, stderr, environment, limit.Token);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    static List<string> WithFreePorts(string[] args, Dictionary<string, string> environment)
     {
         List<string> all = [];
         bool portsGiven = args.Any(a => a.Contains("-port", StringComparison.Ordinal)) || environment.Keys.Any(k => k.Contains("Port", StringComparison.Ordinal));
         if (!portsGiven) all.AddRange(["--silo-port", $"{SiloProcess.FreePort()}", "--gateway-port", $"{SiloProcess.FreePort()}"]);
         all.AddRange(args);
-        return CliRunner.RunSiloToExit(all, environment, TimeSpan.FromSeconds(30));
+        return all;
     }
 }

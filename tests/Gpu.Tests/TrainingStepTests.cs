@@ -48,6 +48,34 @@ public sealed class TrainingStepTests(CpuAccelerator gpu)
         }
     }
 
+    /// <summary>
+    /// The same step with the GEMMs mapped onto column-major sgemm (cuBLAS's arguments, the host twin here), and the
+    /// worker step's one host sync (θ and rows go up, gradient and loss come down, asynchronously).
+    /// </summary>
+    [Fact]
+    public void Blas_gemms_give_the_same_step_with_one_host_sync_per_step()
+    {
+        var options = new TrainingOptions { Layers = new MlpConfig([Rows * Cols, 11, 9, Classes]), Batch = 13, Init = InitKind.He };
+        var train = Split(40, seed: 4);
+        var layout = new ParameterLayout(options.Layers);
+        var theta = new float[layout.TotalLength];
+        Initializer.Initialize(theta, layout, options.Init, options.Seed);
+        var blasFactory = GradientBackends.ForRuntime(gpu.Runtime, () => new BlasGemmForms(new HostSgemm(gpu.Stream)), "host twin");
+        using var cpu = new WorkerGradient(options, train, 1, 0, fixedShards: false, threads: 1);
+        using var blas = new WorkerGradient(options, train, 1, 0, fixedShards: false, threads: 1, blasFactory);
+        var expected = new float[theta.Length];
+        var actual = new float[theta.Length];
+        long syncs = gpu.Runtime.HostSyncs;
+        for (long step = 0; step < 3; step++)
+        {
+            var e = cpu.Compute(step, theta, expected);
+            var a = blas.Compute(step, theta, actual);
+            Assert.True(Math.Abs(e.LossSum - a.LossSum) <= Tolerance * Math.Max(1, e.LossSum), $"loss sum {a.LossSum} vs {e.LossSum}");
+            TestData.Close(expected, actual, Tolerance, $"gradient at step {step}");
+        }
+        Assert.Equal(syncs + 3, gpu.Runtime.HostSyncs);
+    }
+
     /// <summary>The default (GPU) tiles — 16×16-thread GEMM groups, 256-thread reductions — on a simulated 256-thread device.</summary>
     [Fact]
     public void Default_tiles_give_the_same_step()

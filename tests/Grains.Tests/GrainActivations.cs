@@ -26,4 +26,12 @@ static class GrainActivations
         await server.Release();
         await Wait.Until(async () => !await IsActive(client, server), DeactivationTimeout, $"{server.GetGrainId()} to deactivate after Release");
     }
+
+    /// <summary>Deactivates a live parameter-server shard (as if its silo died) and waits until it is gone from every silo.</summary>
+    public static async Task ReleaseAndWaitUntilDeactivated(IClusterClient client, IParameterShardGrain shard)
+    {
+        Assert.True(await IsActive(client, shard), $"{shard.GetGrainId()} is not active before Release: its deactivation would prove nothing");
+        await shard.Release();
+        await Wait.Until(async () => !await IsActive(client, shard), DeactivationTimeout, $"{shard.GetGrainId()} to deactivate after Release");
+    }
 }

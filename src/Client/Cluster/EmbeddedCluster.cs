@@ -46,7 +46,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             options.AnyDataDirectory = true;
             options.RunReminderSeconds = 0; // one silo in this process: when it dies the whole cluster does, so no reminder helps
             silo.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
-            silo.Services.AddSingleton(GradientBackends.Select(options.Backend)); // the GPU, when chosen, is opened once per process
+            silo.Services.AddSingleton(GradientBackends.Select(options.Backend, options.GpuMath)); // the GPU, when chosen, is opened once per process
             silo.AddMemoryCheckpointStorage(); // checkpoints live as long as this process
             silo.AddThresherGrains();
             if (dashboard is not null) silo.AddThresherDashboard();

@@ -112,7 +112,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
                         Report(r);
                     }
         if (kinds.Contains(BenchResult.Clip))
-            foreach (var r in KernelBenchmarks.Clip(plan.ForKernels())) Report(r);
+            foreach (var r in KernelBenchmarks.Clip(plan.ForKernels(), peak)) Report(r);
         foreach (string line in Core.Kernels.Gemm.DescribeTuning()) console.WriteLine($"# gemm variant: {line}");
         var tuning = Core.Kernels.Gemm.DescribeTuning(everyCandidate: true);
 

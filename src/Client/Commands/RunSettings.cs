@@ -165,6 +165,7 @@ public partial class RunSettings : CommandSettings
             InputScale = InputScale ?? p.InputScale,
             Batch = Batch ?? p.Batch,
             Workers = Workers ?? p.Workers,
+            PsShards = PsShards ?? p.PsShards,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
             Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),

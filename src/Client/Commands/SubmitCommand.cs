@@ -10,6 +10,15 @@ namespace Thresher.Client.Commands;
 public sealed class SubmitCommand(IAnsiConsole console) : AsyncCommand<SubmitCommand.Settings>
 {
     /// <summary>The run options and the gateway options (<see cref="IGatewayOptions"/>: texts, defaults and check shared with <see cref="GatewaySettings"/>).</summary>
+    /// <remarks>
+    /// Why the six gateway properties are declared again here instead of inherited: Spectre.Console.Cli finds a command's
+    /// options by walking its settings class and that class's base classes (public properties declared on each, with
+    /// [CommandOption]); it does not look at interfaces, and a branch's settings must themselves be a base class of its
+    /// commands' settings. C# gives a class one base, and submit's must be <see cref="RunSettings"/>, which `train` shares
+    /// and which must not carry --gateway (train would then accept it). So no settings base can hold both option sets for
+    /// submit alone. What can be shared is: the texts, defaults, check and connection, in <see cref="GatewayOptions"/>; and
+    /// GatewayOptionsTests checks that these declarations stay identical to <see cref="GatewaySettings"/>' (attributes, types).
+    /// </remarks>
     public sealed class Settings : RunSettings, IGatewayOptions
     {
         [CommandOption("--gateway <HOST:PORT>")]

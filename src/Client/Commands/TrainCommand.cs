@@ -32,6 +32,11 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         [DefaultValue("cpu")]
         public string Backend { get; init; } = "cpu";
 
+        [CommandOption("--gpu-math <MODE>")]
+        [Description("How the GPU multiplies matrices: fp32 (IEEE single precision, default; cuBLAS when found, else ILGPU's GEMM) or tf32 (cuBLAS on tensor cores, ~1e-3 relative error per GEMM; exit code 2 without cuBLAS or with --backend cpu).")]
+        [DefaultValue("fp32")]
+        public string GpuMath { get; init; } = "fp32";
+
         [CommandOption("--dashboard-port <N>")]
         [Description("Port of the live web dashboard this command serves (its URL is printed); 0 = a free port (default).")]
         [DefaultValue(0)]
@@ -57,6 +62,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
             try
             {
                 GradientBackends.Parse(Backend);
+                GpuMaths.Parse(GpuMath);
                 _ = Dashboard;
             }
             catch (ThresherInputException e)
@@ -75,11 +81,17 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         string metrics = settings.MetricsOut ?? Path.Combine("runs", runId, "metrics.csv");
         string summary = settings.SummaryJson ?? Path.Combine("runs", runId, "summary.json");
         // Open the GPU before anything slow: cuda without one fails here (exit 2); auto says what it chose.
-        GradientBackends.Select(settings.Backend, line => console.MarkupLine(Markup.Escape(line)));
+        GradientBackends.Select(settings.Backend, settings.GpuMath, line => console.MarkupLine(Markup.Escape(line)));
 
         // Load (and on first use fetch) the dataset here, with progress, before the silo needs it.
         DatasetLoading.Load(console, config.Dataset, settings.DataDir, config.Layers[0], config.Layers[^1]);
-        var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir, WorkerThreads = settings.WorkerThreads, Backend = settings.Backend };
+        // The test passes use every core: they run inside the parameter server's step, while this process's only run waits
+        // (a shared silo's default is 1, beside other runs' workers). Same accuracy at any thread count: rows are split, not sums.
+        var silo = new SiloTrainingOptions
+        {
+            DataDirectory = settings.DataDir, WorkerThreads = settings.WorkerThreads, Backend = settings.Backend, GpuMath = settings.GpuMath,
+            EvaluationThreads = Environment.ProcessorCount,
+        };
         await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetrySetup.Parse(settings.Telemetry), settings.Dashboard, cancellation).ConfigureAwait(false);
         if (cluster.DashboardUrl is { } url) console.MarkupLine($"dashboard: [link]{Markup.Escape(url)}runs/{Uri.EscapeDataString(runId)}[/]");
         var session = new RunSession(console, cluster.Client);

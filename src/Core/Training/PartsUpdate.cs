@@ -114,8 +114,13 @@ public sealed class PartsUpdate
                 throw new ArgumentException($"a gradient part has {part.Length / sizeof(float)} floats; the layout needs {_sum.Length / sizeof(float)}", nameof(parts));
     }
 
-    /// <summary>Tensor norms and the global norm from the per-tensor Σ x², added in layout order as ClipOps.GlobalNorm does.</summary>
-    ClipDecision Decide(double[] sumsOfSquares)
+    ClipDecision Decide(double[] sumsOfSquares) => Decide(_rule, sumsOfSquares);
+
+    /// <summary>
+    /// Tensor norms and the global norm from the per-tensor Σ x², added in layout order as ClipOps.GlobalNorm does; the
+    /// sharded parameter server's coordinator decides from its shards' sums with this same code.
+    /// </summary>
+    internal static ClipDecision Decide(UpdateRule rule, double[] sumsOfSquares)
     {
         var tensorNorms = new double[sumsOfSquares.Length];
         double total = 0;
@@ -124,7 +129,7 @@ public sealed class PartsUpdate
             tensorNorms[k] = Math.Sqrt(sumsOfSquares[k]);
             total += sumsOfSquares[k];
         }
-        return _rule.Decide(tensorNorms, Math.Sqrt(total));
+        return rule.Decide(tensorNorms, Math.Sqrt(total));
     }
 
     /// <summary>Σ x² of each tensor thread <paramref name="thread"/> owns: of a alone, or of a + b (then written to the sum).</summary>

@@ -32,6 +32,9 @@ public sealed record RunRecipe
     /// </summary>
     public int CheckpointEvery { get; init; } = 50;
 
+    /// <summary>Parameter-server shards (θ and the optimizer state split over S grains), 1..the layout's tensors. Default 1.</summary>
+    public int PsShards { get; init; } = 1;
+
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
     public int WorkerTimeoutSeconds { get; init; } = 30;
 }

@@ -128,6 +128,13 @@ public sealed record TrainingOptions
         return new UpdateRule(layout, optimizer, Clip, NonFinite, new LearningRateSchedule(Schedule, LearningRate, Math.Max(1, totalSteps)), ClipPolicy);
     }
 
+    /// <summary>The rule of a sharded parameter server's coordinator: clip policy, schedule, non-finite policy; the optimizer's state lives in the shards (length 0 here).</summary>
+    public UpdateRule CreateCoordinatorRule(ParameterLayout layout, long totalSteps)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return new UpdateRule(layout, new Optimizer(Optimizer, LearningRate, 0), Clip, NonFinite, new LearningRateSchedule(Schedule, LearningRate, Math.Max(1, totalSteps)), ClipPolicy);
+    }
+
     static void Require(bool ok, string message)
     {
         if (!ok) throw new ThresherInputException(message);

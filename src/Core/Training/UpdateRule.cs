@@ -93,12 +93,7 @@ public sealed class UpdateRule
         ArgumentNullException.ThrowIfNull(decision);
         if (theta.Length != _layout.TotalLength)
             throw new ArgumentException($"θ has {theta.Length} floats; the layout needs {_layout.TotalLength}", nameof(theta));
-        if (!decision.Finite)
-        {
-            if (NonFinite == NonFinitePolicy.Abort)
-                throw new NonFiniteGradientException($"step {step}: the gradient's global norm is {decision.GlobalNorm} (loss {meanLoss}); the run was aborted (policy abort). Lower the learning rate, clip, or use --nonfinite skip.");
-            return Statistics(step, meanLoss, decision, skipped: true);
-        }
+        if (!decision.Finite) return NotFinite(step, meanLoss, decision);
         double learningRate = Schedule.At(step);
         if (Policy.ScalesUnits)
         {
@@ -123,6 +118,14 @@ public sealed class UpdateRule
     /// <summary><see cref="Measure"/> then <see cref="Apply(Span{float}, ReadOnlySpan{float}, long, double, ClipDecision)"/>.</summary>
     public StepStatistics Apply(Span<float> theta, ReadOnlySpan<float> meanGradient, long step, double meanLoss)
         => Apply(theta, meanGradient, step, meanLoss, Measure(meanGradient));
+
+    /// <summary>A non-finite g: the step skipped (θ untouched), or <see cref="NonFiniteGradientException"/> under policy abort.</summary>
+    internal StepStatistics NotFinite(long step, double meanLoss, ClipDecision decision)
+    {
+        if (NonFinite == NonFinitePolicy.Abort)
+            throw new NonFiniteGradientException($"step {step}: the gradient's global norm is {decision.GlobalNorm} (loss {meanLoss}); the run was aborted (policy abort). Lower the learning rate, clip, or use --nonfinite skip.");
+        return Statistics(step, meanLoss, decision, skipped: true);
+    }
 
     internal StepStatistics Statistics(long step, double meanLoss, ClipDecision d, bool skipped)
         => new(step, meanLoss, d.GlobalNorm, d.ClippedNorm, d.Scale, d.Clipped, skipped, d.TensorNorms, Schedule.At(step)) { ClipThreshold = d.Threshold };

@@ -45,17 +45,36 @@ public sealed class AdaptiveGradientClip : ClipPolicy
     {
         if (gradient.Length != _layout.TotalLength || theta.Length != _layout.TotalLength)
             throw new ArgumentException($"g has {gradient.Length} and θ {theta.Length} floats; the layout needs {_layout.TotalLength}");
-        int layers = _layout.Config.Depth;
         double sumOfSquares = 0;
-        for (int l = 0; l < layers; l++)
+        foreach (double layer in ScaleLayers(gradient, theta, 0, _layout.Config.Depth))
+            sumOfSquares += layer;
+        return Math.Sqrt(sumOfSquares);
+    }
+
+    /// <summary>
+    /// The pass on layers [<paramref name="firstLayer"/>, firstLayer + <paramref name="layers"/>) of a slice that starts
+    /// at the first of them (a parameter-server shard's: g and θ hold exactly those layers' w and b). Returns each
+    /// layer's post-clip Σ w² + Σ b² (added in that grouping): the global post-clip Σ is their sum in layer order.
+    /// </summary>
+    public double[] ScaleLayers(Span<float> gradient, ReadOnlySpan<float> theta, int firstLayer, int layers)
+    {
+        int depth = _layout.Config.Depth;
+        if (firstLayer < 0 || layers < 0 || firstLayer + layers > depth)
+            throw new ArgumentOutOfRangeException(nameof(layers), $"layers {firstLayer}..{firstLayer + layers - 1} of {depth}");
+        int origin = _layout.Weight(firstLayer).Offset;
+        var sums = new double[layers];
+        for (int i = 0; i < layers; i++)
         {
+            int l = firstLayer + i;
             var w = _layout.Weight(l);
             var b = _layout.Bias(l);
-            if (l < layers - 1 || IncludeLast)
-                ClipLayer(w.Of(gradient), b.Of(gradient), w.Of(theta), b.Of(theta), w.Shape[0], w.Shape[1]);
-            sumOfSquares += SumOfSquares(w.Of(gradient)) + SumOfSquares(b.Of(gradient));
+            var dW = gradient.Slice(w.Offset - origin, w.Length);
+            var dB = gradient.Slice(b.Offset - origin, b.Length);
+            if (l < depth - 1 || IncludeLast)
+                ClipLayer(dW, dB, theta.Slice(w.Offset - origin, w.Length), theta.Slice(b.Offset - origin, b.Length), w.Shape[0], w.Shape[1]);
+            sums[i] = SumOfSquares(dW) + SumOfSquares(dB);
         }
-        return Math.Sqrt(sumOfSquares);
+        return sums;
     }
 
     /// <summary>One layer: dW [rows, units] and dB [units] rescaled per unit (column + bias) against W [rows, units], B [units].</summary>

@@ -1,6 +1,6 @@
 using Thresher.Core.Data;
 
-namespace Thresher.Client.Bench;
+namespace Thresher.Benchmarks;
 
 /// <summary>
 /// The data the step measurements train on: real MNIST when it is already cached (never fetched for a

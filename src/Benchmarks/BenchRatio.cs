@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Thresher.Client.Bench;
+namespace Thresher.Benchmarks;
 
 /// <summary>
 /// A cluster-step measurement over the core-step one at the same global batch and total kernel threads: what the

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json;
 
-namespace Thresher.Client.Bench;
+namespace Thresher.Benchmarks;
 
 /// <summary>
 /// The machine a benchmark ran on and its measured FP32 FMA peak: 16 independent fused multiply-add chains

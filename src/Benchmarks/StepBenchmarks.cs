@@ -2,12 +2,12 @@ using Thresher.Core.Data;
 using Thresher.Core.Model;
 using Thresher.Core.Training;
 
-namespace Thresher.Client.Bench;
+namespace Thresher.Benchmarks;
 
 /// <summary>
 /// The Core single-process step, exactly what <see cref="Trainer.TrainStep"/> runs: gather the batch from the
 /// bytes, forward, loss, backward, per-tensor and global norms, clip_by_global_norm folded into SGD.
-/// The recipe is the TorchSharp peer's (../shared/peer, Bench.cs): the tutorial MLP 784-512-256-10, MSE on
+/// The recipe is the TorchSharp peer's: the tutorial MLP 784-512-256-10, MSE on
 /// x/50, SGD lr 0.01, clip 15 — so the two step rates compare like for like.
 /// </summary>
 public static class StepBenchmarks
@@ -24,11 +24,14 @@ public static class StepBenchmarks
         Steps = TrainingOptions.MaxSteps,
     };
 
+    /// <summary>The trainer a core-step measurement steps: the recipe at <paramref name="batch"/> on <paramref name="threads"/> kernel threads.</summary>
+    public static Trainer CoreStepTrainer(Dataset data, int threads, int batch) => new(Recipe(batch), data, threads);
+
     public static BenchResult CoreStep(Dataset data, int threads, int batch, BenchPlan plan)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(plan);
-        var trainer = new Trainer(Recipe(batch), data, threads);
+        var trainer = CoreStepTrainer(data, threads, batch);
         var seconds = plan.SecondsPerUnit(() => trainer.TrainStep());
         return BenchResult.From(BenchResult.CoreStep, $"threads={threads} batch={batch}", threads, batch, 1,
             [.. seconds.Select(s => batch / s)], BenchResult.SamplesPerSecond);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Thresher.Client.Bench;
+namespace Thresher.Benchmarks;
 
 /// <summary>
 /// What one `thresher bench` run measures and for how long. Every timed repetition lasts about

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Thresher.Client.Bench;
+namespace Thresher.Benchmarks;
 
 /// <summary>
 /// One measurement of `thresher bench`: the median of several timed repetitions after warm-up, with their
