@@ -162,6 +162,9 @@ public sealed record RunConfig
     /// <summary>Faults made on purpose (tests, demos): comma-separated rules; "" = none.</summary>
     [Id(90)] public string Inject { get; init; } = "";
 
+    /// <summary>Fault verdicts on one silo after which the run's workers are moved off it; 0 = never.</summary>
+    [Id(91)] public int FaultLimit { get; init; }
+
     // Optimizer and learning-rate schedule (ids 30–49). A null hyper-parameter takes the optimizer's or schedule's
     // default (PyTorch's); one given for another optimizer or schedule is refused by validation.
 
@@ -211,5 +214,5 @@ public sealed record RunConfig
     [Id(44)] public double? FinalDivFactor { get; init; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
 }

@@ -47,6 +47,10 @@ public sealed record RunStatus
     [Id(82)] public string[] SuspectSilos { get; init; } = [];
     /// <summary>Batches a replay found to be a spike's cause (verdict data): the run's skip list, for a later run to omit.</summary>
     [Id(83)] public long[] SkipBatches { get; init; } = [];
+    /// <summary>Silos the run's workers were moved off after --fault-limit fault verdicts there, by address.</summary>
+    [Id(94)] public string[] AvoidedSilos { get; init; } = [];
+    /// <summary>The latest move of workers, or why none was possible (no other silo); null when none happened.</summary>
+    [Id(95)] public string? Placement { get; init; }
 
     /// <summary>The first evaluation at ≥ 97 % test accuracy (step and the run's wall seconds then), or null.</summary>
     [Id(30)] public AccuracyMilestone? Reached97 { get; init; }

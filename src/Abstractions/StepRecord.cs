@@ -57,6 +57,15 @@ public sealed record StepRecord(
 
     /// <summary>The replay's verdict: data (the batch is the cause), fault (the worker's silo is suspect), or "" when none was made.</summary>
     [Id(86)] public string Verdict { get; init; } = "";
+
+    /// <summary>
+    /// Set when this step's fault verdict took its silo to the run's fault limit: what was done ("silo … had 3 faults:
+    /// worker 1 moved off it" or "… no other silo to move to: its workers stay"), else null.
+    /// </summary>
+    [Id(92)] public string? Placement { get; init; }
+
+    /// <summary>The silo the run's workers were moved off at this step (see <see cref="Placement"/>), else null.</summary>
+    [Id(93)] public string? MovedOffSilo { get; init; }
     /// <summary>The step's learning rate from the run's schedule (NaN in records read from files that lack it).</summary>
     [Id(30)] public double LearningRate { get; init; } = double.NaN;
 

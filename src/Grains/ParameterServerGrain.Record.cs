@@ -26,6 +26,8 @@ public sealed partial class ParameterServerGrain
             Culprit = stats.Culprit,
             Verdict = ReplayVerdict.Name(stats.Verdict),
             Bytes = _stepBytes,
+            Placement = _placement?.StepMove.Placement,
+            MovedOffSilo = _placement?.StepMove.MovedOff,
         };
     }
 

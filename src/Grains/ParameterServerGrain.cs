@@ -41,6 +41,7 @@ public sealed partial class ParameterServerGrain(
     long _nextStep;        // the step id the next Step call must carry; every step before it is applied exactly once
     StepRecord? _lastRecord; // the record of step _nextStep − 1, returned again when that step is asked for twice
     CommunicationBytes _stepBytes = CommunicationBytes.Zero; // the step in progress's payload bytes (a replay adds its own)
+    WorkerPlacement? _placement; // --fault-limit: the silos the workers are moved off
 
     /// <summary>
     /// Creates θ_0 and sets up the workers. The run grain validated <paramref name="config"/> when the run arrived (the
@@ -96,6 +97,7 @@ public sealed partial class ParameterServerGrain(
         _evaluator = new Mlp(training.Layers, 1000, Math.Max(1, options.Value.EvaluationThreads));
         _nextStep = nextStep;
         _lastRecord = null;
+        _placement = new WorkerPlacement(GrainFactory, training.Spike.FaultLimit);
     }
 
     CheckpointStore Checkpoints => _checkpoints
@@ -208,6 +210,7 @@ public sealed partial class ParameterServerGrain(
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];
         long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
+        _placement!.BeginStep();
         for (int w = 0; w < _workers.Length; w++)
             calls[w] = WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
         var replies = await Task.WhenAll(calls);
@@ -257,6 +260,7 @@ public sealed partial class ParameterServerGrain(
         _stepBytes += StepTraffic.Of([replay], request.Parameters.LongLength, LocalSilo);
         var verdict = ReplayVerdict.Compare(MemoryMarshal.Cast<byte, float>(parts[w].Gradient.AsSpan()), MemoryMarshal.Cast<byte, float>(replay.Gradient.AsSpan()));
         if (verdict == Verdict.Fault) parts[w] = new WorkerPart(replay.Gradient, new WorkerGradientResult(replay.Samples, replay.LossSum, replay.LocalNorm));
+        if (verdict == Verdict.Fault) await _placement!.Convicted(replies[w].Silo, Array.ConvertAll(replies, r => r.Silo)); // --fault-limit
         _step!.Convict(step, suspect, other, verdict);
         return _step.Measure(parts);
     }

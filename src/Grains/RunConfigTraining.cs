@@ -78,6 +78,7 @@ public static class RunConfigTraining
             RewindWindow = config.RewindWindow,
             RewindSteps = config.RewindSteps,
             RewindSkipBatches = config.RewindSkipBatches,
+            FaultLimit = config.FaultLimit,
         };
 
         /// <summary>True for shard mode fixed; throws <see cref="ThresherInputException"/> for an unknown mode.</summary>

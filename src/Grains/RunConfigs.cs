@@ -56,6 +56,7 @@ public static class RunConfigs
             RewindWindow = t.Spike.RewindWindow,
             RewindSteps = t.Spike.RewindSteps,
             RewindSkipBatches = t.Spike.RewindSkipBatches,
+            FaultLimit = t.Spike.FaultLimit,
             Inject = string.Join(',', t.Inject),
             CheckpointEvery = recipe.CheckpointEvery,
             WorkerTimeoutSeconds = recipe.WorkerTimeoutSeconds,

@@ -18,6 +18,8 @@ sealed class RunLedger(TimeProvider? clock = null)
     readonly HashSet<string> _silos = [];
     readonly SortedSet<string> _suspectSilos = new(StringComparer.Ordinal);
     readonly SortedSet<long> _skipBatches = [];
+    readonly SortedSet<string> _avoidedSilos = new(StringComparer.Ordinal);
+    string? _placement; // the latest move of workers (or why none was possible)
     ExplosionDetector? _detector;
     int _skipped, _clipped, _alertCount, _spikes, _rewinds;
     GradientAlert? _lastAlert;
@@ -105,6 +107,8 @@ sealed class RunLedger(TimeProvider? clock = null)
         _silos.Clear();
         _suspectSilos.Clear();
         _skipBatches.Clear();
+        _avoidedSilos.Clear();
+        _placement = null;
         _detector = Config is null ? null : NewDetector(Config);
         foreach (var r in kept)
         {
@@ -126,6 +130,8 @@ sealed class RunLedger(TimeProvider? clock = null)
             record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, record.Verdict, record.GlobalNorm, double.NaN, spike)] };
         if (record.Event is { } happened)
             record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, "rewind", double.NaN, double.NaN, happened)] };
+        if (record.Placement is { } placed)
+            record = record with { Alerts = [.. record.Alerts, new GradientAlert(record.Step, "moved", double.NaN, double.NaN, placed)] };
         if (_detector?.Observe(record.Step, record.GlobalNorm, record.TensorNorms, record.WorkerNorms) is { } alert)
             record = record with { Alerts = [new GradientAlert(alert.Step, alert.ReasonName, alert.Value, alert.Baseline, alert.Detail), .. record.Alerts] };
         UpdateWall();
@@ -193,6 +199,8 @@ sealed class RunLedger(TimeProvider? clock = null)
             Rewinds = _rewinds,
             SuspectSilos = [.. _suspectSilos],
             SkipBatches = [.. _skipBatches],
+            AvoidedSilos = [.. _avoidedSilos],
+            Placement = _placement,
             Reached97 = _reached97,
             Reached98 = _reached98,
             BytesPerStep = _bytesSteps > 0 ? _bytes.PerStep(_bytesSteps) : null,
@@ -208,6 +216,8 @@ sealed class RunLedger(TimeProvider? clock = null)
         if (record.Event is not null) _rewinds++;
         if (record.Verdict == "data") _skipBatches.Add(record.BatchId);
         if (record.Verdict == "fault" && record.Culprit is int c && c < record.WorkerSilos.Length) _suspectSilos.Add(record.WorkerSilos[c]);
+        if (record.MovedOffSilo is { } movedOff) _avoidedSilos.Add(movedOff);
+        _placement = record.Placement ?? _placement;
         if (record.TestAccuracy is double accuracy)
         {
             _testAccuracy = accuracy;

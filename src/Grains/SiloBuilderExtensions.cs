@@ -19,6 +19,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddOptions<SiloTrainingOptions>();
         silo.Services.AddSingleton<LocalRuns>();
         silo.Services.AddHostedService<RunWaker>(); // a silo's death wakes the runs it may have held, not their reminders
+        silo.Services.AddPlacementDirector<AvoidSuspectSilosPlacement, AvoidSuspectSilosPlacementDirector>();
         return silo;
     }
 

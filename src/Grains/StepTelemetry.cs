@@ -57,6 +57,7 @@ static class StepTelemetry
             span.SetTag(TelemetryNames.SpikeVerdict, record.Verdict);
             if (record.Verdict == "fault" && culprit < record.WorkerSilos.Length) span.SetTag(TelemetryNames.SpikeSuspectSilo, record.WorkerSilos[culprit]);
         }
+        if (record.MovedOffSilo is { } movedOff) span.SetTag(TelemetryNames.SpikeMovedOffSilo, movedOff);
         foreach (var alert in record.Alerts)
         {
             span.AddEvent(new ActivityEvent(TelemetryNames.ExplosionEvent, tags: new ActivityTagsCollection

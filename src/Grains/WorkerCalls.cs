@@ -28,6 +28,9 @@ static class WorkerCalls
                 if (await call().WaitAsync(timeout) is { } result) return result;
                 if (attempt >= Attempts)
                     throw new InvalidOperationException($"worker {setup.Worker} of run {setup.RunId}: still not set up after {attempt} setups");
+                // Null again after a setup: an activation migrating off an avoided silo (--fault-limit) may take the setup
+                // before it is gone; give the migration time, then the setup reaches the new activation.
+                if (attempt > 1) await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
                 await worker.SetUp(setup).WaitAsync(timeout);
             }
             catch (Exception e) when (e is OrleansException or TimeoutException && attempt < Attempts)

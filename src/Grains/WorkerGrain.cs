@@ -15,14 +15,21 @@ namespace Thresher.Grains;
 /// <see cref="WorkerGradient"/>. Holds its setup (the run's config, once per activation) and caches (model
 /// workspace, gradient buffer). A fresh activation (re-placed on another silo) answers null until the parameter
 /// server sends the setup again, so a re-activation anywhere changes nothing. The gradient runs on the silo's
-/// <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none).
+/// <see cref="GradientBackendFactory"/> service (the CPU backend when the host registered none). Placed away from the
+/// silos its run moved its workers off (<see cref="AvoidSuspectSilosPlacement"/>); an activation on such a silo migrates
+/// (as a fresh activation) when asked for a gradient, so the next call finds the worker elsewhere.
 /// </summary>
-public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IServiceProvider services) : Grain, IWorkerGrain
+[AvoidSuspectSilosPlacement]
+public sealed class WorkerGrain(
+    SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IClusterMembershipService membership, IServiceProvider services)
+    : Grain, IWorkerGrain
 {
     WorkerSetup? _setup;
     WorkerGradient? _worker;
     byte[]? _gradient; // reused each step: the parameter server has finished reading it before it asks again
     byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
+    // Set up after the run moved workers off a silo: a fresh device (the run's injected worker faults belonged to the device it left).
+    bool _setUpAfterMove;
     byte[]? _theta;    // a sharded run's θ, gathered from the shards each step
     ShardPlan? _plan;  // a sharded run's shard plan (from the config)
 
@@ -36,6 +43,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
         _worker = new WorkerGradient(config.ToTrainingOptions(), data.Train, config.Workers, setup.Worker, config.IsFixedShards,
             WorkerThreads(config.Workers), backend);
         _gradient = new byte[_worker.ParameterCount * sizeof(float)];
+        _setUpAfterMove = RequestContext.Get(AvoidedSilos.Key) is string { Length: > 0 };
         _setup = setup;
         services.GetService<LocalRuns>()?.WorkerSetUp(setup.RunId);
         return Task.CompletedTask;
@@ -49,6 +57,14 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_setup is null || _worker is null) return Task.FromResult<GradientResult?>(null); // not set up: ask for the setup
+        if (MustMove())
+        {
+            // The run moved its workers off this silo: migrate (placement reads this call's request context, which names
+            // the avoided silos), as a fresh activation; the parameter server's SetUp and retry follow it there.
+            _setup = null;
+            MigrateOnIdle();
+            return Task.FromResult<GradientResult?>(null);
+        }
         // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
         byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
         return Task.FromResult<GradientResult?>(Compute(request.RunId, request.Step, request.Worker, request.Parameters, buffer));
@@ -80,7 +96,7 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(parameters.AsSpan());
         var grad = MemoryMarshal.Cast<byte, float>(buffer.AsSpan());
-        var part = _worker!.Compute(batch, theta, grad, part: worker);
+        var part = _worker!.Compute(batch, theta, grad, part: worker, faultyDevice: !_setUpAfterMove);
         double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (span is not null)
         {
@@ -93,10 +109,20 @@ public sealed class WorkerGrain(SiloDatasets datasets, IOptions<SiloTrainingOpti
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
         StepTraffic.RecordWorker(runId, parameters.LongLength, buffer.LongLength);
-        return new GradientResult(batch, worker, buffer, part.Samples, part.LossSum, part.LocalNorm, milliseconds, silo.SiloAddress.Endpoint.ToString())
+        return new GradientResult(batch, worker, buffer, part.Samples, part.LossSum, part.LocalNorm, milliseconds, SiloName)
         {
             ParametersReceivedBytes = parameters.LongLength,
         };
+    }
+
+    string SiloName => AvoidedSilos.Name(silo.SiloAddress);
+
+    /// <summary>This silo is one the run avoids, and an active silo it does not avoid is there to go to.</summary>
+    bool MustMove()
+    {
+        var avoided = AvoidedSilos.Current();
+        return avoided.Contains(SiloName) && membership.CurrentSnapshot.Members.Values.Any(
+            m => m.Status == SiloStatus.Active && !avoided.Contains(AvoidedSilos.Name(m.SiloAddress)));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -13,6 +13,8 @@ public sealed class SpikeBadInputTests(SyntheticData data) : IClassFixture<Synth
     [InlineData("rewind-window 0: must be in 1..1000000", "--rewind-window", "0")]
     [InlineData("rewind-steps 0: must be in 1..1000000", "--rewind-steps", "0")]
     [InlineData("rewind-skip-batches -1: must be in 0..1000000", "--rewind-skip-batches", "-1")]
+    [InlineData("fault-limit 1001: must be in 0..1000 (0 = never move workers off a silo)", "--fault-limit", "1001")]
+    [InlineData("fault-limit -1: must be in 0..1000", "--fault-limit", "-1")]
     [InlineData("alert-growth 'x': not a number", "--alert-growth", "x")]
     [InlineData("growth factor 1: must be a finite number > 1", "--alert-growth", "1")]
     [InlineData("inject 'batch:3': expected batch:B:scale=X", "--inject", "batch:3")]

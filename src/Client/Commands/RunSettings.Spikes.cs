@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 
 namespace Thresher.Client.Commands;
 
-/// <summary>The run options of the early-warning growth rule and the response ladder (--on-spike, --spike-*, --rewind-*, --inject).</summary>
+/// <summary>The run options of the early-warning growth rule and the response ladder (--on-spike, --spike-*, --rewind-*, --fault-limit, --inject).</summary>
 public partial class RunSettings
 {
     [CommandOption("--alert-growth <G>")]
@@ -53,6 +53,11 @@ public partial class RunSettings
     [Description("Batches skipped after the spike's own, besides the re-run ones (0..1000000). Default 100.")]
     [TypeConverter(typeof(IntOptionConverter))]
     public int? RewindSkipBatches { get; init; }
+
+    [CommandOption("--fault-limit <N>")]
+    [Description("After N fault verdicts (a replay found a worker's gradient faulty) for workers on one silo, move the run's workers off that silo when another is active (0..1000; 0 = never). Default 3.")]
+    [TypeConverter(typeof(IntOptionConverter))]
+    public int? FaultLimit { get; init; }
 
     [CommandOption("--inject <RULES>")]
     [Description("Faults on purpose, for tests and demos (default none), comma-separated: batch:B:scale=X (batch B's inputs × X), worker:W:from=B:noise=X (worker W adds noise in [[-X, X) from batch B), worker:W:nan@B.")]

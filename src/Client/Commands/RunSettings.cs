@@ -200,6 +200,7 @@ public partial class RunSettings : CommandSettings
             RewindWindow = RewindWindow ?? p.RewindWindow,
             RewindSteps = RewindSteps ?? p.RewindSteps,
             RewindSkipBatches = RewindSkipBatches ?? p.RewindSkipBatches,
+            FaultLimit = FaultLimit ?? p.FaultLimit,
             Inject = Inject ?? p.Inject,
         };
     }

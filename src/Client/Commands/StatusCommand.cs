@@ -32,6 +32,8 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         if (status.Spikes > 0 || status.Rewinds > 0)
             Row("spikes / rewinds", string.Create(CultureInfo.InvariantCulture, $"{status.Spikes} / {status.Rewinds} (--on-spike {status.Config?.OnSpike})"));
         if (status.SuspectSilos.Length > 0) Row("suspect silos", string.Join(' ', status.SuspectSilos) + " (a replay found their worker's gradient faulty)");
+        if (status.Placement is { } placement)
+            Row("moved off silos", (status.AvoidedSilos.Length > 0 ? string.Join(' ', status.AvoidedSilos) : "none") + $" (latest: {placement})");
         if (status.SkipBatches.Length > 0) Row("skip list", string.Join(',', status.SkipBatches) + " (batches a replay found to cause a spike)");
         if (status.LastAlert is { } alert) Row("last alert", string.Create(CultureInfo.InvariantCulture, $"step {alert.Step}, {alert.Reason}: {alert.Detail}"));
         if (status.Error is { } error) Row("error", error);

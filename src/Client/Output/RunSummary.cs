@@ -42,6 +42,11 @@ public sealed record RunSummary(
 
     [JsonPropertyName("skip_batches")] public long[] SkipBatches { get; init; } = [];
 
+    /// <summary>Silos the run's workers were moved off (--fault-limit), and the latest move or why none was possible.</summary>
+    [JsonPropertyName("moved_off_silos")] public string[] MovedOffSilos { get; init; } = [];
+
+    [JsonPropertyName("placement")] public string? Placement { get; init; }
+
     /// <summary>Faults injected on purpose (--inject), as given; empty when none — never silent.</summary>
     [JsonPropertyName("inject")] public string Inject { get; init; } = "";
     /// <summary>The first evaluation at ≥ 97 % test accuracy: its step and the run's wall seconds then (null: never).</summary>
@@ -101,6 +106,8 @@ public sealed record RunSummary(
             Rewinds = status.Rewinds,
             SuspectSilos = status.SuspectSilos,
             SkipBatches = status.SkipBatches,
+            MovedOffSilos = status.AvoidedSilos,
+            Placement = status.Placement,
             Inject = status.Config?.Inject ?? "",
             TimeTo97 = Of(status.Reached97),
             TimeTo98 = Of(status.Reached98),

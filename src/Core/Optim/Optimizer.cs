@@ -65,6 +65,10 @@ public sealed class Optimizer
         Steps = steps;
     }
 
+    /// <summary>The same from float buffers (a rewind's snapshot): each as long as this optimizer's, or empty where it keeps none.</summary>
+    public void Restore(ReadOnlySpan<float> velocity, ReadOnlySpan<float> expAvg, ReadOnlySpan<float> expAvgSq, long steps)
+        => Restore(MemoryMarshal.AsBytes(velocity), MemoryMarshal.AsBytes(expAvg), MemoryMarshal.AsBytes(expAvgSq), steps);
+
     static void Load(float[] into, ReadOnlySpan<byte> from, string name)
     {
         if (from.IsEmpty) return;

@@ -35,7 +35,7 @@ public sealed class ShardCoordinator
         spike ??= new SpikeOptions();
         if (spike.OnSpike != SpikeAction.None)
             throw new ThresherInputException($"on-spike {SpikeOptions.Name(spike.OnSpike)} with ps-shards {plan.Count}: the response ladder's replay and rewind need the whole gradient and θ on one grain; use --on-spike none or --ps-shards 1");
-        Guard = new SpikeGuard(spike, 0, 0, omittedBatches);
+        Guard = new SpikeGuard(spike, rule, omittedBatches); // no rewind here: the guard never touches the rule's (empty) optimizer
     }
 
     public UpdateRule Rule { get; }
@@ -76,7 +76,7 @@ public sealed class ShardCoordinator
     public ShardDecision? Decide(long step, ShardedMeasure measured)
     {
         ArgumentNullException.ThrowIfNull(measured);
-        _ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, [], []);
+        _ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, []);
         if (!measured.Decision.Finite)
         {
             Rule.NotFinite(step, measured.MeanLoss, measured.Decision); // throws under abort

@@ -53,6 +53,8 @@ public static class TelemetryNames
     public const string SpikeCulprit = "thresher.spike.culprit_worker";
     public const string SpikeVerdict = "thresher.spike.verdict";
     public const string SpikeSuspectSilo = "thresher.spike.suspect_silo";
+    /// <summary>The silo a run's workers were moved off at this step (--fault-limit reached).</summary>
+    public const string SpikeMovedOffSilo = "thresher.spike.moved_off_silo";
 
     // Instruments
     public const string GlobalNormHistogram = "thresher.grad.global_norm";

@@ -16,8 +16,8 @@ public sealed record SpikeDecision(SpikeAction Action, string? Spike, long? Rewi
 /// <summary>
 /// The response ladder, run by the parameter server before a step's update is applied (<see cref="SynchronousStep"/>):
 /// a <see cref="SpikeRule"/> judges the step's global norm and loss; a spike is applied anyway (none), skipped (skip),
-/// skipped and — after RewindAfter spikes within RewindWindow steps, or one non-finite step — rewound (rewind: θ and
-/// optimizer state back to a <see cref="SnapshotRing"/> snapshot, the batches from there to the spike plus
+/// skipped and — after RewindAfter spikes within RewindWindow steps, or one non-finite step — rewound (rewind: θ,
+/// optimizer and clip state back to a <see cref="SnapshotRing"/> snapshot, the batches from there to the spike plus
 /// RewindSkipBatches more are skipped), or fails the run (abort). It also owns the run's data cursor: step s trains on
 /// batch <see cref="BatchOf"/>(s) = s + offset, past the run's omitted batches; only a rewind moves the offset.
 /// Not thread-safe; one per run.
@@ -26,17 +26,21 @@ public sealed class SpikeGuard
 {
     readonly SpikeOptions _options;
     readonly SpikeRule _rule;
+    readonly UpdateRule _update;
     readonly SnapshotRing? _ring;
     readonly long[] _omitted;             // sorted batch ids the schedule leaves out
     readonly Queue<long> _recentSpikes = new(); // steps of the spikes within the rewind window
 
-    public SpikeGuard(SpikeOptions options, int parameters, int optimizerState, IEnumerable<long>? omittedBatches = null)
+    /// <param name="update">The run's update rule: a rewind restores its optimizer's and clip policy's state with θ.</param>
+    public SpikeGuard(SpikeOptions options, UpdateRule update, IEnumerable<long>? omittedBatches = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(update);
         options.Validate();
         _options = options;
+        _update = update;
         _rule = new SpikeRule(options);
-        _ring = options.OnSpike == SpikeAction.Rewind ? new SnapshotRing(options.RewindSteps, parameters, optimizerState) : null;
+        _ring = options.OnSpike == SpikeAction.Rewind ? new SnapshotRing(options.RewindSteps, update.Layout.TotalLength, update.Optimizer) : null;
         _omitted = [.. (omittedBatches ?? []).Distinct().Order()];
     }
 
@@ -77,12 +81,12 @@ public sealed class SpikeGuard
     }
 
     /// <summary>
-    /// Judges step <paramref name="step"/> (θ and <paramref name="optimizerState"/> as they are before it) and acts:
-    /// a rewind writes the snapshot into both. Abort throws <see cref="SpikeAbortException"/>.
+    /// Judges step <paramref name="step"/> (θ and the update rule's optimizer and clip state as they are before it) and
+    /// acts: a rewind writes the snapshot into all three. Abort throws <see cref="SpikeAbortException"/>.
     /// </summary>
-    public SpikeDecision Decide(long step, double globalNorm, double meanLoss, Span<float> theta, Span<float> optimizerState)
+    public SpikeDecision Decide(long step, double globalNorm, double meanLoss, Span<float> theta)
     {
-        _ring?.Offer(step, BatchOffset, theta, optimizerState);
+        _ring?.Offer(step, BatchOffset, theta, _update);
         string? spike = _rule.Judge(globalNorm, meanLoss);
         if (spike is null)
         {
@@ -100,13 +104,13 @@ public sealed class SpikeGuard
         _recentSpikes.Enqueue(step);
         bool nonFinite = !double.IsFinite(globalNorm) || !double.IsFinite(meanLoss);
         if (!nonFinite && _recentSpikes.Count < _options.RewindAfter) return new(SpikeAction.Skip, described, null);
-        return Rewind(step, described, theta, optimizerState);
+        return Rewind(step, described, theta);
     }
 
-    SpikeDecision Rewind(long step, string described, Span<float> theta, Span<float> optimizerState)
+    SpikeDecision Rewind(long step, string described, Span<float> theta)
     {
         long spikeBatch = BatchOf(step);
-        var (to, offset) = _ring!.Restore(step, theta, optimizerState);
+        var (to, offset) = _ring!.Restore(step, theta, _update);
         BatchOffset = offset;
         long firstSkipped = BatchOf(to); // the batch step `to` trained on before: from it to the spike's, re-run no more
         // Step `to` goes on with the first batch after the spike's and the RewindSkipBatches after it (omitted ones passed over).
@@ -115,7 +119,7 @@ public sealed class SpikeGuard
         _recentSpikes.Clear();
         Rewinds++;
         _event = string.Create(CultureInfo.InvariantCulture,
-            $"rewind: spike at {described}; θ and optimizer state back to step {to}, batches {firstSkipped}..{target - 1} skipped");
+            $"rewind: spike at {described}; θ, optimizer and clip state back to step {to}, batches {firstSkipped}..{target - 1} skipped");
         return new(SpikeAction.Rewind, described, to);
     }
 }

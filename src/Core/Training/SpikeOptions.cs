@@ -57,6 +57,12 @@ public sealed record SpikeOptions
     /// <summary>Batches skipped after the spike's own, besides those re-run from the snapshot, 0..1000000. Default 100.</summary>
     public int RewindSkipBatches { get; init; } = 100;
 
+    /// <summary>
+    /// Fault verdicts for workers on one silo after which the run's workers are moved off it (cluster only), 0..1000;
+    /// 0 = never move. Default 3.
+    /// </summary>
+    public int FaultLimit { get; init; } = 3;
+
     /// <summary>The history the rule needs before it judges.</summary>
     public int EffectiveMinHistory => MinHistory ?? Math.Max(20, Window / 2);
 
@@ -70,6 +76,7 @@ public sealed record SpikeOptions
         Require(RewindWindow is >= 1 and <= 1_000_000, $"rewind-window {RewindWindow}: must be in 1..1000000 steps");
         Require(RewindSteps is >= 1 and <= 1_000_000, $"rewind-steps {RewindSteps}: must be in 1..1000000");
         Require(RewindSkipBatches is >= 0 and <= 1_000_000, $"rewind-skip-batches {RewindSkipBatches}: must be in 0..1000000");
+        Require(FaultLimit is >= 0 and <= 1000, $"fault-limit {FaultLimit}: must be in 0..1000 (0 = never move workers off a silo)");
     }
 
     public static SpikeAction ParseAction(string? text) => text?.ToLowerInvariant() switch

@@ -41,7 +41,7 @@ public sealed class SynchronousStep
     public SynchronousStep(UpdateRule rule, int threads, SpikeOptions? spike = null, IEnumerable<long>? omittedBatches = null)
     {
         _update = new PartsUpdate(rule, threads);
-        Guard = new SpikeGuard(spike ?? new SpikeOptions(), rule.Layout.TotalLength, rule.Optimizer.Velocity.Length, omittedBatches);
+        Guard = new SpikeGuard(spike ?? new SpikeOptions(), rule, omittedBatches);
         _blame = new WorkerBlame(Guard.Options.Window);
     }
 
@@ -103,7 +103,7 @@ public sealed class SynchronousStep
         ArgumentNullException.ThrowIfNull(theta);
         TakeLatest(measured);
         long batch = Guard.BatchOf(step);
-        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, MemoryMarshal.Cast<byte, float>(theta.AsSpan()), Rule.Optimizer.Velocity);
+        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, MemoryMarshal.Cast<byte, float>(theta.AsSpan()));
         var stats = ladder.Applies ? _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision) : NotApplied(measured, step);
         return Annotate(stats, batch, ladder, measured.WorkerNorms);
     }
@@ -114,7 +114,7 @@ public sealed class SynchronousStep
         ArgumentNullException.ThrowIfNull(theta);
         TakeLatest(measured);
         long batch = Guard.BatchOf(step);
-        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, theta, Rule.Optimizer.Velocity);
+        var ladder = Guard.Decide(step, measured.Decision.GlobalNorm, measured.MeanLoss, theta);
         var stats = ladder.Applies ? _update.Apply(theta, measured.Gradients, step, measured.MeanLoss, measured.Decision) : NotApplied(measured, step);
         return Annotate(stats, batch, ladder, measured.WorkerNorms);
     }

@@ -103,9 +103,6 @@ public sealed record TrainingOptions
         ClipPolicy.Validate(Clip);
         ArgumentNullException.ThrowIfNull(Spike, nameof(Spike));
         Spike.Validate();
-        // The rewind snapshots hold θ and SGD's momentum buffer; Adam's moments are not in them yet.
-        Require(Spike.OnSpike != SpikeAction.Rewind || !Optimizer.Kind.IsAdam(),
-            $"on-spike rewind: not supported with optimizer {Optimizer.Kind.Name()} (its snapshots hold θ and SGD momentum only); use --optimizer sgd or --on-spike skip");
         Require(OmitBatches.All(b => b >= 0), "omitted batches: ids must be ≥ 0");
     }
 

@@ -75,7 +75,9 @@ public sealed class WorkerGradient : IDisposable
     /// </summary>
     /// <param name="part">Whose rows: this worker's (null, default), or another worker's part when replaying it
     /// (a spike's suspect); the injected worker faults are this worker's either way — they belong to the device.</param>
-    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true, int? part = null)
+    /// <param name="faultyDevice">Whether this worker's injected faults apply (they belong to its device): false for a
+    /// cluster worker moved off its silo after the run's fault limit.</param>
+    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true, int? part = null, bool faultyDevice = true)
     {
         int rows = Schedule.WorkerIndices(step, part ?? Worker, _indices);
         int globalBatch = Schedule.GlobalBatch;
@@ -85,7 +87,7 @@ public sealed class WorkerGradient : IDisposable
         double lossSum = _backend.Gradient(gradient, theta, _train, _indices.AsSpan(0, rows), inputScale, _options.Loss, 1f / globalBatch);
         foreach (var rule in _options.Inject)
         {
-            if (rule.Worker != Worker) continue;
+            if (rule.Worker != Worker || !faultyDevice) continue;
             if (rule.Kind == InjectionKind.WorkerNoise && step >= rule.Batch) InjectionRule.AddNoise(gradient, rule.Amount, _options.Seed, step, Worker);
             if (rule.Kind == InjectionKind.WorkerNaN && step == rule.Batch && gradient.Length > 0) gradient[0] = float.NaN;
         }

@@ -86,10 +86,11 @@ public sealed class AutoClip : ClipPolicy
     /// <summary>Layout: [next sequence number, history oldest first…] as little-endian doubles.</summary>
     public override byte[] SaveState() => ClipState.Write([_next, .. _order]);
 
+    /// <summary>Replaces the history with the saved one (a fresh policy from a checkpoint, or a rewind's snapshot).</summary>
     public override void RestoreState(byte[] state)
     {
         var values = ClipState.Read(state, minimum: 1, Kind);
-        if (_next != 0) throw new InvalidOperationException("clip policy autoclip: state is restored into a fresh policy only");
+        for (long sequence = _next - Count; _order.Count > 0; sequence++) _sorted.Remove(_order.Dequeue(), sequence);
         _next = (long)values[0] - (values.Length - 1);
         foreach (double norm in values.AsSpan(1)) Add(norm);
     }

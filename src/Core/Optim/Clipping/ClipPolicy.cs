@@ -33,7 +33,7 @@ public abstract class ClipPolicy
     /// <summary>The state to checkpoint (empty when the policy has none).</summary>
     public virtual byte[] SaveState() => [];
 
-    /// <summary>Restores <see cref="SaveState"/>'s bytes (a fresh policy takes them as they were saved).</summary>
+    /// <summary>Replaces the policy's state with <see cref="SaveState"/>'s bytes (from a checkpoint, or a rewind's snapshot).</summary>
     public virtual void RestoreState(byte[] state)
     {
         ArgumentNullException.ThrowIfNull(state);
