@@ -51,6 +51,10 @@ public static class ExitCodes
         {
             return Fail(e.Message, ClusterUnreachable);
         }
+        catch (RunLostException e)
+        {
+            return Fail(e.Message, RunFailed);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // A bug or an environment failure: one line for the user, the details for the bug report.

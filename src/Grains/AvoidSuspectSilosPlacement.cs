@@ -4,7 +4,7 @@ using Orleans.Runtime.Placement;
 namespace Thresher.Grains;
 
 /// <summary>
-/// Where a run's workers may live: any compatible silo, chosen at random, except the silos the run has moved its
+/// Where a run's workers may live: the compatible silos, spread by <see cref="WorkerSpread"/>, except the silos the run has moved its
 /// workers off (<c>--fault-limit</c>). The parameter server names those silos in the request context of every call
 /// to a worker (<see cref="AvoidedSilos"/>), so any new activation of a worker — after a move, a silo's death or
 /// collection — avoids them; when every compatible silo is avoided, any compatible silo will do (the run goes on).
@@ -29,7 +29,7 @@ sealed class AvoidSuspectSilosPlacementDirector : IPlacementDirector
         var avoided = AvoidedSilos.Parse(target.RequestContextData?.GetValueOrDefault(AvoidedSilos.Key) as string);
         var allowed = compatible.Where(s => !avoided.Contains(AvoidedSilos.Name(s))).ToArray();
         var from = allowed.Length > 0 ? allowed : compatible;
-        return Task.FromResult(from[Random.Shared.Next(from.Length)]);
+        return Task.FromResult(WorkerSpread.Pick(from, target.GrainIdentity));
     }
 }
 

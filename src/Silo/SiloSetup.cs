@@ -169,7 +169,7 @@ sealed record SiloSetup(
         if (Membership == Membership.Redis) silo.Services.AddHostedService<MembershipWatchdog>();
         silo.AddThresherGrains();
         if (Dashboard is not null) silo.AddThresherDashboard(); // the Orleans dashboard's grains and counters
-        silo.AddWorkerSpreadPlacement(hostWorkers: !bool.TryParse(config["Thresher:HostWorkers"], out bool host) || host);
+        silo.AddThresherPlacement(hostWorkers: !bool.TryParse(config["Thresher:HostWorkers"], out bool host) || host);
         Tls?.Apply(silo);
     }
 

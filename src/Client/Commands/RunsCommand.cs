@@ -17,7 +17,8 @@ public sealed class RunsCommand(IAnsiConsole console) : AsyncCommand<GatewaySett
         foreach (var id in ids)
         {
             var s = await cluster.Client.GetGrain<IRunGrain>(id).GetStatus().ConfigureAwait(false);
-            table.AddRow(id, s.State.ToString().ToLowerInvariant(), $"{s.Step}/{s.TotalSteps}",
+            // Listed with no stored record: checkpoint storage lost it (see RunLostException).
+            table.AddRow(id, s.Config is null ? "lost" : s.State.ToString().ToLowerInvariant(), $"{s.Step}/{s.TotalSteps}",
                 s.LastLoss?.ToString("G4", CultureInfo.InvariantCulture) ?? "-",
                 s.TestAccuracy?.ToString("P2", CultureInfo.InvariantCulture) ?? "-",
                 s.ClippedSteps.ToString(CultureInfo.InvariantCulture), s.SkippedSteps.ToString(CultureInfo.InvariantCulture));

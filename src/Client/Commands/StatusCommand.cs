@@ -2,6 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Abstractions;
+using Thresher.Client.Cluster;
 
 namespace Thresher.Client.Commands;
 
@@ -50,14 +51,18 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
     }
 }
 
-/// <summary>Looks up a run that must exist; an unknown id is bad input (exit 2).</summary>
+/// <summary>
+/// Looks up a run that must exist; an unknown id is bad input (exit 2); an id the run list names whose record storage
+/// lost is <see cref="RunLostException"/> (exit 1), so a run `runs` lists always answers.
+/// </summary>
 static class KnownRun
 {
     public static async Task<RunStatus> StatusAsync(IClusterClient client, string runId)
     {
         var status = await client.GetGrain<IRunGrain>(runId).GetStatus().ConfigureAwait(false);
-        if (status.Config is null)
-            throw new ThresherInputException($"run '{runId}': no such run on this cluster — 'thresher runs' lists them");
-        return status;
+        if (status.Config is not null) return status;
+        var listed = await client.GetGrain<IRunRegistryGrain>(0).List().ConfigureAwait(false);
+        if (listed.Contains(runId, StringComparer.Ordinal)) throw new RunLostException(runId);
+        throw new ThresherInputException($"run '{runId}': no such run on this cluster — 'thresher runs' lists them");
     }
 }
