@@ -29,6 +29,8 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
 [ -x "${THRESHER_TEST_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v cc >/dev/null || missing+=(gcc)                       # the cuBLAS binding tests build a stand-in library
+{ command -v ip && command -v tc; } >/dev/null || missing+=(iproute2) # deploy/netsim.sh's simulated machines
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
