@@ -13,7 +13,9 @@ namespace Thresher.Client.Tests;
 public sealed partial class NetsimTests : IDisposable
 {
     static readonly string Script = Path.Combine(DeployTests.FindRepo(), "deploy", "netsim.sh");
-    readonly string _name = "t" + Environment.ProcessId.ToString("x", CultureInfo.InvariantCulture)[^4..] + Random.Shared.Next(100, 999).ToString(CultureInfo.InvariantCulture);
+    // Short (interface names stop at 15 characters) and unique per test process; "x4" pads a small pid (a container's
+    // pid 1 is "0001") and keeps four hex digits of a large one.
+    readonly string _name = "t" + (Environment.ProcessId & 0xFFFF).ToString("x4", CultureInfo.InvariantCulture) + Random.Shared.Next(100, 999).ToString(CultureInfo.InvariantCulture);
     readonly string _out = Directory.CreateTempSubdirectory("thresher-netsim-test-").FullName;
 
     public void Dispose()
