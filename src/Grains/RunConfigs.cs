@@ -1,4 +1,5 @@
 using Thresher.Abstractions;
+using Thresher.Core.Aggregation;
 using Thresher.Core.Model;
 using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Training;
@@ -32,6 +33,7 @@ public static class RunConfigs
             Batch = t.Batch,
             Workers = recipe.Workers,
             PsShards = recipe.PsShards,
+            Aggregate = recipe.Aggregation.Name(),
             Epochs = t.Epochs,
             Steps = t.Steps,
             Clip = t.Clip,

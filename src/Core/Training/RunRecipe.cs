@@ -1,3 +1,4 @@
+using Thresher.Core.Aggregation;
 using Thresher.Core.Telemetry;
 
 namespace Thresher.Core.Training;
@@ -34,6 +35,9 @@ public sealed record RunRecipe
 
     /// <summary>Parameter-server shards (θ and the optimizer state split over S grains), 1..the layout's tensors. Default 1.</summary>
     public int PsShards { get; init; } = 1;
+
+    /// <summary>Where the workers' gradients are summed: at the parameter server (none, default) or per silo first (per-silo).</summary>
+    public AggregationMode Aggregation { get; init; } = AggregationMode.None;
 
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
     public int WorkerTimeoutSeconds { get; init; } = 30;
