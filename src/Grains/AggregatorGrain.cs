@@ -11,7 +11,9 @@ namespace Thresher.Grains;
 /// worker's statistics (loss, rows, local norm, silo) without its gradient. Stateless beyond the setup and the
 /// buffer: a fresh activation answers null, gets its setup and is asked again, and the same θ gives the same sum.
 /// </summary>
+/// <remarks>Collected after 2 idle minutes (a finished run's aggregators hold a |θ| buffer; a fresh one costs one setup).</remarks>
 [SiloInKeyPlacement]
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class AggregatorGrain(ILocalSiloDetails silo) : Grain, IAggregatorGrain
 {
     AggregatorSetup? _setup;
