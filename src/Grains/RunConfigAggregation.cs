@@ -17,13 +17,15 @@ public static class RunConfigAggregation
         /// <summary>
         /// The mode is none or per-silo, and per-silo only with what it supports: the response ladder's replay needs one
         /// worker's whole gradient at the parameter server (--on-spike none), and a sharded parameter server takes its
-        /// slices from every worker directly (--ps-shards 1).
+        /// slices from every worker directly (--ps-shards 1), and the aggregators sum float32 gradients (--wire fp32).
         /// </summary>
         public void ValidateAggregation()
         {
             if (!config.IsPreAggregated) return;
             if (SpikeOptions.ParseAction(config.OnSpike) != SpikeAction.None)
                 throw new ThresherInputException($"aggregate per-silo with on-spike {config.OnSpike}: the response ladder replays one worker's whole gradient, which a silo's sum hides; use --on-spike none or --aggregate none");
+            if (config.WireFormat == Core.Wire.WireFormat.Bf16)
+                throw new ThresherInputException("aggregate per-silo with wire bf16: the silos' aggregators sum float32 gradients; use --wire fp32 or --aggregate none");
             if (config.ShardCount > 1)
                 throw new ThresherInputException($"aggregate per-silo with ps-shards {config.PsShards}: sharded runs send each worker's slices to the shards directly; use --ps-shards 1 or --aggregate none");
         }

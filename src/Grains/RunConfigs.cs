@@ -3,6 +3,7 @@ using Thresher.Core.Aggregation;
 using Thresher.Core.Model;
 using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Training;
+using Thresher.Core.Wire;
 
 namespace Thresher.Grains;
 
@@ -34,6 +35,7 @@ public static class RunConfigs
             Workers = recipe.Workers,
             PsShards = recipe.PsShards,
             Aggregate = recipe.Aggregation.Name(),
+            Wire = recipe.Wire.Name(),
             Epochs = t.Epochs,
             Steps = t.Steps,
             Clip = t.Clip,

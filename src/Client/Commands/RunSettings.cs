@@ -167,6 +167,7 @@ public partial class RunSettings : CommandSettings
             Workers = Workers ?? p.Workers,
             PsShards = PsShards ?? p.PsShards,
             Aggregate = Aggregate ?? p.Aggregate,
+            Wire = Wire ?? p.Wire,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
             Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),

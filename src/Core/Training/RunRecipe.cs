@@ -1,5 +1,6 @@
 using Thresher.Core.Aggregation;
 using Thresher.Core.Telemetry;
+using Thresher.Core.Wire;
 
 namespace Thresher.Core.Training;
 
@@ -38,6 +39,8 @@ public sealed record RunRecipe
 
     /// <summary>Where the workers' gradients are summed: at the parameter server (none, default) or per silo first (per-silo).</summary>
     public AggregationMode Aggregation { get; init; } = AggregationMode.None;
+    /// <summary>How workers send their gradients (fp32, or bf16 with error feedback). Default fp32.</summary>
+    public WireFormat Wire { get; init; } = WireFormat.Fp32;
 
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
     public int WorkerTimeoutSeconds { get; init; } = 30;
