@@ -44,9 +44,9 @@ internal static unsafe class PackedPanels
             if (transposed)
             {
                 float* src = a + (nint)p0 * lda + i0 + ir;
-                if (rows == mr && (mr == 8 || mr == 12))
+                if (rows == mr)
                 {
-                    for (int p = 0; p < kc; p++, src += lda, panel += mr) CopyPanelRow(panel, src, mr); // 8 or 8 + 4 floats
+                    for (int p = 0; p < kc; p++, src += lda, panel += mr) CopyPanelRow(panel, src, mr); // mr contiguous floats
                     continue;
                 }
                 for (int p = 0; p < kc; p++, src += lda, panel += mr)
