@@ -14,7 +14,15 @@ namespace Thresher.Core.Kernels;
 internal static unsafe class GemmBlocked
 {
     private const int KC = 256;   // k block limit; the actual block is K split into near-equal parts (fixed: it sets the sum order)
-    private const int MC = 192;   // target row block (rounded down to a multiple of MR)
+
+    /// <summary>
+    /// Target row block (rounded down to a multiple of MR): the packed MC×KC block of op(A) takes about a quarter of
+    /// this core's L2, leaving room for the packed KC×N block of op(B) (400 KB for w[784,512]) and C's tiles. Ice Lake-SP
+    /// (1.25 MiB): 320 rows; Zen 4 (1 MiB): 256 (was 192 everywhere). It changes only which rows are packed together, never the sums.
+    /// </summary>
+    internal static readonly int MC = RowBlock(CacheSizes.Current.L2Bytes);
+
+    internal static int RowBlock(long l2Bytes) => (int)Math.Clamp(l2Bytes / 4 / (KC * sizeof(float)), 96, 768);
 
     /// <summary>Everything one call needs, shared read-only by its worker threads.</summary>
     internal readonly struct Plan
