@@ -24,8 +24,8 @@ internal static unsafe class PackedPanels
 
     private static float* Rent(ref float[]? buffer, int length)
     {
-        if (buffer is null || buffer.Length < length + 16)
-            buffer = GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
+        if (buffer is null || buffer.Length < length + 32) // 64-byte alignment (≤ 15 floats) and a 6-row pack's spill (2)
+            buffer = GC.AllocateUninitializedArray<float>(length + 32, pinned: true);
         nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         return (float*)((p + 63) & ~(nint)63);
     }
@@ -58,8 +58,10 @@ internal static unsafe class PackedPanels
             }
             else
             {
-                int r8 = Avx.IsSupported && rows >= 8 ? 8 : 0; // rows 0..7 in 8×8 register transposes
-                if (r8 == 8) PackRowsTransposed(panel, a + (nint)(i0 + ir) * lda + p0, lda, kc, mr);
+                // rows 0..7 in 8×8 register transposes; a 6-row panel (6×64 tiles) transposes 8 rows when the 2 past it are in
+                // the block, each 8-float store spilling 2 floats that the next store overwrites (the buffer has room for the last)
+                int r8 = Avx.IsSupported && (rows >= 8 || (rows == mr && ir + 8 <= mc)) ? Math.Min(8, rows) : 0;
+                if (r8 > 0) PackRowsTransposed(panel, a + (nint)(i0 + ir) * lda + p0, lda, kc, mr, r8);
                 for (int r = r8; r < rows; r++)
                 {
                     float* src = a + (nint)(i0 + ir + r) * lda + p0;
@@ -139,15 +141,18 @@ internal static unsafe class PackedPanels
         for (; c < nr; c++) dst[c] = src[c];
     }
 
-    /// <summary>panel[p·mr + r] ← src[r·lda + p] for rows r &lt; 8 and p &lt; kc: 8×8 register transposes, a scalar k tail.</summary>
+    /// <summary>
+    /// panel[p·mr + r] ← src[r·lda + p] for rows r &lt; <paramref name="rows"/> (8, or 6 with rows 6 and 7 readable) and
+    /// p &lt; kc: 8×8 register transposes, a scalar k tail.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
-    private static void PackRowsTransposed(float* panel, float* src, nint lda, int kc, int mr)
+    private static void PackRowsTransposed(float* panel, float* src, nint lda, int kc, int mr, int rows)
     {
         int k8 = kc & ~7;
         for (int p = 0; p < k8; p += 8)
             Transpose8x8(panel + (nint)p * mr, mr, src + p, lda);
         for (int p = k8; p < kc; p++)
-            for (int r = 0; r < 8; r++) panel[(nint)p * mr + r] = src[r * lda + p];
+            for (int r = 0; r < rows; r++) panel[(nint)p * mr + r] = src[r * lda + p];
     }
 
     /// <summary>panel[k][nr] ← src[nr rows, stride ldb][k]ᵀ, in 8×8 blocks transposed in registers (nr % 8 == 0).</summary>
