@@ -1,6 +1,7 @@
 // The 6×64 register tile: 4 Vector512 of B per k step instead of 2, so 10 loads feed 24 FMAs (12×32: 14).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Thresher.Core.Kernels;
 
@@ -20,6 +21,7 @@ internal static unsafe class GemmWideMicroKernel
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default, c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
         Vector512<float> b0, b1, b2, b3, ar;
+        PrefetchTile(c, ldc); // C's 24 lines arrive while the k loop runs, not when the tile is stored (C can be past L2)
         int p = 0;
         for (; p + 2 <= kc; p += 2)
         {
@@ -56,6 +58,19 @@ internal static unsafe class GemmWideMicroKernel
         Put4(c30, c31, c32, c33, c + 3 * ldc, overwrite);
         Put4(c40, c41, c42, c43, c + 4 * ldc, overwrite);
         Put4(c50, c51, c52, c53, c + 5 * ldc, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < 6; r++, c += ldc)
+        {
+            Sse.Prefetch0(c);
+            Sse.Prefetch0(c + 16);
+            Sse.Prefetch0(c + 32);
+            Sse.Prefetch0(c + 48);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
