@@ -128,6 +128,14 @@ public sealed record RunConfig
     /// </summary>
     [Id(100)] public int PsShards { get; init; }
 
+    // Bounded-staleness asynchronous training (Ids 140-149).
+
+    /// <summary>sync or ssp (--sync); "" (a config stored before it existed) is sync.</summary>
+    [Id(140)] public string Sync { get; init; } = "";
+
+    /// <summary>ssp's staleness bound s in clocks (--staleness); null: not given (ssp's default, Core's SyncModes.DefaultStaleness).</summary>
+    [Id(141)] public int? Staleness { get; init; }
+
     // Explosion response (Ids 80-99).
 
     /// <summary>Explosion alert on a norm above G × the previous step's, from step 1.</summary>

@@ -166,6 +166,8 @@ public partial class RunSettings : CommandSettings
             Batch = Batch ?? p.Batch,
             Workers = Workers ?? p.Workers,
             PsShards = PsShards ?? p.PsShards,
+            Sync = Sync ?? p.Sync,
+            Staleness = Staleness ?? p.Staleness,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
             Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),
