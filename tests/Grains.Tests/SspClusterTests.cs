@@ -66,4 +66,24 @@ public sealed class SspClusterTests(ClusterFixture fixture)
         Assert.Equal((await sync.GetParameters()).Parameters, (await ssp.GetParameters()).Parameters);
         Assert.Equal(steps, await ssp.Checkpoint());
     }
+
+    [Fact]
+    public async Task A_re_activated_ssp_server_restarts_every_clock_from_its_checkpoint()
+    {
+        var ps = fixture.Client.GetGrain<IParameterServerGrain>($"ssp-ckpt-{Guid.NewGuid():N}");
+        await ps.Initialize(Config("ssp", 2, steps: 12) with { CheckpointEvery = 4 }, null);
+        for (long step = 0; step < 4; step++) await ps.Step(step, evaluate: false);
+        Assert.Equal(4, await ps.Checkpoint());          // the barrier at 4: every clock there
+        var saved = await ps.GetParameters();
+        for (long step = 4; step < 6; step++) await ps.Step(step, evaluate: false); // workers run on, up to clock 7
+        await GrainActivations.ReleaseAndWaitUntilDeactivated(fixture.Client, ps);
+
+        Assert.Equal(4, await ps.NextStep());            // activated from the checkpoint
+        Assert.Equal(saved.Parameters, (await ps.GetParameters()).Parameters);
+        Assert.Equal(4, (await ps.Resume(recordedSteps: 6)).Step);
+        for (long step = 4; step < 8; step++)
+            Assert.All((await ps.Step(step, evaluate: false)).Staleness!, s => Assert.InRange(s, 0, 2));
+        Assert.Equal(8, await ps.Checkpoint());
+        Assert.Equal(16, (await ps.GetOptimizerState()).Steps); // 8 clocks × 2 pushes: the lost activation's pushes are not counted
+    }
 }
