@@ -11,7 +11,7 @@ namespace Thresher.Core.Async;
 /// recent pushes; for global that is clip_by_global_norm on ĝ: scale = c / max(W·‖g_w‖, c). The optimizer then takes one
 /// step on ĝ·scale at <see cref="StalenessRule.LearningRate"/> η(c) / (W · max(1, τ)) — the factor W is folded into the
 /// optimizer's scale argument, so no copy of g_w is made (except AGC, whose pass rescales a copy using θ). For SGD this is
-/// θ ← θ − η(c)/max(1, τ) · scale · g_w: W fresh pushes move θ as far as one synchronous step. With W = 1 and τ ≤ 1 it is the
+/// θ ← θ − η(c)/max(1, τ) · scale · g_w: a clock's W fresh pushes add up to one synchronous step to first order. With W = 1 and τ ≤ 1 it is the
 /// synchronous step, bit for bit.
 /// </summary>
 public sealed class PushUpdate
