@@ -167,6 +167,8 @@ public partial class RunSettings : CommandSettings
             Workers = Workers ?? p.Workers,
             PsShards = PsShards ?? p.PsShards,
             Wire = Wire ?? p.Wire,
+            Sync = Sync ?? p.Sync,
+            Staleness = Staleness ?? p.Staleness,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
             Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),
