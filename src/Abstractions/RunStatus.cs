@@ -61,6 +61,9 @@ public sealed record RunStatus
     // Measured communication (Ids 110-119).
     /// <summary>Payload bytes per step by role and direction, the mean over the recorded steps that measured them (null: none did).</summary>
     [Id(110)] public CommunicationBytes? BytesPerStep { get; init; }
+
+    /// <summary>--sync ssp: pushes counted by staleness τ, counts[τ] over the recorded steps; null in a synchronous run.</summary>
+    [Id(140)] public long[]? StalenessHistogram { get; init; }
 }
 
 /// <summary>

@@ -75,4 +75,8 @@ public sealed record StepRecord(
     // Measured communication (Ids 110-119).
     /// <summary>Payload bytes the step moved, by role and direction (null in records from files that lack them).</summary>
     [Id(110)] public CommunicationBytes? Bytes { get; init; }
+
+    // Bounded-staleness asynchronous training (Ids 140-149).
+    /// <summary>--sync ssp: the staleness τ (clocks) of each worker's push of this step, by worker index; null in a synchronous run.</summary>
+    [Id(140)] public int[]? Staleness { get; init; }
 }

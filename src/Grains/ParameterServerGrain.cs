@@ -77,6 +77,7 @@ public sealed partial class ParameterServerGrain(
         var layout = new ParameterLayout(training.Layers);
         var schedule = WorkerGradient.CreateSchedule(training, data.Train.Count, config.Workers, config.IsFixedShards);
         if (config.IsSharded) SetupCoordinator(config, training, layout, training.TotalSteps(schedule.StepsPerEpoch), clipState, batchOffset);
+        else if (config.IsSsp) SetupSsp(config, training, layout, theta, optimizerState, clipState, nextStep, training.TotalSteps(schedule.StepsPerEpoch));
         else
         {
             if (theta.Length != layout.TotalLength * sizeof(float))
@@ -126,6 +127,7 @@ public sealed partial class ParameterServerGrain(
     /// </summary>
     public async Task<long> Checkpoint()
     {
+        if (_ssp is not null) await QuiesceSsp(); // every clock at the next step: θ at one version
         var snapshot = Snapshot();
         if (_coordinator is not null) await CheckpointShards(); // shards first: the coordinator's slot names a step every shard holds
         try
@@ -159,17 +161,16 @@ public sealed partial class ParameterServerGrain(
             ExpAvg = optimizer.ExpAvg,
             ExpAvgSq = optimizer.ExpAvgSq,
             OptimizerSteps = optimizer.Steps,
-            ClipState = _step!.Rule.Policy.SaveState(),
-            BatchOffset = _step.Guard.BatchOffset,
+            ClipState = Rule.Policy.SaveState(),
+            BatchOffset = _step?.Guard.BatchOffset ?? 0,
         };
     }
 
     /// <summary>A copy of the optimizer's state now.</summary>
     OptimizerState OptimizerSnapshot()
     {
-        if (_config is null || _step is null)
-            throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
-        var o = _step.Rule.Optimizer;
+        if (_config is null) throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        var o = Rule.Optimizer;
         return new OptimizerState(Bytes(o.Velocity), Bytes(o.ExpAvg), Bytes(o.ExpAvgSq), o.Steps);
     }
 
@@ -197,7 +198,7 @@ public sealed partial class ParameterServerGrain(
 
     public async Task<StepRecord> Step(long step, bool evaluate)
     {
-        if ((_step is null && _coordinator is null) || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
+        if ((_step is null && _coordinator is null && _ssp is null) || _config is null || _training is null || _schedule is null || _data is null || _evaluator is null)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
         if (_lastRecord is { } recorded && recorded.Step == step && (step == _nextStep - 1 || recorded.RewindTo == _nextStep))
             return recorded; // a repeated step id (the caller lost the reply): its result again, not a second update or rewind
@@ -205,6 +206,7 @@ public sealed partial class ParameterServerGrain(
             throw new ParameterServerBehindException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, but it holds θ after step {_nextStep - 1} (re-activated from its checkpoint)");
         if (step != _nextStep)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}{(step < _nextStep ? " (that step was already applied; it is not applied twice)" : "")}");
+        if (_ssp is not null) return await StepSsp(step, evaluate);
         if (_step is null || _config.IsPreAggregated) return await (_step is null ? StepSharded(step, evaluate) : StepPreAggregated(step, evaluate));
         var started = Stopwatch.GetTimestamp();
         string runId = this.GetPrimaryKeyString();

@@ -24,6 +24,8 @@ public static class RunConfigAggregation
             if (!config.IsPreAggregated) return;
             if (SpikeOptions.ParseAction(config.OnSpike) != SpikeAction.None)
                 throw new ThresherInputException($"aggregate per-silo with on-spike {config.OnSpike}: the response ladder replays one worker's whole gradient, which a silo's sum hides; use --on-spike none or --aggregate none");
+            if (config.IsSsp)
+                throw new ThresherInputException("aggregate per-silo with sync ssp: ssp applies each worker's push on its own; use --sync sync or --aggregate none");
             if (config.WireFormat == Core.Wire.WireFormat.Bf16)
                 throw new ThresherInputException("aggregate per-silo with wire bf16: the silos' aggregators sum float32 gradients; use --wire fp32 or --aggregate none");
             if (config.ShardCount > 1)

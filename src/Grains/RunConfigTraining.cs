@@ -111,6 +111,7 @@ public static class RunConfigTraining
             config.ValidateSharding();
             config.ValidateAggregation();
             config.ValidateWire();
+            config.ValidateSsp();
             long gradientBytes = workers * new MlpConfig(config.Layers).ParameterCount * sizeof(float);
             if (gradientBytes > RunConfig.MaxGradientBytes)
                 throw new ThresherInputException($"workers {workers} with layers {string.Join(',', config.Layers)}: their gradients need {gradientBytes >> 20:N0} MiB per step, above the limit of {RunConfig.MaxGradientBytes >> 20:N0} MiB — use fewer --workers or a smaller model");

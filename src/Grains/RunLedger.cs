@@ -27,6 +27,7 @@ sealed class RunLedger(TimeProvider? clock = null)
     AccuracyMilestone? _reached97, _reached98; // the first evaluations at ≥ 97 % and ≥ 98 % test accuracy
     CommunicationBytes _bytes = CommunicationBytes.Zero; // summed over the recorded steps that measured them (_bytesSteps)
     long _bytesSteps;
+    readonly Core.Async.StalenessHistogram _staleness = new(); // --sync ssp: the recorded steps' pushes by staleness
     long _startTimestamp;   // 0 until this activation's clock runs (see StartClock)
     double _wallBefore;     // wall seconds of earlier activations of this run
 
@@ -104,6 +105,7 @@ sealed class RunLedger(TimeProvider? clock = null)
         _history.Clear();
         (_skipped, _clipped, _alertCount, _lastAlert, _testAccuracy, _spikes, _rewinds, _reached97, _reached98) = (0, 0, 0, null, null, 0, 0, null, null);
         (_bytes, _bytesSteps) = (CommunicationBytes.Zero, 0);
+        _staleness.Clear();
         _silos.Clear();
         _suspectSilos.Clear();
         _skipBatches.Clear();
@@ -204,6 +206,7 @@ sealed class RunLedger(TimeProvider? clock = null)
             Reached97 = _reached97,
             Reached98 = _reached98,
             BytesPerStep = _bytesSteps > 0 ? _bytes.PerStep(_bytesSteps) : null,
+            StalenessHistogram = _staleness.Total > 0 ? _staleness.Counts : null,
         };
     }
 
@@ -226,6 +229,7 @@ sealed class RunLedger(TimeProvider? clock = null)
         }
         _alertCount += record.Alerts.Length;
         if (record.Bytes is { } bytes) (_bytes, _bytesSteps) = (_bytes + bytes, _bytesSteps + 1);
+        if (record.Staleness is { } staleness) _staleness.AddRange(staleness);
         if (record.Alerts.Length > 0) _lastAlert = record.Alerts[^1];
         foreach (var silo in record.WorkerSilos) _silos.Add(silo);
         UpdateWall();

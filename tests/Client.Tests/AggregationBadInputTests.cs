@@ -9,6 +9,7 @@ public sealed class AggregationBadInputTests(SyntheticData data) : IClassFixture
     [InlineData("aggregate per-silo with on-spike rewind:", "--aggregate", "per-silo", "--on-spike", "rewind")]
     [InlineData("aggregate per-silo with ps-shards 2: sharded runs send each worker's slices to the shards directly; use --ps-shards 1 or --aggregate none", "--aggregate", "per-silo", "--ps-shards", "2")]
     [InlineData("aggregate per-silo with wire bf16: the silos' aggregators sum float32 gradients; use --wire fp32 or --aggregate none", "--aggregate", "per-silo", "--wire", "bf16")]
+    [InlineData("aggregate per-silo with sync ssp: ssp applies each worker's push on its own; use --sync sync or --aggregate none", "--aggregate", "per-silo", "--sync", "ssp")]
     public async Task Train_rejects_bad_modes_and_combinations(string message, params string[] options)
     {
         var (code, stdout, stderr) = await CliRunner.RunExecutable(["train", "--data", data.Directory, "--layers", SyntheticData.Layers, .. options]);

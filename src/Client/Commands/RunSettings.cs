@@ -168,6 +168,8 @@ public partial class RunSettings : CommandSettings
             PsShards = PsShards ?? p.PsShards,
             Aggregate = Aggregate ?? p.Aggregate,
             Wire = Wire ?? p.Wire,
+            Sync = Sync ?? p.Sync,
+            Staleness = Staleness ?? p.Staleness,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
             Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Thresher.Abstractions;
+using Thresher.Grains;
 
 namespace Thresher.Client.Output;
 
@@ -60,6 +61,13 @@ public sealed record RunSummary(
 
     /// <summary>Payload bytes per step by role and direction (the mean over the run's steps; null when no step measured them).</summary>
     [JsonPropertyName("bytes_per_step")] public StepBytes? BytesPerStep { get; init; }
+
+    /// <summary>--sync ssp: the staleness bound s and the pushes counted by staleness τ (clocks), counts[τ]; null in a synchronous run.</summary>
+    [JsonPropertyName("ssp")] public SspSummary? Ssp { get; init; }
+
+    public sealed record SspSummary(
+        [property: JsonPropertyName("staleness_bound")] int StalenessBound,
+        [property: JsonPropertyName("staleness_histogram")] long[] StalenessHistogram);
 
     /// <summary>
     /// <see cref="CommunicationBytes"/> by JSON name: workers' θ received and gradients sent (summed over workers), the
@@ -121,6 +129,7 @@ public sealed record RunSummary(
             TimeTo97 = Of(status.Reached97),
             TimeTo98 = Of(status.Reached98),
             BytesPerStep = Of(status.BytesPerStep),
+            Ssp = status.Config is { Sync: "ssp" } config ? new SspSummary(config.StalenessBound, status.StalenessHistogram ?? []) : null,
         };
     }
 
