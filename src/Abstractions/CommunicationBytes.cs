@@ -24,12 +24,26 @@ public sealed record CommunicationBytes(
 {
     public static CommunicationBytes Zero { get; } = new(0, 0, 0, 0, 0, 0);
 
+    /// <summary>Pre-aggregated runs (--aggregate per-silo): gradient bytes the silos' aggregators received from their workers.</summary>
+    [Id(130)] public long AggregatorReceived { get; init; }
+
+    /// <summary>Pre-aggregated runs: gradient bytes (one partial sum per silo) the aggregators sent to the parameter server.</summary>
+    [Id(131)] public long AggregatorSent { get; init; }
+
+    /// <summary>The part of <see cref="AggregatorReceived"/> from workers on another silo than their aggregator's (a worker that moved).</summary>
+    [Id(132)] public long AggregatorRemoteReceived { get; init; }
+
     public static CommunicationBytes operator +(CommunicationBytes a, CommunicationBytes b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         return new(a.WorkerReceived + b.WorkerReceived, a.WorkerSent + b.WorkerSent, a.ServerReceived + b.ServerReceived,
-            a.ServerSent + b.ServerSent, a.ServerRemoteReceived + b.ServerRemoteReceived, a.ServerRemoteSent + b.ServerRemoteSent);
+            a.ServerSent + b.ServerSent, a.ServerRemoteReceived + b.ServerRemoteReceived, a.ServerRemoteSent + b.ServerRemoteSent)
+        {
+            AggregatorReceived = a.AggregatorReceived + b.AggregatorReceived,
+            AggregatorSent = a.AggregatorSent + b.AggregatorSent,
+            AggregatorRemoteReceived = a.AggregatorRemoteReceived + b.AggregatorRemoteReceived,
+        };
     }
 
     /// <summary>Each field divided by <paramref name="steps"/> (≥ 1), rounded to the nearest byte: the mean per step of a sum over steps.</summary>
@@ -37,6 +51,9 @@ public sealed record CommunicationBytes(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         long D(long v) => (long)Math.Round((double)v / steps);
-        return new(D(WorkerReceived), D(WorkerSent), D(ServerReceived), D(ServerSent), D(ServerRemoteReceived), D(ServerRemoteSent));
+        return new(D(WorkerReceived), D(WorkerSent), D(ServerReceived), D(ServerSent), D(ServerRemoteReceived), D(ServerRemoteSent))
+        {
+            AggregatorReceived = D(AggregatorReceived), AggregatorSent = D(AggregatorSent), AggregatorRemoteReceived = D(AggregatorRemoteReceived),
+        };
     }
 }

@@ -128,6 +128,12 @@ public sealed record RunConfig
     /// </summary>
     [Id(100)] public int PsShards { get; init; }
 
+    /// <summary>
+    /// Where the workers' gradients are summed: "none" (or empty, a config stored before the option existed: all at the
+    /// parameter server) or "per-silo" (first by an aggregator on each silo; the parameter server gets one sum per silo).
+    /// </summary>
+    [Id(130)] public string Aggregate { get; init; } = "";
+
     // Bounded-staleness asynchronous training (Ids 140-149).
 
     /// <summary>sync or ssp (--sync); "" (a config stored before it existed) is sync.</summary>
@@ -230,5 +236,5 @@ public sealed record RunConfig
     [Id(44)] public double? FinalDivFactor { get; init; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")}{(Sync == "ssp" ? $" sync=ssp{(Staleness is int st ? $" staleness={st}" : "")}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}{(Wire is "bf16" ? " wire=bf16" : "")}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")}{(Aggregate is "" or "none" ? "" : $" aggregate={Aggregate}")}{(Sync == "ssp" ? $" sync=ssp{(Staleness is int st ? $" staleness={st}" : "")}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}{(Wire is "bf16" ? " wire=bf16" : "")}");
 }

@@ -207,7 +207,7 @@ public sealed partial class ParameterServerGrain(
         if (step != _nextStep)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}{(step < _nextStep ? " (that step was already applied; it is not applied twice)" : "")}");
         if (_ssp is not null) return await StepSsp(step, evaluate);
-        if (_step is null) return await StepSharded(step, evaluate);
+        if (_step is null || _config.IsPreAggregated) return await (_step is null ? StepSharded(step, evaluate) : StepPreAggregated(step, evaluate));
         var started = Stopwatch.GetTimestamp();
         string runId = this.GetPrimaryKeyString();
         var calls = new Task<GradientResult>[_workers.Length];

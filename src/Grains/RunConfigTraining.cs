@@ -109,6 +109,7 @@ public static class RunConfigTraining
             if (config.Batch < workers)
                 throw new ThresherInputException($"batch {config.Batch} is smaller than workers {workers}: every worker needs at least one sample per step");
             config.ValidateSharding();
+            config.ValidateAggregation();
             config.ValidateWire();
             config.ValidateSsp();
             long gradientBytes = workers * new MlpConfig(config.Layers).ParameterCount * sizeof(float);

@@ -1,4 +1,5 @@
 using Thresher.Abstractions;
+using Thresher.Core.Aggregation;
 using Thresher.Core.Model;
 using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Training;
@@ -33,6 +34,7 @@ public static class RunConfigs
             Batch = t.Batch,
             Workers = recipe.Workers,
             PsShards = recipe.PsShards,
+            Aggregate = recipe.Aggregation.Name(),
             Wire = recipe.Wire.Name(),
             Epochs = t.Epochs,
             Steps = t.Steps,

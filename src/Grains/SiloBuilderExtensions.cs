@@ -20,6 +20,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddSingleton<LocalRuns>();
         silo.Services.AddHostedService<RunWaker>(); // a silo's death wakes the runs it may have held, not their reminders
         silo.Services.AddPlacementDirector<AvoidSuspectSilosPlacement, AvoidSuspectSilosPlacementDirector>();
+        silo.Services.AddPlacementDirector<SiloInKeyPlacement, SiloInKeyPlacementDirector>(); // a run's aggregator per silo
         return silo;
     }
 

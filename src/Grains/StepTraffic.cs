@@ -41,6 +41,13 @@ static class StepTraffic
         Add(runId, "worker", "sent", null, sent);
     }
 
+    /// <summary>One aggregator call (--aggregate per-silo) into the counter: its workers' gradients received, its silo's sum sent.</summary>
+    public static void RecordAggregator(string runId, long received, long sent)
+    {
+        Add(runId, "aggregator", "received", null, received);
+        Add(runId, "aggregator", "sent", null, sent);
+    }
+
     static void Add(string runId, string role, string direction, string? link, long bytes)
     {
         if (bytes == 0) return;

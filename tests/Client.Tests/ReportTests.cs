@@ -140,7 +140,7 @@ public sealed class ReportTests : IClassFixture<SyntheticData>, IDisposable
         Assert.Contains("other.csv:1: not a Thresher metrics file", stderr, StringComparison.Ordinal);
 
         string header = MetricsCsv.Header(Names);
-        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,15,0,0,0.1,1,1,1,1,,0,0,none,,,,,,,,,\n1,0,1,x,2,1,15,0,0,0.1,1,1,1,1,,1,0,none,,,,,,,,,\n");
+        File.WriteAllText(Path.Combine(_work, "cut.csv"), $"{header}\n0,0,1,2,2,1,15,0,0,0.1,1,1,1,1,,0,0,none,,,,,,,,,,,,\n1,0,1,x,2,1,15,0,0,0.1,1,1,1,1,,1,0,none,,,,,,,,,,,,\n");
         (code, _, stderr) = await CliRunner.Run("report", Path.Combine(_work, "cut.csv"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("cut.csv:3: global_norm 'x' is not a number", stderr, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using Thresher.Abstractions;
 
 namespace Thresher.Client.Tests;
 
-/// <summary>`thresher bench --only scale --quick`: real silo processes on loopback, 1..2 silos × 1..2 workers; the shape and the bytes, never the speed.</summary>
+/// <summary>`thresher bench --only scale --quick`: real silo processes on loopback, 1..2 silos × 1..2 workers, and 4 workers pre-aggregated on 2 silos; the shape and the bytes, never the speed.</summary>
 public sealed class ScaleBenchTests
 {
     const long Gradient = 4L * 535_818; // one 784-512-256-10 gradient (or θ), float32
@@ -41,7 +41,11 @@ public sealed class ScaleBenchTests
             Assert.Equal(0, results["silos=1 workers=2 batch=32 ps in remote"].Value);
             Assert.Equal(Gradient, results["silos=2 workers=2 batch=32 ps in remote"].Value);
             Assert.Contains(results["silos=2 workers=1 batch=32 ps in remote"].Value, new[] { 0.0, Gradient });
-            Assert.Equal(12, results.Count);
+            // Pre-aggregated, 4 workers on 2 silos: one sum per silo reaches the parameter server (2 gradients, not 4), one of them remote.
+            Assert.Equal((2.0 * Gradient, "bytes/step"), results["silos=2 workers=4 batch=32 aggregate=per-silo ps in"]);
+            Assert.Equal((1.0 * Gradient, "bytes/step"), results["silos=2 workers=4 batch=32 aggregate=per-silo ps in remote"]);
+            Assert.True(results["silos=2 workers=4 batch=32 aggregate=per-silo"].Value > 0, output);
+            Assert.Equal(15, results.Count);
         }
         finally
         {

@@ -33,7 +33,7 @@ public sealed class TrainCommandTests : IClassFixture<SyntheticData>, IDisposabl
 
         var lines = File.ReadAllLines(metrics);
         Assert.Equal("step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,lr,norm_w1,norm_b1,norm_w2,norm_b2,test_accuracy,batch_id,spike,action,culprit_worker,verdict,"
-            + "worker_bytes_received,worker_bytes_sent,ps_bytes_received,ps_bytes_sent,ps_remote_bytes_received,ps_remote_bytes_sent,wall_seconds", lines[0]);
+            + "worker_bytes_received,worker_bytes_sent,ps_bytes_received,ps_bytes_sent,ps_remote_bytes_received,ps_remote_bytes_sent,aggregator_bytes_received,aggregator_bytes_sent,aggregator_remote_bytes_received,wall_seconds", lines[0]);
         Assert.Equal(31, lines.Length);
         int batchColumn = Array.IndexOf(lines[0].Split(','), "batch_id");
         Assert.All(lines.Skip(1), l => Assert.Equal($"{l.Split(',')[0]},0,none,,", string.Join(',', l.Split(',')[batchColumn..(batchColumn + 5)]))); // batch = step, no spike

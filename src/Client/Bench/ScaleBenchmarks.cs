@@ -10,7 +10,8 @@ namespace Thresher.Client.Bench;
 /// stopped here by PID), one run per (S, W) submitted through the primary's gateway, so the run grain and the
 /// parameter server live on silo 1 and the workers rotate over all S. Per configuration: samples/s (each repetition
 /// Σ batch / Σ step time over a window of whole steps, from the run's own per-step wall times; evaluation steps left
-/// out) and the parameter server's payload bytes per step, all and from other silos (the run's status, mean per step).
+/// out) and the parameter server's payload bytes per step, all and from other silos (mean per timed step, from the run's records);
+/// on two or more silos also with --aggregate per-silo (<see cref="AggregatedWorkers"/>), named "… aggregate=per-silo".
 /// Recipe: StepBenchmarks' (784-512-256-10, MSE on x/50, SGD, clip 15); worker threads: the silo default (cores ÷ W).
 /// </summary>
 public static class ScaleBenchmarks
@@ -20,6 +21,12 @@ public static class ScaleBenchmarks
 
     /// <summary>Silo counts and worker counts of a full run; --quick: 1..2 × 1..2.</summary>
     public static (int[] Silos, int[] Workers) Grid(bool quick) => quick ? ([1, 2], [1, 2]) : ([1, 2, 3, 4], [1, 2, 4, 8]);
+
+    /// <summary>
+    /// Worker counts also measured with --aggregate per-silo on every silo count ≥ 2 (on one silo, or with one worker, it
+    /// moves the same bytes as without); --quick: 4 (two per silo on two silos, where the parameter server's bytes halve).
+    /// </summary>
+    public static int[] AggregatedWorkers(bool quick) => quick ? [4] : [2, 4, 8];
 
     public static async Task RunAsync(BenchData data, BenchPlan plan, int batch, bool quick, Action<BenchResult> report, Action<string> note, CancellationToken cancellation)
     {
@@ -34,11 +41,13 @@ public static class ScaleBenchmarks
             note(string.Create(CultureInfo.InvariantCulture, $"# scale: starting {s} silo process(es) on loopback"));
             await using var cluster = await LoopbackSilos.StartAsync(s, data.CacheDirectory, dataRoot, cancellation).ConfigureAwait(false);
             await using var client = await RemoteCluster.ConnectAsync(cluster.Gateway, LoopbackSilos.ClusterId, TimeSpan.FromSeconds(30), cancellation).ConfigureAwait(false);
-            foreach (int w in workers.Where(w => w <= batch))
+            var runs = workers.Select(w => (Workers: w, Aggregate: "none"))
+                .Concat(s < 2 ? [] : AggregatedWorkers(quick).Select(w => (Workers: w, Aggregate: "per-silo")));
+            foreach (var (w, aggregate) in runs.Where(r => r.Workers <= batch))
             {
                 cancellation.ThrowIfCancellationRequested();
-                var (rates, bytes) = await MeasureAsync(client.Client, data, plan, batch, w, cancellation).ConfigureAwait(false);
-                string name = string.Create(CultureInfo.InvariantCulture, $"silos={s} workers={w} batch={batch}");
+                var (rates, bytes) = await MeasureAsync(client.Client, data, plan, batch, w, aggregate, cancellation).ConfigureAwait(false);
+                string name = string.Create(CultureInfo.InvariantCulture, $"silos={s} workers={w} batch={batch}{(aggregate == "none" ? "" : " aggregate=" + aggregate)}");
                 int threads = Math.Max(1, Environment.ProcessorCount / w);
                 report(BenchResult.From(Kind, name, threads, batch, w, rates, BenchResult.SamplesPerSecond));
                 if (bytes is null) continue;
@@ -48,7 +57,7 @@ public static class ScaleBenchmarks
         }
     }
 
-    static async Task<(double[] Rates, CommunicationBytes? Bytes)> MeasureAsync(IClusterClient client, BenchData data, BenchPlan plan, int batch, int workers, CancellationToken cancellation)
+    static async Task<(double[] Rates, CommunicationBytes? Bytes)> MeasureAsync(IClusterClient client, BenchData data, BenchPlan plan, int batch, int workers, string aggregate, CancellationToken cancellation)
     {
         var recipe = StepBenchmarks.Recipe(batch);
         var config = RunConfigs.Default with
@@ -65,6 +74,7 @@ public static class ScaleBenchmarks
             CheckpointEvery = 0,
             AlertSpikeFactor = 1e12,
             AlertSigma = 1e12,
+            Aggregate = aggregate,
         };
         var run = client.GetGrain<IRunGrain>(string.Create(CultureInfo.InvariantCulture, $"bench-scale-{workers}w-{batch}b-{Guid.NewGuid():N}"));
         await run.Start(config, null).ConfigureAwait(false);
@@ -73,13 +83,22 @@ public static class ScaleBenchmarks
             long warm = await StepAfterAsync(run, 3, plan.WarmupSeconds, cancellation).ConfigureAwait(false);
             long end = await StepAfterAsync(run, warm + 2L * plan.Reps, plan.RepSeconds * plan.Reps, cancellation).ConfigureAwait(false);
             var history = await run.GetHistory(warm - 1, (int)(end - warm + 1)).ConfigureAwait(false);
-            var status = await run.GetStatus().ConfigureAwait(false);
-            return (Rates(history, batch, plan.Reps), status.BytesPerStep);
+            return (Rates(history, batch, plan.Reps), TimedBytes(history));
         }
         finally
         {
             await run.Cancel().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The mean payload bytes per step of the timed steps (after warm-up): a pre-aggregated run's first step goes through
+    /// one aggregator (no placement known yet), so the run's own mean from step 0 is not its steady figure.
+    /// </summary>
+    static CommunicationBytes? TimedBytes(IReadOnlyList<StepRecord> history)
+    {
+        var measured = history.Skip(1).Select(r => r.Bytes).OfType<CommunicationBytes>().ToArray();
+        return measured.Length == 0 ? null : measured.Aggregate(CommunicationBytes.Zero, (a, b) => a + b).PerStep(measured.Length);
     }
 
     /// <summary>Waits until the run has recorded at least <paramref name="minSteps"/> steps and <paramref name="seconds"/> have passed; returns its step count.</summary>

@@ -40,7 +40,7 @@ public sealed class BenchCommand(IAnsiConsole console) : AsyncCommand<BenchComma
         public bool Quick { get; init; }
 
         [CommandOption("--only <KINDS>")]
-        [Description("Comma-separated subset of core-step, cluster-step, gemm, clip (default: all of these), or scale: W = 1, 2, 4, 8 workers over 1..4 silo processes on loopback, samples/s and the parameter server's bytes per step (batch 512 unless --batch; --quick: 1..2 × 1..2; only when named).")]
+        [Description("Comma-separated subset of core-step, cluster-step, gemm, clip (default: all of these), or scale: W = 1, 2, 4, 8 workers over 1..4 silo processes on loopback, and 2, 4, 8 workers with --aggregate per-silo on 2..4 silos: samples/s and the parameter server's bytes per step (batch 512 unless --batch; --quick: 1..2 × 1..2 and 4 workers pre-aggregated on 2 silos; only when named).")]
         public string? Only { get; init; }
 
         [CommandOption("--data-dir <DIR>")]

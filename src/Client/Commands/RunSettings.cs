@@ -166,6 +166,7 @@ public partial class RunSettings : CommandSettings
             Batch = Batch ?? p.Batch,
             Workers = Workers ?? p.Workers,
             PsShards = PsShards ?? p.PsShards,
+            Aggregate = Aggregate ?? p.Aggregate,
             Wire = Wire ?? p.Wire,
             Sync = Sync ?? p.Sync,
             Staleness = Staleness ?? p.Staleness,

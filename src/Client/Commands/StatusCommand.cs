@@ -47,7 +47,9 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
     {
         static string MB(long bytes) => (bytes / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " MB";
         return $"workers θ in {MB(b.WorkerReceived)}, gradients out {MB(b.WorkerSent)}; parameter server in {MB(b.ServerReceived)} " +
-            $"({MB(b.ServerRemoteReceived)} from other silos), out {MB(b.ServerSent)} ({MB(b.ServerRemoteSent)} to other silos); payloads only, Orleans framing not counted";
+            $"({MB(b.ServerRemoteReceived)} from other silos), out {MB(b.ServerSent)} ({MB(b.ServerRemoteSent)} to other silos); " +
+            (b.AggregatorSent > 0 ? $"silo aggregators in {MB(b.AggregatorReceived)} ({MB(b.AggregatorRemoteReceived)} from other silos), out {MB(b.AggregatorSent)}; " : "") +
+            "payloads only, Orleans framing not counted";
     }
 }
 

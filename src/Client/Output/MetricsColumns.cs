@@ -60,6 +60,11 @@ sealed class MetricsColumns
             Bytes = Text("ps_bytes_received") is { Length: > 0 }
                 ? new CommunicationBytes((long)Num("worker_bytes_received"), (long)Num("worker_bytes_sent"), (long)Num("ps_bytes_received"),
                     (long)Num("ps_bytes_sent"), (long)Num("ps_remote_bytes_received"), (long)Num("ps_remote_bytes_sent"))
+                {
+                    AggregatorReceived = Has("aggregator_bytes_received") ? (long)Num("aggregator_bytes_received") : 0,
+                    AggregatorSent = Has("aggregator_bytes_sent") ? (long)Num("aggregator_bytes_sent") : 0,
+                    AggregatorRemoteReceived = Has("aggregator_remote_bytes_received") ? (long)Num("aggregator_remote_bytes_received") : 0,
+                }
                 : null,
             WallSeconds = Text("wall_seconds") is { Length: > 0 } ? Num("wall_seconds") : null,
         };

@@ -8,10 +8,10 @@ namespace Thresher.Client.Output;
 /// The per-step metrics file, one row per kept step, appended as steps arrive. Header:
 /// <c>step,epoch,loss,global_norm,clipped_norm,clip_scale,clip_threshold,clipped,skipped,lr,norm_w1,norm_b1,…,
 /// test_accuracy,batch_id,spike,action,culprit_worker,verdict,worker_bytes_received,worker_bytes_sent,ps_bytes_received,ps_bytes_sent,
-/// ps_remote_bytes_received,ps_remote_bytes_sent,wall_seconds</c>. clip_threshold is the clip policy's threshold of
+/// ps_remote_bytes_received,ps_remote_bytes_sent,aggregator_bytes_received,aggregator_bytes_sent,aggregator_remote_bytes_received,wall_seconds</c>. clip_threshold is the clip policy's threshold of
 /// the step (Infinity: none), so a run's clipping can be audited from this file alone; lr is the step's learning rate; the last five columns are the
 /// response ladder's (the data batch id, 1 when the step spiked, none|skip, the culprit worker and the replay's
-/// verdict); the last six are the step's payload bytes by role and direction (see <see cref="CommunicationBytes"/>); wall_seconds is the run's wall time when the step was recorded (steady
+/// verdict); the last nine are the step's payload bytes by role and direction (the aggregator's 0 unless --aggregate per-silo) (see <see cref="CommunicationBytes"/>); wall_seconds is the run's wall time when the step was recorded (steady
 /// throughput = Δstep × batch / Δwall_seconds). A rewind's record is not a row: the steps it undoes are re-run and written again with their batch ids.
 /// </summary>
 public sealed class MetricsCsv : IDisposable
@@ -36,7 +36,8 @@ public sealed class MetricsCsv : IDisposable
     const string Trailing = ",batch_id,spike,action,culprit_worker,verdict," + BytesColumns + ",wall_seconds";
 
     /// <summary>The step's payload bytes (<see cref="CommunicationBytes"/>), empty when the record has none.</summary>
-    internal const string BytesColumns = "worker_bytes_received,worker_bytes_sent,ps_bytes_received,ps_bytes_sent,ps_remote_bytes_received,ps_remote_bytes_sent";
+    internal const string BytesColumns = "worker_bytes_received,worker_bytes_sent,ps_bytes_received,ps_bytes_sent,ps_remote_bytes_received,ps_remote_bytes_sent,"
+        + "aggregator_bytes_received,aggregator_bytes_sent,aggregator_remote_bytes_received";
 
     public void Append(StepRecord record)
     {
@@ -47,8 +48,8 @@ public sealed class MetricsCsv : IDisposable
         if (record.TestAccuracy is double accuracy) row.Append(R(accuracy));
         row.Append(CultureInfo.InvariantCulture, $",{record.BatchId},{(record.Spike is null ? 0 : 1)},{record.Action},{record.Culprit},{record.Verdict},");
         row.Append(record.Bytes is { } b
-            ? string.Create(CultureInfo.InvariantCulture, $"{b.WorkerReceived},{b.WorkerSent},{b.ServerReceived},{b.ServerSent},{b.ServerRemoteReceived},{b.ServerRemoteSent}")
-            : ",,,,,");
+            ? string.Create(CultureInfo.InvariantCulture, $"{b.WorkerReceived},{b.WorkerSent},{b.ServerReceived},{b.ServerSent},{b.ServerRemoteReceived},{b.ServerRemoteSent},{b.AggregatorReceived},{b.AggregatorSent},{b.AggregatorRemoteReceived}")
+            : ",,,,,,,,");
         row.Append(',').Append(record.WallSeconds is double wall ? R(wall) : "");
         _writer.WriteLine(row.ToString());
     }

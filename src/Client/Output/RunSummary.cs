@@ -71,7 +71,8 @@ public sealed record RunSummary(
 
     /// <summary>
     /// <see cref="CommunicationBytes"/> by JSON name: workers' θ received and gradients sent (summed over workers), the
-    /// parameter server's received and sent, and their parts to and from workers on other silos.
+    /// parameter server's received and sent, and their parts to and from workers on other silos; with --aggregate per-silo
+    /// the aggregators' gradient bytes received from workers (and the part from other silos) and sums sent.
     /// </summary>
     public sealed record StepBytes(
         [property: JsonPropertyName("worker_received")] long WorkerReceived,
@@ -79,10 +80,14 @@ public sealed record RunSummary(
         [property: JsonPropertyName("ps_received")] long ServerReceived,
         [property: JsonPropertyName("ps_sent")] long ServerSent,
         [property: JsonPropertyName("ps_remote_received")] long ServerRemoteReceived,
-        [property: JsonPropertyName("ps_remote_sent")] long ServerRemoteSent);
+        [property: JsonPropertyName("ps_remote_sent")] long ServerRemoteSent,
+        [property: JsonPropertyName("aggregator_received")] long AggregatorReceived,
+        [property: JsonPropertyName("aggregator_sent")] long AggregatorSent,
+        [property: JsonPropertyName("aggregator_remote_received")] long AggregatorRemoteReceived);
 
     static StepBytes? Of(CommunicationBytes? b) => b is null ? null
-        : new StepBytes(b.WorkerReceived, b.WorkerSent, b.ServerReceived, b.ServerSent, b.ServerRemoteReceived, b.ServerRemoteSent);
+        : new StepBytes(b.WorkerReceived, b.WorkerSent, b.ServerReceived, b.ServerSent, b.ServerRemoteReceived, b.ServerRemoteSent,
+            b.AggregatorReceived, b.AggregatorSent, b.AggregatorRemoteReceived);
 
     /// <summary>A step and the run's wall seconds when it was recorded.</summary>
     public sealed record Milestone([property: JsonPropertyName("step")] long Step, [property: JsonPropertyName("wall_seconds")] double? WallSeconds);

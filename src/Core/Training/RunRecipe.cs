@@ -1,3 +1,4 @@
+using Thresher.Core.Aggregation;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Wire;
 
@@ -36,6 +37,8 @@ public sealed record RunRecipe
     /// <summary>Parameter-server shards (θ and the optimizer state split over S grains), 1..the layout's tensors. Default 1.</summary>
     public int PsShards { get; init; } = 1;
 
+    /// <summary>Where the workers' gradients are summed: at the parameter server (none, default) or per silo first (per-silo).</summary>
+    public AggregationMode Aggregation { get; init; } = AggregationMode.None;
     /// <summary>How workers send their gradients (fp32, or bf16 with error feedback). Default fp32.</summary>
     public WireFormat Wire { get; init; } = WireFormat.Fp32;
 

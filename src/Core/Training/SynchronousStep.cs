@@ -11,7 +11,7 @@ public readonly record struct WorkerPart(byte[] Gradient, WorkerGradientResult R
 /// A step's W parts summed and measured, not yet applied: what <see cref="SynchronousStep.Apply(byte[], MeasuredStep, long)"/>
 /// needs, and what a host reports besides the <see cref="StepStatistics"/>.
 /// </summary>
-/// <param name="Gradients">The parts' g_w, worker order (read, never written).</param>
+/// <param name="Gradients">The parts' g_w, worker order, or pre-aggregated the silos' partial sums in the order of their lowest worker (read, never written).</param>
 /// <param name="LossSum">Σ_w of the workers' loss sums, added in worker order.</param>
 /// <param name="Samples">Σ_w n_w: the rows of the step's global batch.</param>
 /// <param name="WorkerNorms">Each worker's local norm, worker order (NaN where it was not measured).</param>
@@ -82,17 +82,28 @@ public sealed class SynchronousStep
     {
         ArgumentNullException.ThrowIfNull(parts);
         if (parts.Count == 0) throw new ArgumentException("no worker parts", nameof(parts));
+        return Measure([.. parts.Select(p => p.Gradient)], [.. parts.Select(p => p.Result)]);
+    }
+
+    /// <summary>
+    /// A pre-aggregated step: g = Σ <paramref name="sums"/> (silo partial sums, in the order of their lowest worker), while
+    /// the bookkeeping (loss sums, rows, local norms) still comes per worker, in worker order, from <paramref name="workers"/>.
+    /// </summary>
+    public MeasuredStep Measure(IReadOnlyList<byte[]> sums, IReadOnlyList<WorkerGradientResult> workers)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
+        ArgumentNullException.ThrowIfNull(workers);
+        if (workers.Count == 0) throw new ArgumentException("no worker results", nameof(workers));
         double lossSum = 0;
         int samples = 0;
-        var workerNorms = new double[parts.Count];
-        var gradients = new byte[parts.Count][];
-        for (int w = 0; w < parts.Count; w++)
+        var workerNorms = new double[workers.Count];
+        for (int w = 0; w < workers.Count; w++)
         {
-            lossSum += parts[w].Result.LossSum;
-            samples += parts[w].Result.Samples;
-            workerNorms[w] = parts[w].Result.LocalNorm;
-            gradients[w] = parts[w].Gradient;
+            lossSum += workers[w].LossSum;
+            samples += workers[w].Samples;
+            workerNorms[w] = workers[w].LocalNorm;
         }
+        var gradients = sums.ToArray();
         var decision = _update.Measure(gradients);
         return _measured = new MeasuredStep(gradients, lossSum, samples, workerNorms, decision);
     }
