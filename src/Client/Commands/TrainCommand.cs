@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Thresher.Client.Cluster;
+using Thresher.Core.Backends;
 using Thresher.Dashboard;
 using Thresher.Gpu;
 using Thresher.Grains;
@@ -81,7 +82,11 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         string metrics = settings.MetricsOut ?? Path.Combine("runs", runId, "metrics.csv");
         string summary = settings.SummaryJson ?? Path.Combine("runs", runId, "summary.json");
         // Open the GPU before anything slow: cuda without one fails here (exit 2); auto says what it chose.
-        GradientBackends.Select(settings.Backend, settings.GpuMath, line => console.MarkupLine(Markup.Escape(line)));
+        var backend = GradientBackends.Select(settings.Backend, settings.GpuMath, line => console.MarkupLine(Markup.Escape(line)));
+        if (backend.Resident is not null) // a GPU: say whether the parameter server will take every step there (the same rule it applies)
+            console.MarkupLine(Markup.Escape(ResidentTraining.Refusal(config.ToTrainingOptions(), config.Workers, config.IsSharded, config.IsFixedShards) is { } why
+                ? $"device loop: off ({why}); the workers compute on the GPU, the update runs on the host"
+                : "device loop: on (every step on the GPU, θ stays there; one host sync per step)"));
 
         // Load (and on first use fetch) the dataset here, with progress, before the silo needs it.
         DatasetLoading.Load(console, config.Dataset, settings.DataDir, config.Layers[0], config.Layers[^1]);

@@ -1,0 +1,30 @@
+using Thresher.Core.Optim.Clipping;
+using Thresher.Core.Training;
+
+namespace Thresher.Core.Backends;
+
+/// <summary>
+/// Which runs the device-resident loop takes: the rule, once, for the parameter server (which picks the path), the
+/// GPU trainer (which refuses the rest) and the CLI (which says which path a run takes and why).
+/// </summary>
+public static class ResidentTraining
+{
+    /// <summary>
+    /// Null when the resident loop runs exactly this run's step; else one line naming what keeps it on the worker path.
+    /// It takes one worker in batch mode on an unsharded parameter server, global clipping (or none), either non-finite
+    /// policy, any optimizer and schedule; not the response ladder, fault injection, omitted batches or the other clip
+    /// policies, whose rules run on the host.
+    /// </summary>
+    public static string? Refusal(TrainingOptions options, int workers = 1, bool sharded = false, bool fixedShards = false)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (workers != 1) return $"the device loop runs one worker; this run has {workers} (--workers 1 to use it)";
+        if (sharded) return "the device loop keeps θ on one device, not on parameter-server shards (--ps-shards 1)";
+        if (fixedShards) return "the device loop splits each batch (--shard-mode batch), not fixed shards";
+        if (options.ClipPolicy.Kind != ClipPolicyKind.Global) return $"the device loop clips by global norm only, not clip-policy {options.ClipPolicy.Kind.Name()}";
+        if (options.Spike.OnSpike != SpikeAction.None) return "the device loop has no response ladder (--on-spike none only)";
+        if (options.Inject.Count > 0) return "the device loop takes no --inject rules";
+        if (options.OmitBatches.Count > 0) return "the device loop skips no batches";
+        return null;
+    }
+}
