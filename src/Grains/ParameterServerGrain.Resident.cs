@@ -56,8 +56,17 @@ public sealed partial class ParameterServerGrain
         }
         _nextStep = step + 1;
         _stepBytes = CommunicationBytes.Zero;
-        double? accuracy = evaluate ? Evaluate(MirrorTheta()) : null;
+        double? accuracy = evaluate ? ResidentAccuracy() : null;
         return _lastRecord = Record(stats, [stats.GlobalNorm], accuracy, started, [LocalSilo]);
+    }
+
+    /// <summary>Test accuracy of the device's θ, evaluated on the device (no copy of θ to the host).</summary>
+    double ResidentAccuracy()
+    {
+        using var eval = TrainingTelemetry.Source.StartActivity(TelemetryNames.EvaluateSpan);
+        double accuracy = _resident!.Accuracy(_data!.Test);
+        eval?.SetTag(TelemetryNames.TestAccuracy, accuracy);
+        return accuracy;
     }
 
     /// <summary>θ, refreshed from the device when it owns θ.</summary>

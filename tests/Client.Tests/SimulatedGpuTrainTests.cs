@@ -29,6 +29,8 @@ public sealed class SimulatedGpuTrainTests : IClassFixture<SyntheticData>, IDisp
         Assert.Contains("backend: ilgpu-cpu", stdout, StringComparison.Ordinal);
         Assert.Contains("GEMMs: ilgpu tiled fp32 (no cuBLAS", stdout, StringComparison.Ordinal);
         Assert.Contains("device loop: on", stdout, StringComparison.Ordinal);
+        Assert.Contains("test evaluations on the device every 10 steps", stdout, StringComparison.Ordinal); // --eval-every given: kept
+        Assert.Contains("time to 97 % / 98 %: ", stdout, StringComparison.Ordinal);
         (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromSeconds(120), [.. run, "--run-id", "cpu"]);
         Assert.True(code == 0, $"exit {code}: {stdout}{stderr}");
 
@@ -52,6 +54,7 @@ public sealed class SimulatedGpuTrainTests : IClassFixture<SyntheticData>, IDisp
         var (code, stdout, stderr) = await Simulated([.. run, "--backend", "cuda", "--save", "gpu.safetensors"]);
         Assert.True(code == 0, $"exit {code}: {stdout}{stderr}");
         Assert.Contains("device loop: on (every step on the GPU", stdout, StringComparison.Ordinal);
+        Assert.Contains("test evaluations on the device every 188 steps", stdout, StringComparison.Ordinal); // ⌈6000 / 32⌉, --eval-every unset
         (code, stdout, stderr) = await CliRunner.RunExecutableIn(_work, TimeSpan.FromSeconds(120), [.. run, "--save", "cpu.safetensors"]);
         Assert.True(code == 0, $"exit {code}: {stdout}{stderr}");
 

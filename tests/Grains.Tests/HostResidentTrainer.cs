@@ -21,9 +21,11 @@ sealed class HostResidentTrainer : IResidentTrainer
     readonly UpdateRule _rule;
     readonly float[] _theta;  // the "device's" θ
     readonly float[] _grad;
+    readonly TrainingOptions _options;
 
     HostResidentTrainer(TrainingOptions options, DataSplit train, ResidentStart start)
     {
+        _options = options;
         _worker = new WorkerGradient(options, train, 1, 0, fixedShards: false, threads: 1);
         _rule = options.CreateUpdateRule(_worker.Layout, options.TotalSteps(_worker.Schedule.StepsPerEpoch));
         var o = start.Optimizer;
@@ -60,6 +62,8 @@ sealed class HostResidentTrainer : IResidentTrainer
     }
 
     public void ReadParameters(Span<float> theta) => _theta.CopyTo(theta);
+
+    public double Accuracy(DataSplit test) => Evaluation.Accuracy(new Core.Model.Mlp(_worker.Layout.Config, 100, 1), _theta, test, _options.InputScale);
 
     public void ReadOptimizer(Optimizer optimizer)
     {

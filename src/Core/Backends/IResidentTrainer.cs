@@ -1,3 +1,4 @@
+using Thresher.Core.Data;
 using Thresher.Core.Optim;
 using Thresher.Core.Training;
 
@@ -23,6 +24,9 @@ public interface IResidentTrainer : IDisposable
 
     /// <summary>Runs step <see cref="Step"/> and returns its statistics (as Core's update rule reports them).</summary>
     StepStatistics TrainStep();
+
+    /// <summary>Test-set accuracy of θ now, in [0, 1], computed where θ lives (the arg-max rule of Core's evaluator).</summary>
+    double Accuracy(DataSplit test);
 
     /// <summary>θ now, in layout order, into <paramref name="theta"/> (P floats; waits for the device).</summary>
     void ReadParameters(Span<float> theta);

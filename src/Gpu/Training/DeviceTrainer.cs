@@ -36,6 +36,8 @@ public sealed class DeviceTrainer : IResidentTrainer
     readonly MemoryBuffer1D<int, Stride1D.Dense> _epochRows;    // [S·B]: this epoch's rows, step after step
     readonly PageLockedArray1D<int> _epochRowsHost;             // [S·B] staging
     readonly PageLockedArray1D<double> _sumsHost;               // [1 + K] the step's loss sum and Σg² per tensor
+    readonly MemoryBuffer1D<int, Stride1D.Dense> _correct;      // [1] an evaluation's count of right answers
+    MemoryBuffer1D<int, Stride1D.Dense>? _testRows;             // [N] 0..N−1: the test split's rows, uploaded on first evaluation
     long _applied;                                               // optimizer updates applied (skipped steps are not)
     int _loadedEpoch = -1;
 
@@ -92,6 +94,7 @@ public sealed class DeviceTrainer : IResidentTrainer
             _epochRows = a.Allocate1D<int>(epochRows);
             _epochRowsHost = a.AllocatePageLocked1D<int>(epochRows);
             _sumsHost = a.AllocatePageLocked1D<double>(1 + _update.Tensors);
+            _correct = a.Allocate1D<int>(1);
         }
     }
 
@@ -217,6 +220,41 @@ public sealed class DeviceTrainer : IResidentTrainer
         }
     }
 
+    /// <summary>
+    /// Test-set accuracy of θ now, in [0, 1], on the device: the split uploaded once, the forward pass in chunks of the
+    /// batch, an arg-max count per chunk, one host sync for the count (outside <see cref="StepSyncs"/>). The same rule as
+    /// Core's evaluator (the first largest logit); logits may differ from the host's by rounding, so a row whose two best
+    /// logits tie to rounding can count differently.
+    /// </summary>
+    public double Accuracy(DataSplit test)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        if (test.Count == 0) return double.NaN;
+        test.ValidateFor(Options.Layers.Inputs, Options.Layers.Outputs);
+        var count = new int[1];
+        lock (_runtime.Gate)
+        {
+            _runtime.Accelerator.Bind();
+            var stream = _runtime.Accelerator.DefaultStream;
+            var data = _runtime.Upload(test);
+            if (_testRows is null || _testRows.Length < test.Count)
+            {
+                _testRows?.Dispose();
+                _testRows = _runtime.Accelerator.Allocate1D(Enumerable.Range(0, test.Count).ToArray());
+            }
+            _correct.View.MemSetToZero(stream);
+            for (int start = 0; start < test.Count; start += _pass.MaxBatch)
+            {
+                int n = Math.Min(_pass.MaxBatch, test.Count - start);
+                _pass.Forward(stream, data, _testRows.View.SubView(start, n), n, _theta.View, Options.InputScale);
+                _pass.CountCorrect(stream, _correct.View, n);
+            }
+            _runtime.Synchronize(stream);
+            _correct.View.CopyToCPU(count);
+        }
+        return (double)count[0] / test.Count;
+    }
+
     /// <summary>Test-set accuracy of the current θ in [0, 1] (Core's evaluator on the host, <paramref name="threads"/> threads).</summary>
     public double Evaluate(DataSplit test, int threads)
     {
@@ -236,6 +274,8 @@ public sealed class DeviceTrainer : IResidentTrainer
             _epochRows.Dispose();
             _epochRowsHost.Dispose();
             _sumsHost.Dispose();
+            _correct.Dispose();
+            _testRows?.Dispose();
         }
     }
 }
