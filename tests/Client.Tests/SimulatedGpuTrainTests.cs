@@ -68,6 +68,17 @@ public sealed class SimulatedGpuTrainTests : IClassFixture<SyntheticData>, IDisp
     }
 
     [Fact]
+    public async Task Without_workers_train_on_a_gpu_runs_one_worker_on_the_device_loop()
+    {
+        var (code, stdout, stderr) = await Simulated("train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--backend", "cuda",
+            "--steps", "2", "--run-id", "default-workers", "--no-dashboard");
+        Assert.True(code == 0, $"exit {code}: {stdout}{stderr}");
+        Assert.Contains("device loop: on", stdout, StringComparison.Ordinal);
+        using var summary = Summary("default-workers");
+        Assert.Equal(1, summary.RootElement.GetProperty("workers").GetInt32()); // the recipe's 2 would only take turns on one GPU
+    }
+
+    [Fact]
     public async Task Two_workers_keep_the_worker_path_and_say_why()
     {
         var (code, stdout, stderr) = await Simulated("train", "--data", _data.Directory, "--layers", SyntheticData.Layers, "--backend", "cuda",

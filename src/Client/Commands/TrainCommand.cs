@@ -76,13 +76,18 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
     }
 
     /// <summary>
-    /// On a GPU: says whether the parameter server will take every step there (the rule it applies itself), and for such a
-    /// run without --eval-every evaluates every <see cref="ResidentTraining.EvaluationInterval"/> steps on the device, so
-    /// the time to 97 % / 98 % is measured to a tenth of an epoch.
+    /// On a GPU: without --workers, one worker (workers sharing one GPU only take turns on it, and one worker lets the device
+    /// loop run) when the device loop can take the run; says whether the parameter server will take every step there (the
+    /// rule it applies itself); and for such a run without --eval-every evaluates every
+    /// <see cref="ResidentTraining.EvaluationInterval"/> steps on the device, so the time to 97 % / 98 % is measured to a
+    /// tenth of an epoch.
     /// </summary>
-    RunConfig DeviceLoop(RunConfig config, bool evalEveryUnset)
+    RunConfig DeviceLoop(RunConfig config, bool workersUnset, bool evalEveryUnset)
     {
-        if (ResidentTraining.Refusal(config.ToTrainingOptions(), config.Workers, config.IsSharded, config.IsFixedShards) is { } why)
+        var training = config.ToTrainingOptions();
+        if (workersUnset && config.Workers != 1 && ResidentTraining.Refusal(training, 1, config.IsSharded, config.IsFixedShards) is null)
+            config = config with { Workers = 1 };
+        if (ResidentTraining.Refusal(training, config.Workers, config.IsSharded, config.IsFixedShards) is { } why)
         {
             console.MarkupLine(Markup.Escape($"device loop: off ({why}); the workers compute on the GPU, the update runs on the host"));
             return config;
@@ -101,7 +106,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         string summary = settings.SummaryJson ?? Path.Combine("runs", runId, "summary.json");
         // Open the GPU before anything slow: cuda without one fails here (exit 2); auto says what it chose.
         var backend = GradientBackends.Select(settings.Backend, settings.GpuMath, line => console.MarkupLine(Markup.Escape(line)));
-        if (backend.Resident is not null) config = DeviceLoop(config, settings.EvalEvery is null);
+        if (backend.Resident is not null) config = DeviceLoop(config, settings.Workers is null, settings.EvalEvery is null);
 
         // Load (and on first use fetch) the dataset here, with progress, before the silo needs it.
         DatasetLoading.Load(console, config.Dataset, settings.DataDir, config.Layers[0], config.Layers[^1]);
