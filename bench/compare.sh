@@ -3,25 +3,26 @@
 #   bash bench/compare.sh
 # For each configuration (1|2 threads × batch 128|512) it runs `thresher bench` (core step) and then the peer's
 # bench (the same model, recipe and step: fwd + bwd + clip + SGD) back to back, each after waiting for an idle
-# machine (../shared/peer/quiet_run.sh, which also reports how much CPU other processes took meanwhile); then
+# machine (bench/quiet_run.sh, which also reports how much CPU other processes took meanwhile); then
 # the rest of `thresher bench` (embedded cluster, GEMMs, clip); then the ratios Thresher / TorchSharp.
-# PEER_MODE=run_all runs the peer as `MNIST=<dir> bash ../shared/peer/run_all.sh bench` (all four
+# PEER_MODE=run_all runs the peer as `MNIST=<dir> bash $PEER/run_all.sh bench` (all four
 # configurations in one go) after a whole `thresher bench`, instead of interleaving.
 # Env: MNIST (the four IDX files; default $THRESHER_DATA_DIR/mnist or ~/.cache/thresher/mnist — the peer needs
 # real MNIST: 'thresher data fetch mnist'), OUT (results; default /tmp/thresher-compare), ART (Thresher's build
-# outputs; default /tmp/thresher-bench-art), PEER (default ../shared/peer beside the repository), PEER_ART (the
+# outputs; default /tmp/thresher-bench-art), PEER (required: the folder of the TorchSharp peer, a separate program
+# with TorchPeer.csproj and run_all.sh that is not part of this repository), PEER_ART (the
 # peer's build outputs; default ~/.cache/thresher-peer, as run_all.sh), QUIET=0 (do not wait for an idle machine).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-PEER=${PEER:-$ROOT/../shared/peer}
+PEER=${PEER:-}
 MNIST=${MNIST:-${THRESHER_DATA_DIR:-$HOME/.cache/thresher}/mnist}
 OUT=${OUT:-/tmp/thresher-compare}; ART=${ART:-/tmp/thresher-bench-art}
 PEER_ART=${PEER_ART:-${XDG_CACHE_HOME:-$HOME/.cache}/thresher-peer}
 [ -f "$MNIST/train-images-idx3-ubyte" ] || [ -f "$MNIST/train-images-idx3-ubyte.gz" ] || {
   echo "compare.sh: no MNIST in $MNIST — run 'thresher data fetch mnist' or set MNIST=<dir with the four IDX files>" >&2; exit 2; }
-[ -f "$PEER/run_all.sh" ] || { echo "compare.sh: no TorchSharp peer at $PEER — set PEER=<dir of run_all.sh>" >&2; exit 2; }
+[ -n "$PEER" ] && [ -f "$PEER/run_all.sh" ] || { echo "compare.sh: no TorchSharp peer at '${PEER:-(PEER unset)}' — set PEER=<folder with TorchPeer.csproj and run_all.sh>" >&2; exit 2; }
 rm -rf "$OUT"; mkdir -p "$OUT/peer"
-Q=(); [ "${QUIET:-1}" = 1 ] && Q=(bash "$PEER/quiet_run.sh")
+Q=(); [ "${QUIET:-1}" = 1 ] && Q=(bash "$ROOT/bench/quiet_run.sh")
 
 echo "== build (Release): thresher -> $ART, peer -> $PEER_ART"
 build() { dotnet build "$@" -c Release -nologo -v q > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; echo "compare.sh: build failed: $*" >&2; exit 1; }; }

@@ -27,7 +27,8 @@ public sealed record GradientRequest(
 
 /// <summary>
 /// A worker's share of a step: <paramref name="Gradient"/> = (1/B)·∇ Σ_{its samples} loss as float32 bytes
-/// (B = the step's global batch), so the parameter server's mean gradient is the plain sum over workers.
+/// (B = the step's global batch), so the parameter server's mean gradient is the plain sum over workers. With
+/// <see cref="RunConfig.Wire"/> bf16 it is bfloat16 bytes (2 per parameter, error feedback applied; a replay stays float32).
 /// </summary>
 /// <param name="Samples">n_w, the worker's rows this step.</param>
 /// <param name="LossSum">Σ of the per-row loss over its rows.</param>

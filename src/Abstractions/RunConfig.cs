@@ -128,6 +128,14 @@ public sealed record RunConfig
     /// </summary>
     [Id(100)] public int PsShards { get; init; }
 
+    // The gradient's wire format (Ids 150-159).
+
+    /// <summary>
+    /// How workers send their gradients: fp32 (float32, bit-identical trajectory) or bf16 (bfloat16 with error feedback,
+    /// half the bytes, a different trajectory). Null or empty (a config stored before this field existed) is fp32.
+    /// </summary>
+    [Id(150)] public string? Wire { get; init; }
+
     // Explosion response (Ids 80-99).
 
     /// <summary>Explosion alert on a norm above G × the previous step's, from step 1.</summary>
@@ -214,5 +222,5 @@ public sealed record RunConfig
     [Id(44)] public double? FinalDivFactor { get; init; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}{(Wire is "bf16" ? " wire=bf16" : "")}");
 }

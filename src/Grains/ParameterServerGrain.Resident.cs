@@ -30,7 +30,7 @@ public sealed partial class ParameterServerGrain
         _resident?.Dispose();
         _resident = null;
         if (_step is null || ServiceProvider.GetService<GradientBackendFactory>()?.Resident is not { } factory) return;
-        if (ResidentTraining.Refusal(training, config.Workers, config.IsSharded, config.IsFixedShards) is { } refusal)
+        if (ResidentTraining.Refusal(training, config.Workers, config.IsSharded, config.IsFixedShards, config.WireFormat == Thresher.Core.Wire.WireFormat.Bf16) is { } refusal)
         {
             LogWorkerPath(logger, this.GetPrimaryKeyString(), refusal);
             return;

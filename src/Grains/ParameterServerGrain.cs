@@ -219,7 +219,7 @@ public sealed partial class ParameterServerGrain(
         var replies = await Task.WhenAll(calls);
         _stepBytes = StepTraffic.Of(replies, _theta.LongLength, LocalSilo);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
-        var parts = Array.ConvertAll(replies, r => new WorkerPart(r.Gradient, new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
+        var parts = Array.ConvertAll(replies, r => new WorkerPart(Float32Gradient(r), new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));
 
         // Σ_w g_w is fused into the norm pass (train.clip); norms and SGD run on the step's threads.
         MeasuredStep measured;

@@ -109,6 +109,7 @@ public static class RunConfigTraining
             if (config.Batch < workers)
                 throw new ThresherInputException($"batch {config.Batch} is smaller than workers {workers}: every worker needs at least one sample per step");
             config.ValidateSharding();
+            config.ValidateWire();
             long gradientBytes = workers * new MlpConfig(config.Layers).ParameterCount * sizeof(float);
             if (gradientBytes > RunConfig.MaxGradientBytes)
                 throw new ThresherInputException($"workers {workers} with layers {string.Join(',', config.Layers)}: their gradients need {gradientBytes >> 20:N0} MiB per step, above the limit of {RunConfig.MaxGradientBytes >> 20:N0} MiB — use fewer --workers or a smaller model");

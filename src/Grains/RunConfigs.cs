@@ -2,6 +2,7 @@ using Thresher.Abstractions;
 using Thresher.Core.Model;
 using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Training;
+using Thresher.Core.Wire;
 
 namespace Thresher.Grains;
 
@@ -32,6 +33,7 @@ public static class RunConfigs
             Batch = t.Batch,
             Workers = recipe.Workers,
             PsShards = recipe.PsShards,
+            Wire = recipe.Wire.Name(),
             Epochs = t.Epochs,
             Steps = t.Steps,
             Clip = t.Clip,

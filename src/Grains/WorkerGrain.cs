@@ -20,7 +20,7 @@ namespace Thresher.Grains;
 /// (as a fresh activation) when asked for a gradient, so the next call finds the worker elsewhere.
 /// </summary>
 [AvoidSuspectSilosPlacement]
-public sealed class WorkerGrain(
+public sealed partial class WorkerGrain(
     SiloDatasets datasets, IOptions<SiloTrainingOptions> options, ILocalSiloDetails silo, IClusterMembershipService membership, IServiceProvider services)
     : Grain, IWorkerGrain
 {
@@ -67,7 +67,7 @@ public sealed class WorkerGrain(
         }
         // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
         byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
-        return Task.FromResult<GradientResult?>(Compute(request.RunId, request.Step, request.Worker, request.Parameters, buffer));
+        return Task.FromResult<GradientResult?>(Sent(request.RunId, Compute(request.RunId, request.Step, request.Worker, request.Parameters, buffer), encode: !replay));
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed class WorkerGrain(
         var slices = await Task.WhenAll(shards.Select(shard => shard.GetParameters(request.Step)));
         _theta ??= new byte[_gradient!.Length];
         plan.Gather(slices, _theta);
-        var result = Compute(request.RunId, request.Batch, request.Worker, _theta, _gradient!);
+        var result = Sent(request.RunId, Compute(request.RunId, request.Batch, request.Worker, _theta, _gradient!), encode: false);
         await Task.WhenAll(shards.Select((shard, s) => shard.Push(request.Step, request.Worker, plan.Slice(_gradient, s))));
         return result with { Gradient = [] };
     }
@@ -108,7 +108,6 @@ public sealed class WorkerGrain(
             span.SetTag(TelemetryNames.LocalNorm, part.LocalNorm);
             span.SetTag(TelemetryNames.ComputeMilliseconds, milliseconds);
         }
-        StepTraffic.RecordWorker(runId, parameters.LongLength, buffer.LongLength);
         return new GradientResult(batch, worker, buffer, part.Samples, part.LossSum, part.LocalNorm, milliseconds, SiloName)
         {
             ParametersReceivedBytes = parameters.LongLength,

@@ -2,6 +2,7 @@ using Thresher.Core.Model;
 using Thresher.Core.Optim;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
+using Thresher.Core.Wire;
 
 namespace Thresher.Grains.Tests;
 
@@ -34,11 +35,13 @@ public sealed class RunConfigsTests
             },
             Detector = new ExplosionDetectorOptions { AbsoluteThreshold = 100, SpikeFactor = 4, SigmaFactor = 3, Window = 20, WarmUp = 5 },
             Dataset = "fashion-mnist", Workers = 4, FixedShards = true, CheckpointEvery = 7, WorkerTimeoutSeconds = 11,
+            Wire = WireFormat.Bf16,
         };
         var config = RunConfigs.FromRecipe(recipe);
         AssertSameTraining(recipe.Training, config.ToTrainingOptions());
         Assert.Equal(recipe.Detector, config.ToDetectorOptions());
         Assert.Equal(("fashion-mnist", 4, true, 7, 11), (config.Dataset, config.Workers, config.IsFixedShards, config.CheckpointEvery, config.WorkerTimeoutSeconds));
+        Assert.Equal(WireFormat.Bf16, config.WireFormat);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ namespace Thresher.Client.Commands;
 /// </summary>
 public sealed class DemoClippingCommand(IAnsiConsole console) : AsyncCommand<DemoClippingCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DemoSettings
     {
         [CommandOption("--out <DIR>")]
         [Description("Folder for the plot and each policy's metrics.csv and summary.json. Default: runs/demo-clipping-<time>.")]
@@ -36,15 +36,6 @@ public sealed class DemoClippingCommand(IAnsiConsole console) : AsyncCommand<Dem
         [Description("Comma-separated clip policies to compare, in order. Default: none,global,per-tensor,zclip,autoclip,agc.")]
         [DefaultValue("none,global,per-tensor,zclip,autoclip,agc")]
         public string Policies { get; init; } = "none,global,per-tensor,zclip,autoclip,agc";
-
-        [CommandOption("--data <NAME|DIR>")]
-        [Description("Dataset: mnist (fetched on first use; the tutorial's), fashion-mnist, or a folder of IDX files. The input layer follows its image size.")]
-        [DefaultValue("mnist")]
-        public string Data { get; init; } = "mnist";
-
-        [CommandOption("--data-dir <DIR>")]
-        [Description("Dataset cache folder (default: $THRESHER_DATA_DIR, else ~/.cache/thresher).")]
-        public string? DataDir { get; init; }
 
         [CommandOption("--seed <N>")]
         [Description("Seed of every run (initialiser and data order). Default 1234.")]
@@ -70,38 +61,22 @@ public sealed class DemoClippingCommand(IAnsiConsole console) : AsyncCommand<Dem
         ArgumentNullException.ThrowIfNull(settings);
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = Path.GetFullPath(settings.Out ?? Path.Combine("runs", $"demo-clipping-{stamp}"));
-        var layers = Presets.TutorialUnclipped.Layers.Layers.ToArray(); // 784-512-256-10
-        if (Directory.Exists(settings.Data)) layers[0] = DatasetCatalog.Load(settings.Data).Train.Features;
+        var layers = DemoSession.LayersFor(Presets.TutorialUnclipped.Layers.Layers, settings.Data); // 784-512-256-10
         string[] policies = settings.Policies.Split(',', StringSplitOptions.TrimEntries);
-        var variants = policies.Select(p => (Policy: p, Settings: Variant(settings, p, layers, $"demo-clipping-{stamp}-{p}"))).ToArray();
-        foreach (var v in variants)
-            v.Settings.ToRunConfig().Validate(); // every variant's bad input before any training
+        var runs = policies.Select(p => new DemoRun(p, Variant(settings, p, layers, $"demo-clipping-{stamp}-{p}"),
+            $"[bold]{p}[/]: the tutorial recipe under --clip-policy {p}, seed {settings.Seed}", MetricsOnly: true)).ToArray();
+        foreach (var run in runs)
+            run.Settings.ToRunConfig().Validate(); // every variant's bad input before any training
 
-        if (ReportPlots.MissingFontHint is { } hint) console.MarkupLineInterpolated($"[yellow]warning:[/] {hint}");
-        DatasetLoading.Load(console, settings.Data, settings.DataDir, layers[0], layers[^1]);
-        var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir };
-        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, dashboard: null, cancellation).ConfigureAwait(false);
-        var session = new RunSession(console, cluster.Client);
-        var runs = new List<(string Policy, RunHistory Run)>();
-        int code = ExitCodes.Success;
-        foreach (var (policy, variant) in variants)
-        {
-            console.MarkupLineInterpolated($"[bold]{policy}[/]: the tutorial recipe under --clip-policy {policy}, seed {settings.Seed}");
-            var config = variant.ToRunConfig();
-            string runId = variant.NewRunId();
-            var run = await session.StartAsync(runId, config, null).ConfigureAwait(false);
-            code = Math.Max(code, await session.FollowAsync(run, config, variant, Path.Combine(dir, policy, "metrics.csv"), Path.Combine(dir, policy, "summary.json"),
-                cancelRunOnInterrupt: true, cancellation).ConfigureAwait(false));
-            runs.Add((policy, await RunHistory.FetchAsync(cluster.Client, runId).ConfigureAwait(false)));
-            if (cancellation.IsCancellationRequested) return code;
-        }
+        var (code, histories) = await new DemoSession(console).RunAsync(settings, layers, dir, runs, cancellation).ConfigureAwait(false);
+        if (cancellation.IsCancellationRequested) return code; // interrupted: no table of a partial comparison
 
-        var outcomes = runs.Select(r => ClippingOutcome.From(r.Policy, r.Run)).ToArray();
+        var outcomes = histories.Select((h, i) => ClippingOutcome.From(policies[i], h)).ToArray();
         console.Write(ClippingTable.Build(outcomes, settings.Steps));
         var rescued = outcomes.Where(o => o.Rescued).Select(o => o.Policy).ToArray();
         var exploded = outcomes.Where(o => !o.Rescued).Select(o => o.Policy).ToArray();
         console.MarkupLineInterpolated($"rescued: [green]{(rescued.Length > 0 ? string.Join(", ", rescued) : "none")}[/]; exploded: [red]{(exploded.Length > 0 ? string.Join(", ", exploded) : "none")}[/]");
-        var plot = ReportPlots.Save(ClippingPlot.Build(runs), dir, "clipping");
+        var plot = ReportPlots.Save(ClippingPlot.Build(histories.Select((h, i) => (policies[i], h)).ToList()), dir, "clipping");
         console.MarkupLineInterpolated($"comparison plot: {plot[0]} (and .svg)");
         console.MarkupLineInterpolated($"per policy: {Path.Combine(dir, "<policy>", "metrics.csv")} (clip_threshold column: the threshold each step used), summary.json");
         return code;

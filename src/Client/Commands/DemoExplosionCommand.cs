@@ -20,7 +20,7 @@ namespace Thresher.Client.Commands;
 /// </summary>
 public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<DemoExplosionCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DemoSettings
     {
         [CommandOption("--out <DIR>")]
         [Description("Folder for the comparison plot and both runs' reports. Default: runs/demo-<time>.")]
@@ -31,15 +31,6 @@ public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<De
         [DefaultValue(101)]
         [TypeConverter(typeof(IntOptionConverter))]
         public int Steps { get; init; } = 101;
-
-        [CommandOption("--data <NAME|DIR>")]
-        [Description("Dataset: mnist (fetched on first use; the tutorial's), fashion-mnist, or a folder of IDX files. The input layer follows its image size.")]
-        [DefaultValue("mnist")]
-        public string Data { get; init; } = "mnist";
-
-        [CommandOption("--data-dir <DIR>")]
-        [Description("Dataset cache folder (default: $THRESHER_DATA_DIR, else ~/.cache/thresher).")]
-        public string? DataDir { get; init; }
 
         [CommandOption("--seed <N>")]
         [Description("Seed of both runs (initialiser and data order). Default: the tutorial preset's (1234).")]
@@ -60,31 +51,18 @@ public sealed class DemoExplosionCommand(IAnsiConsole console) : AsyncCommand<De
         ArgumentNullException.ThrowIfNull(settings);
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = Path.GetFullPath(settings.Out ?? Path.Combine("runs", $"demo-{stamp}"));
-        var layers = Presets.Tutorial.Layers.Layers.ToArray(); // 784-512-256-10
-        if (Directory.Exists(settings.Data)) layers[0] = DatasetCatalog.Load(settings.Data).Train.Features;
+        var layers = DemoSession.LayersFor(Presets.Tutorial.Layers.Layers, settings.Data); // 784-512-256-10
         var unclipped = Variant(settings, "tutorial-unclipped", layers, $"demo-{stamp}-unclipped");
         var clipped = Variant(settings, "tutorial", layers, $"demo-{stamp}-clipped");
         double clip = clipped.ToRunConfig().Clip!.Value;
-
-        if (ReportPlots.MissingFontHint is { } hint) console.MarkupLineInterpolated($"[yellow]warning:[/] {hint}");
-        DatasetLoading.Load(console, settings.Data, settings.DataDir, layers[0], layers[^1]);
-        var silo = new SiloTrainingOptions { DataDirectory = settings.DataDir };
-        await using var cluster = await EmbeddedCluster.StartAsync(silo, TelemetryExporter.None, dashboard: null, cancellation).ConfigureAwait(false);
-        var session = new RunSession(console, cluster.Client);
-        var histories = new List<RunHistory>();
-        int code = ExitCodes.Success;
-        foreach (var (variant, name) in new[] { (unclipped, "unclipped"), (clipped, "clipped") })
-        {
-            var config = variant.ToRunConfig();
-            console.MarkupLineInterpolated($"[bold]{name}[/]: the tutorial recipe{(name == "clipped" ? $" with clip_by_global_norm({clip})" : ", no clipping")}, seed {config.Seed}");
-            string runId = variant.NewRunId();
-            var run = await session.StartAsync(runId, config, null).ConfigureAwait(false);
-            code = Math.Max(code, await session.FollowAsync(run, config, variant, null, Path.Combine(dir, name, "summary.json"), cancelRunOnInterrupt: true, cancellation).ConfigureAwait(false));
-            var history = await RunHistory.FetchAsync(cluster.Client, runId).ConfigureAwait(false);
-            RunReport.Write(history with { Name = $"{name} ({runId})" }, Path.Combine(dir, name));
-            histories.Add(history);
-            if (cancellation.IsCancellationRequested) return code;
-        }
+        string seed = unclipped.ToRunConfig().Seed.ToString(CultureInfo.InvariantCulture);
+        DemoRun[] runs =
+        [
+            new("unclipped", unclipped, $"[bold]unclipped[/]: the tutorial recipe, no clipping, seed {seed}"),
+            new("clipped", clipped, string.Create(CultureInfo.InvariantCulture, $"[bold]clipped[/]: the tutorial recipe with clip_by_global_norm({clip}), seed {seed}")),
+        ];
+        var (code, histories) = await new DemoSession(console).RunAsync(settings, layers, dir, runs, cancellation).ConfigureAwait(false);
+        if (cancellation.IsCancellationRequested) return code;
 
         console.Write(DemoTable.Build(histories[0], histories[1], DemoTable.StepsToShow(settings.Steps)));
         Tell(histories[0], histories[1], clip);

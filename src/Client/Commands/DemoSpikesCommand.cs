@@ -19,7 +19,7 @@ namespace Thresher.Client.Commands;
 /// </summary>
 public sealed class DemoSpikesCommand(IAnsiConsole console) : AsyncCommand<DemoSpikesCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : DemoSettings
     {
         [CommandOption("--out <DIR>")]
         [Description("Folder for the plot and each run's report. Default: runs/spikes-<time>.")]
@@ -34,15 +34,6 @@ public sealed class DemoSpikesCommand(IAnsiConsole console) : AsyncCommand<DemoS
         [Description("The faults, as train's --inject. Default batch:100:scale=1000,batch:110:scale=1000,worker:1:nan@120.")]
         [DefaultValue(DefaultInject)]
         public string Inject { get; init; } = DefaultInject;
-
-        [CommandOption("--data <NAME|DIR>")]
-        [Description("Dataset: mnist (default; fetched on first use), fashion-mnist, or a folder of IDX files.")]
-        [DefaultValue("mnist")]
-        public string Data { get; init; } = "mnist";
-
-        [CommandOption("--data-dir <DIR>")]
-        [Description("Dataset cache folder (default: $THRESHER_DATA_DIR, else ~/.cache/thresher).")]
-        public string? DataDir { get; init; }
 
         [CommandOption("--seed <N>")]
         [Description("Seed of every run (initialiser and data order). Default 1234.")]
@@ -73,26 +64,14 @@ public sealed class DemoSpikesCommand(IAnsiConsole console) : AsyncCommand<DemoS
         ArgumentNullException.ThrowIfNull(settings);
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = Path.GetFullPath(settings.Out ?? Path.Combine("runs", $"spikes-{stamp}"));
-        var layers = Presets.Default.Layers.Layers.ToArray();
-        if (Directory.Exists(settings.Data)) layers[0] = DatasetCatalog.Load(settings.Data).Train.Features;
-        if (ReportPlots.MissingFontHint is { } hint) console.MarkupLineInterpolated($"[yellow]warning:[/] {hint}");
-        DatasetLoading.Load(console, settings.Data, settings.DataDir, layers[0], layers[^1]);
-        await using var cluster = await EmbeddedCluster.StartAsync(new SiloTrainingOptions { DataDirectory = settings.DataDir }, TelemetryExporter.None, dashboard: null, cancellation).ConfigureAwait(false);
-        var session = new RunSession(console, cluster.Client);
-        var histories = new List<RunHistory>();
-        int code = ExitCodes.Success;
-        foreach (string policy in Policies)
-        {
-            var variant = Variant(settings, policy, layers, $"spikes-{stamp}-{policy}");
-            var config = variant.ToRunConfig();
-            console.MarkupLineInterpolated($"[bold]--on-spike {policy}[/]: the default recipe, seed {settings.Seed}, {Workers} workers, inject {settings.Inject}");
-            var run = await session.StartAsync(variant.RunId!, config, null).ConfigureAwait(false);
-            code = Math.Max(code, await session.FollowAsync(run, config, variant, null, Path.Combine(dir, policy, "summary.json"), cancelRunOnInterrupt: true, cancellation).ConfigureAwait(false));
-            var history = await RunHistory.FetchAsync(cluster.Client, variant.RunId!).ConfigureAwait(false);
-            RunReport.Write(history with { Name = $"--on-spike {policy} ({variant.RunId})" }, Path.Combine(dir, policy));
-            histories.Add(history with { Name = policy });
-            if (cancellation.IsCancellationRequested) return code;
-        }
+        var layers = DemoSession.LayersFor(Presets.Default.Layers.Layers, settings.Data);
+        var runs = Policies.Select(p => new DemoRun(p, Variant(settings, p, layers, $"spikes-{stamp}-{p}"),
+            $"[bold]--on-spike {p}[/]: the default recipe, seed {settings.Seed}, {Workers} workers, inject {Markup.Escape(settings.Inject)}",
+            Title: $"--on-spike {p}")).ToArray();
+        var (code, histories) = await new DemoSession(console).RunAsync(settings, layers, dir, runs, cancellation).ConfigureAwait(false);
+        if (cancellation.IsCancellationRequested) return code;
+
+        histories = histories.Select((h, i) => h with { Name = Policies[i] }).ToList();
         console.Write(SpikeDemoTable.Build(histories));
         var plot = ReportPlots.Save(SpikePlot.Losses(histories), dir, "spikes");
         console.MarkupLineInterpolated($"plot: {plot[0]} (and .svg)");

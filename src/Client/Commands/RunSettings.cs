@@ -166,6 +166,7 @@ public partial class RunSettings : CommandSettings
             Batch = Batch ?? p.Batch,
             Workers = Workers ?? p.Workers,
             PsShards = PsShards ?? p.PsShards,
+            Wire = Wire ?? p.Wire,
             Epochs = Epochs ?? p.Epochs,
             Steps = Steps ?? p.Steps,
             Clip = Clip is null ? (takesClip ? p.Clip : null) : ClipNorm(Clip),

@@ -85,9 +85,10 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
     RunConfig DeviceLoop(RunConfig config, bool workersUnset, bool evalEveryUnset)
     {
         var training = config.ToTrainingOptions();
-        if (workersUnset && config.Workers != 1 && ResidentTraining.Refusal(training, 1, config.IsSharded, config.IsFixedShards) is null)
+        bool bf16 = config.WireFormat == Thresher.Core.Wire.WireFormat.Bf16;
+        if (workersUnset && config.Workers != 1 && ResidentTraining.Refusal(training, 1, config.IsSharded, config.IsFixedShards, bf16) is null)
             config = config with { Workers = 1 };
-        if (ResidentTraining.Refusal(training, config.Workers, config.IsSharded, config.IsFixedShards) is { } why)
+        if (ResidentTraining.Refusal(training, config.Workers, config.IsSharded, config.IsFixedShards, bf16) is { } why)
         {
             console.MarkupLine(Markup.Escape($"device loop: off ({why}); the workers compute on the GPU, the update runs on the host"));
             return config;

@@ -49,6 +49,9 @@ public sealed record RunSummary(
 
     /// <summary>Faults injected on purpose (--inject), as given; empty when none — never silent.</summary>
     [JsonPropertyName("inject")] public string Inject { get; init; } = "";
+
+    /// <summary>How the workers sent their gradients (--wire): fp32 or bf16.</summary>
+    [JsonPropertyName("wire")] public string Wire { get; init; } = "fp32";
     /// <summary>The first evaluation at ≥ 97 % test accuracy: its step and the run's wall seconds then (null: never).</summary>
     [JsonPropertyName("time_to_97")] public Milestone? TimeTo97 { get; init; }
 
@@ -109,6 +112,7 @@ public sealed record RunSummary(
             MovedOffSilos = status.AvoidedSilos,
             Placement = status.Placement,
             Inject = status.Config?.Inject ?? "",
+            Wire = string.IsNullOrEmpty(status.Config?.Wire) ? "fp32" : status.Config.Wire,
             TimeTo97 = Of(status.Reached97),
             TimeTo98 = Of(status.Reached98),
             BytesPerStep = Of(status.BytesPerStep),

@@ -24,9 +24,10 @@ public static class ResidentTraining
     /// Null when the resident loop runs exactly this run's step; else one line naming what keeps it on the worker path.
     /// It takes one worker in batch mode on an unsharded parameter server, global clipping (or none), either non-finite
     /// policy, any optimizer and schedule; not the response ladder, fault injection, omitted batches or the other clip
-    /// policies, whose rules run on the host.
+    /// policies, whose rules run on the host; not a bf16 gradient wire (<paramref name="bf16Wire"/>), whose rounding the
+    /// worker path's trajectory has and the device's fp32 gradient would not.
     /// </summary>
-    public static string? Refusal(TrainingOptions options, int workers = 1, bool sharded = false, bool fixedShards = false)
+    public static string? Refusal(TrainingOptions options, int workers = 1, bool sharded = false, bool fixedShards = false, bool bf16Wire = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (workers != 1) return $"the device loop runs one worker; this run has {workers} (--workers 1 to use it)";
@@ -36,6 +37,7 @@ public static class ResidentTraining
         if (options.Spike.OnSpike != SpikeAction.None) return "the device loop has no response ladder (--on-spike none only)";
         if (options.Inject.Count > 0) return "the device loop takes no --inject rules";
         if (options.OmitBatches.Count > 0) return "the device loop skips no batches";
+        if (bf16Wire) return "the device loop's gradient never leaves the device, so it has no bf16 wire (--wire fp32)";
         return null;
     }
 }

@@ -14,7 +14,15 @@ namespace Thresher.Core.Kernels;
 internal static unsafe class GemmBlocked
 {
     private const int KC = 256;   // k block limit; the actual block is K split into near-equal parts (fixed: it sets the sum order)
-    private const int MC = 192;   // target row block (rounded down to a multiple of MR)
+
+    /// <summary>
+    /// Target row block (rounded down to a multiple of MR): the packed MC×KC block of op(A) takes about a quarter of
+    /// this core's L2, leaving room for the packed KC×N block of op(B) (400 KB for w[784,512]) and C's tiles. Ice Lake-SP
+    /// (1.25 MiB): 320 rows; Zen 4 (1 MiB): 256 (was 192 everywhere). It changes only which rows are packed together, never the sums.
+    /// </summary>
+    internal static readonly int MC = RowBlock(CacheSizes.Current.L2Bytes);
+
+    internal static int RowBlock(long l2Bytes) => (int)Math.Clamp(l2Bytes / 4 / (KC * sizeof(float)), 96, 768);
 
     /// <summary>Everything one call needs, shared read-only by its worker threads.</summary>
     internal readonly struct Plan
@@ -31,8 +39,8 @@ internal static unsafe class GemmBlocked
             C = c; Ldc = ldc; A = a; Lda = lda; ATransposed = aT; B = b; Ldb = ldb; BTransposed = bT;
             M = m; N = n; K = k; Accumulate = accumulate; Wide = use512;
             Variant = Normalize(variant, n, bT, use512);
-            Mr = use512 ? (Variant.Tall ? 12 : 8) : 6;
-            Nr = NrFor(n, use512);
+            Mr = use512 ? (Variant.Wide ? 6 : Variant.Tall ? 12 : 8) : 6;
+            Nr = Variant.Wide ? 64 : NrFor(n, use512);
             Kc = KcStep(k);
             Panels = (n + Nr - 1) / Nr;
         }
@@ -44,13 +52,16 @@ internal static unsafe class GemmBlocked
     /// <summary>
     /// The variant a call really runs: B in place needs a row-major B; A in place needs the Vector512 tiles (they
     /// take A's k step). A narrow C (one Vector512 column panel, e.g. the n = 10 layer) always reads full A tiles
-    /// in place: packing A there cost as much as the product.
+    /// in place: packing A there cost as much as the product. 12-row and 6×64 tiles need Vector512, packed A and
+    /// n over 32 (else they are the 8-row variant).
     /// </summary>
     internal static GemmVariant Normalize(GemmVariant variant, int n, bool bT, bool use512)
     {
         bool narrow = use512 && n <= NrFor(n, use512);
         bool packA = use512 ? variant.PackA && !narrow : true;
-        return new GemmVariant(packA, variant.PackB || bT, variant.Tall && use512 && packA && NrFor(n, use512) == 32);
+        bool wideValid = use512 && packA && NrFor(n, use512) == 32;
+        bool wide = variant.Wide && wideValid;
+        return new GemmVariant(packA, variant.PackB || bT, variant.Tall && wideValid && !wide, wide);
     }
 
     private static int NrFor(int n, bool use512) => use512 ? (n <= 16 ? 16 : 32) : (n <= 8 ? 8 : 16);
@@ -92,7 +103,7 @@ internal static unsafe class GemmBlocked
         int mcMax = Math.Min(mcStep, (r1 - r0 + mr - 1) / mr * mr);
         float* ap = PackedPanels.RentA(mcMax * kcStep);
         float* bp = PackedPanels.RentB((p1 - p0) * kcStep * nr);
-        float* tile = stackalloc float[12 * 32];
+        float* tile = stackalloc float[12 * 32]; // the largest tile: 12×32 = 6×64 floats
         for (int pc = 0; pc < k; pc += kcStep)
         {
             int kc = Math.Min(kcStep, k - pc);
@@ -168,7 +179,8 @@ internal static unsafe class GemmBlocked
     {
         if (plan.Wide)
         {
-            if (plan.Mr == 12) GemmMicroKernel.Tile12x32(a, aStep, b, ldb, c, ldc, kc, overwrite);
+            if (plan.Nr == 64) GemmWideMicroKernel.Tile6x64(a, b, ldb, c, ldc, kc, overwrite);
+            else if (plan.Mr == 12) GemmMicroKernel.Tile12x32(a, aStep, b, ldb, c, ldc, kc, overwrite);
             else if (plan.Nr == 32) GemmMicroKernel.Tile8x32(a, aStep, b, ldb, c, ldc, kc, overwrite);
             else GemmMicroKernel.Tile8x16(a, aStep, b, ldb, c, ldc, kc, overwrite);
         }

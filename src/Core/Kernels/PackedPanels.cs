@@ -24,8 +24,8 @@ internal static unsafe class PackedPanels
 
     private static float* Rent(ref float[]? buffer, int length)
     {
-        if (buffer is null || buffer.Length < length + 16)
-            buffer = GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
+        if (buffer is null || buffer.Length < length + 32) // 64-byte alignment (≤ 15 floats) and a 6-row pack's spill (2)
+            buffer = GC.AllocateUninitializedArray<float>(length + 32, pinned: true);
         nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         return (float*)((p + 63) & ~(nint)63);
     }
@@ -44,6 +44,11 @@ internal static unsafe class PackedPanels
             if (transposed)
             {
                 float* src = a + (nint)p0 * lda + i0 + ir;
+                if (rows == mr)
+                {
+                    for (int p = 0; p < kc; p++, src += lda, panel += mr) CopyPanelRow(panel, src, mr); // mr contiguous floats
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += lda, panel += mr)
                 {
                     int r = 0;
@@ -53,8 +58,10 @@ internal static unsafe class PackedPanels
             }
             else
             {
-                int r8 = Avx.IsSupported && rows >= 8 ? 8 : 0; // rows 0..7 in 8×8 register transposes
-                if (r8 == 8) PackRowsTransposed(panel, a + (nint)(i0 + ir) * lda + p0, lda, kc, mr);
+                // rows 0..7 in 8×8 register transposes; a 6-row panel (6×64 tiles) transposes 8 rows when the 2 past it are in
+                // the block, each 8-float store spilling 2 floats that the next store overwrites (the buffer has room for the last)
+                int r8 = Avx.IsSupported && (rows >= 8 || (rows == mr && ir + 8 <= mc)) ? Math.Min(8, rows) : 0;
+                if (r8 > 0) PackRowsTransposed(panel, a + (nint)(i0 + ir) * lda + p0, lda, kc, mr, r8);
                 for (int r = r8; r < rows; r++)
                 {
                     float* src = a + (nint)(i0 + ir + r) * lda + p0;
@@ -112,7 +119,7 @@ internal static unsafe class PackedPanels
             float* src = b + p * ldb;
             float* row = dst + (nint)p * nr;
             for (int j = j0; j < fullEnd; j += nr, row += panelStride)
-                new ReadOnlySpan<float>(src + j, nr).CopyTo(new Span<float>(row, nr));
+                CopyPanelRow(row, src + j, nr);
             if (fullEnd < j1)
             {
                 int c = 0, cols = Math.Min(nr, n - fullEnd);
@@ -122,15 +129,30 @@ internal static unsafe class PackedPanels
         }
     }
 
-    /// <summary>panel[p·mr + r] ← src[r·lda + p] for rows r &lt; 8 and p &lt; kc: 8×8 register transposes, a scalar k tail.</summary>
+    /// <summary>dst[0..nr) ← src[0..nr): whole vectors inline (a Span copy per 32 floats cost a call and its checks, ~40 % of the pack).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPanelRow(float* dst, float* src, int nr)
+    {
+        int c = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; c + 16 <= nr; c += 16) Vector512.Store(Vector512.Load(src + c), dst + c);
+        for (; c + 8 <= nr; c += 8) Vector256.Store(Vector256.Load(src + c), dst + c);
+        if (c + 4 <= nr) { Vector128.Store(Vector128.Load(src + c), dst + c); c += 4; }
+        for (; c < nr; c++) dst[c] = src[c];
+    }
+
+    /// <summary>
+    /// panel[p·mr + r] ← src[r·lda + p] for rows r &lt; <paramref name="rows"/> (8, or 6 with rows 6 and 7 readable) and
+    /// p &lt; kc: 8×8 register transposes, a scalar k tail.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
-    private static void PackRowsTransposed(float* panel, float* src, nint lda, int kc, int mr)
+    private static void PackRowsTransposed(float* panel, float* src, nint lda, int kc, int mr, int rows)
     {
         int k8 = kc & ~7;
         for (int p = 0; p < k8; p += 8)
             Transpose8x8(panel + (nint)p * mr, mr, src + p, lda);
         for (int p = k8; p < kc; p++)
-            for (int r = 0; r < 8; r++) panel[(nint)p * mr + r] = src[r * lda + p];
+            for (int r = 0; r < rows; r++) panel[(nint)p * mr + r] = src[r * lda + p];
     }
 
     /// <summary>panel[k][nr] ← src[nr rows, stride ldb][k]ᵀ, in 8×8 blocks transposed in registers (nr % 8 == 0).</summary>

@@ -1,4 +1,5 @@
 using Thresher.Core.Telemetry;
+using Thresher.Core.Wire;
 
 namespace Thresher.Core.Training;
 
@@ -34,6 +35,9 @@ public sealed record RunRecipe
 
     /// <summary>Parameter-server shards (θ and the optimizer state split over S grains), 1..the layout's tensors. Default 1.</summary>
     public int PsShards { get; init; } = 1;
+
+    /// <summary>How workers send their gradients (fp32, or bf16 with error feedback). Default fp32.</summary>
+    public WireFormat Wire { get; init; } = WireFormat.Fp32;
 
     /// <summary>Seconds one worker may take for its part of a step before it is asked again, 1..3600. Default 30.</summary>
     public int WorkerTimeoutSeconds { get; init; } = 30;

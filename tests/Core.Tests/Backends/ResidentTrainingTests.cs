@@ -24,6 +24,7 @@ public sealed class ResidentTrainingTests
     [InlineData("zclip", "not clip-policy zclip")]
     [InlineData("ladder", "no response ladder")]
     [InlineData("omit", "skips no batches")]
+    [InlineData("bf16", "no bf16 wire")]
     public void Runs_whose_rules_run_on_the_host_are_refused_with_the_reason(string what, string reason)
     {
         var options = what switch
@@ -33,7 +34,7 @@ public sealed class ResidentTrainingTests
             "omit" => Presets.Default with { OmitBatches = [3] },
             _ => Presets.Default,
         };
-        string? refusal = ResidentTraining.Refusal(options, workers: what == "workers" ? 2 : 1, sharded: what == "sharded", fixedShards: what == "fixed");
+        string? refusal = ResidentTraining.Refusal(options, workers: what == "workers" ? 2 : 1, sharded: what == "sharded", fixedShards: what == "fixed", bf16Wire: what == "bf16");
         Assert.NotNull(refusal);
         Assert.Contains(reason, refusal, StringComparison.Ordinal);
     }

@@ -21,7 +21,22 @@ public class GemmTests
     {
         { 1, 1, 1 }, { 3, 5, 7 }, { 17, 33, 65 }, { 64, 256, 10 }, { 13, 40, 16 }, { 13, 40, 17 },
         { 9, 257, 33 }, { 200, 300, 70 }, { 50, 20, 100 }, { 7, 600, 8 }, { 25, 9, 9 },
+        { 13, 200, 64 }, { 7, 513, 129 }, { 31, 70, 192 }, // 6×64 tiles: whole, ragged and odd 64-column panels, k over a block
     };
+
+    /// <summary>The tiles a variant asks for are the tiles it gets where they are valid, so the sweeps above really run them.</summary>
+    [Fact]
+    public void TallAndWideVariants_RunTheirTiles_WhereValid()
+    {
+        var wide = new GemmVariant(true, true, Wide: true);
+        var tall = new GemmVariant(true, false, Tall: true);
+        Assert.True(GemmBlocked.Normalize(wide, 33, false, true).Wide);
+        Assert.True(GemmBlocked.Normalize(wide, 512, true, true).Wide);
+        Assert.True(GemmBlocked.Normalize(tall, 512, false, true).Tall);
+        Assert.Equal(GemmVariant.PackBoth, GemmBlocked.Normalize(wide, 512, false, false));     // Vector256: 6×16 tiles
+        Assert.False(GemmBlocked.Normalize(wide, 32, false, true).Wide);                       // one 32-column panel
+        Assert.False(GemmBlocked.Normalize(new GemmVariant(false, true, Wide: true), 64, false, true).Wide); // A in place: 8-row tiles
+    }
 
     [Theory]
     [InlineData(GemmForm.Forward)]

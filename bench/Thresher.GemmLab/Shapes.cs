@@ -1,0 +1,33 @@
+using Thresher.Core.Kernels;
+
+namespace Thresher.GemmLab;
+
+/// <summary>Forward and weight-gradient of one layer shape: every valid Vector512 variant, the best of each printed.</summary>
+internal static class Shapes
+{
+    public static void Report(int m, int k, int n, int reps, double peak)
+    {
+        var x = Random(m * k, 1); var w = Random(k * n, 2); var y = Random(m * n, 3); var dW = new float[k * n];
+        double flops = 2.0 * m * k * n;
+        double bestF = 0, bestG = 0;
+        string variantF = "", variantG = "";
+        foreach (var v in GemmVariant.Candidates(false, true).Select(v => GemmBlocked.Normalize(v, n, false, true)).Distinct())
+        {
+            double f = flops / ThreadClock.Best(reps, () => Gemm.Forward(y, x, w, m, k, n, false, 1, true, v)) / 1e9;
+            double g = flops / ThreadClock.Best(reps, () => Gemm.WeightGradient(dW, x, y, m, k, n, false, 1, true, v)) / 1e9;
+            Console.WriteLine(FormattableString.Invariant($"  {m}x{k}x{n} {v,-36} forward {f,6:F1}  weight-gradient {g,6:F1}"));
+            if (f > bestF) (bestF, variantF) = (f, v.ToString());
+            if (g > bestG) (bestG, variantG) = (g, v.ToString());
+        }
+        Console.WriteLine(FormattableString.Invariant(
+            $"{m}x{k}x{n,-4} forward {bestF,6:F1} ({100 * bestF / peak,3:F0}%) [{variantF}]   weight-gradient {bestG,6:F1} ({100 * bestG / peak,3:F0}%) [{variantG}]"));
+    }
+
+    private static float[] Random(int length, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new float[length];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)rng.NextDouble() - 0.5f;
+        return a;
+    }
+}
