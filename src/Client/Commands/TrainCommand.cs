@@ -30,7 +30,7 @@ public sealed class TrainCommand(IAnsiConsole console) : AsyncCommand<TrainComma
         public int WorkerThreads { get; init; }
 
         [CommandOption("--backend <KIND>")]
-        [Description("Where workers compute gradients: cpu (SIMD, default), cuda (an NVIDIA GPU; exit code 2 without one) or auto (cuda if usable, else cpu).")]
+        [Description("Where workers compute gradients: cpu (SIMD, default), cuda (an NVIDIA GPU; exit code 2 without one) or auto (cuda if usable, else cpu). On a GPU a one-worker run (the default there without --workers) takes every step on the device: the device loop, evaluations every ceil(6000/batch) steps unless --eval-every.")]
         [DefaultValue("cpu")]
         public string Backend { get; init; } = "cpu";
 
