@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU device check (issues 7 and 19): parity of every GEMM engine (ILGPU's tiled kernel, cuBLAS fp32, cuBLAS tf32)
 # with the SIMD CPU kernels per GEMM form and per step (fp32 within 1e-5), samples/s at batch 128/1024/8192 for the
-# worker step and the device-resident training step, time to 98 % MNIST test accuracy, host syncs per step, and
+# worker step and the device-resident training step, time to 98 % MNIST test accuracy (the device loop with train's
+# device evaluations, evaluations included, as `train --backend cuda --preset fast` measures it minus Orleans), host syncs per step, and
 # issue 19's targets (≥ 2,000,000 samples/s at batch 8192 fp32; ≥ 98 % in ≤ 1 s).
 #
 #   scripts/gpu-check.sh prepare   HERE (needs the .NET SDK and MNIST in the cache): publishes bench/Thresher.GpuCheck
@@ -15,6 +16,10 @@
 #                                  runs the check from artifacts/gpu-carry/, writes $OUT/gpu-check.txt (OUT defaults
 #                                  to artifacts/gpu-check-out) and prints it as it goes. Here it is a dry run: "no CUDA
 #                                  device", a self-test of every path on ILGPU's CPU accelerator, exit 0.
+#   THRESHER_CUDA_SIMULATOR=ilgpu-cpu scripts/gpu-check.sh run
+#                                  HERE, end to end: every section on ILGPU's CPU accelerator posing as the CUDA device,
+#                                  at a small scale (784-32-16-10, batches 16/64, 600/200 MNIST images, 6 steps); proves
+#                                  the carried binary and the script; the figures measure the simulator, targets not judged.
 #
 # The device tool, one call (about 2–4 min on an H200; a 15-minute budget leaves room for a rerun):
 #   command "bash scripts/gpu-check.sh run", carry ["artifacts/gpu-carry"], timeout_s 420

@@ -11,17 +11,15 @@ static class BlasChecks
     /// <summary>fp32 engines must stay within this relative error of the CPU (issue 19's target); tf32 is reported.</summary>
     public const double Fp32Target = 1e-5;
 
-    static readonly (int M, int K, int N)[] Shapes = [(1, 1, 1), (7, 13, 5), (128, 784, 512), (1000, 512, 256), (8192, 256, 10), (8192, 784, 512)];
-
     /// <summary>Forward, weight gradient (overwrite and accumulate) and input gradient per shape: max |gpu − cpu| / max |cpu|.</summary>
-    public static int GemmForms(Report report, GpuRuntime gpu, IReadOnlyList<Engine> engines)
+    public static int GemmForms(Report report, GpuRuntime gpu, IReadOnlyList<Engine> engines, CheckScale scale)
     {
         int failures = 0;
         report.Line($"gemm parity per form (max |diff| / max |cpu|; fp32 target ≤ {Fp32Target:g}, tf32 reported):");
         foreach (var engine in engines)
         {
             using var forms = engine.Create(gpu);
-            foreach (var (m, k, n) in Shapes)
+            foreach (var (m, k, n) in scale.GemmShapes)
             {
                 var x = Device.Random(m * k, 1);
                 var w = Device.Random(k * n, 2);
@@ -46,12 +44,12 @@ static class BlasChecks
     }
 
     /// <summary>One worker step (the cluster's GPU backend) and one device-resident training step per engine, against the CPU.</summary>
-    public static int Steps(Report report, GpuRuntime gpu, IReadOnlyList<Engine> engines, Core.Data.DataSplit train)
+    public static int Steps(Report report, GpuRuntime gpu, IReadOnlyList<Engine> engines, Core.Data.DataSplit train, CheckScale scale)
     {
         int failures = 0;
         foreach (var loss in new[] { LossKind.CrossEntropy, LossKind.Mse })
         {
-            var options = new TrainingOptions { Loss = loss, Batch = 1024, InputScale = loss == LossKind.Mse ? 50f : 255f, Steps = 1 };
+            var options = new TrainingOptions { Layers = scale.Layers, Loss = loss, Batch = scale.ParityBatch, InputScale = loss == LossKind.Mse ? 50f : 255f, Steps = 1 };
             var reference = Device.CpuSteps(options, train, 1);
             using var cpu = new WorkerGradient(options, train, 1, 0, false, Environment.ProcessorCount);
             var theta = new float[cpu.ParameterCount];
@@ -70,7 +68,7 @@ static class BlasChecks
                 double thetaError = Device.Error(reference.Theta, device.DownloadTheta());
                 bool ok = engine.Math == GpuMath.Tf32 || (gradient <= Fp32Target && norm <= Fp32Target && thetaError <= Fp32Target);
                 if (!ok) failures++;
-                report.Line($"step parity {engine.Name,-12} ({loss}, batch 1024): worker gradient {gradient:e2}, loss sum {lossError:e2}; device step global norm {norm:e2}, θ after the update {thetaError:e2}{(ok ? "" : "  FAIL")}");
+                report.Line($"step parity {engine.Name,-12} ({loss}, batch {options.Batch}): worker gradient {gradient:e2}, loss sum {lossError:e2}; device step global norm {norm:e2}, θ after the update {thetaError:e2}{(ok ? "" : "  FAIL")}");
             }
         }
         return failures;

@@ -15,12 +15,12 @@ namespace Thresher.GpuCheck;
 static class Checks
 {
     /// <summary>Each kernel on CUDA against Core's SIMD kernel: max |gpu − cpu| / max |cpu|.</summary>
-    public static void KernelParity(Report report, GpuRuntime gpu)
+    public static void KernelParity(Report report, GpuRuntime gpu, CheckScale scale)
     {
         report.Line("kernel parity (CUDA vs SIMD CPU; max |diff| / max |cpu|; target ≤ 1e-4):");
         var k = gpu.Kernels;
         var s = gpu.Accelerator.DefaultStream;
-        foreach (var (m, kk, n) in new[] { (128, 784, 512), (1000, 512, 256), (8192, 256, 10) })
+        foreach (var (m, kk, n) in scale.Simulated ? scale.GemmShapes[1..] : [(128, 784, 512), (1000, 512, 256), (8192, 256, 10)])
         {
             var x = Device.Random(m * kk, 1);
             var w = Device.Random(kk * n, 2);
@@ -55,7 +55,8 @@ static class Checks
         }
         foreach (bool ce in new[] { false, true })
         {
-            const int M = 8192, N = 10;
+            int M = scale.Batches[^1];
+            const int N = 10;
             var logits = Device.Random(M * N, 5, 20f);
             var labels = new byte[M];
             for (int i = 0; i < M; i++) labels[i] = (byte)(i * 7 % N);

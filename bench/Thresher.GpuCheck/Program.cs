@@ -27,6 +27,9 @@ if (runtime is null)
     return failed == 0 ? 0 : 1;
 }
 report.Line($"device: {runtime.Name}");
+var scale = runtime.Name.StartsWith("ilgpu-cpu", StringComparison.Ordinal) ? CheckScale.Simulator : CheckScale.Gpu;
+if (scale.Simulated)
+    report.Line($"SIMULATED DEVICE ({GradientBackends.SimulatorVariable}): every section runs on ILGPU's CPU accelerator at a small scale (model {scale.Layers}, batches {string.Join("/", scale.Batches)}, {CheckScale.SimulatedTrain}/{CheckScale.SimulatedTest} MNIST images, {CheckScale.SimulatedSteps} steps); the figures measure the simulator and mean nothing about a GPU");
 Dataset? data = null;
 if (dataDir is not null && Directory.Exists(dataDir))
 {
@@ -35,22 +38,23 @@ if (dataDir is not null && Directory.Exists(dataDir))
 }
 else report.Line($"data: none ({dataDir ?? "no --data"}); throughput uses synthetic images, time to accuracy is skipped");
 
-var train = data?.Train ?? Device.SyntheticSplit(60_000);
+var train = scale.Slice(data?.Train ?? Device.SyntheticSplit(60_000), CheckScale.SimulatedTrain);
+var test = data is null ? null : scale.Slice(data.Test, CheckScale.SimulatedTest);
 var engines = Engine.On(runtime, report);
 report.Line($"gemm engines: {string.Join(", ", engines.Select(e => e.Name))}");
-Section("kernel parity", () => Checks.KernelParity(report, runtime));
-Section("gemm parity", () => failed += BlasChecks.GemmForms(report, runtime, engines));
-Section("step parity", () => failed += BlasChecks.Steps(report, runtime, engines, train));
+Section("kernel parity", () => Checks.KernelParity(report, runtime, scale));
+Section("gemm parity", () => failed += BlasChecks.GemmForms(report, runtime, engines, scale));
+Section("step parity", () => failed += BlasChecks.Steps(report, runtime, engines, train, scale));
 Dictionary<(string Engine, int Batch), double> rates = [];
-Section("throughput", () => rates = Throughput.Run(report, runtime, engines, train, [128, 1024, 8192]));
+Section("throughput", () => rates = Throughput.Run(report, runtime, engines, train, scale));
 Dictionary<(string Recipe, string Engine), double?> at98 = [];
-if (data is not null)
+if (test is not null)
 {
-    Section("time to 98 %", () => at98 = TimeToAccuracy.Device(report, runtime, engines, data));
-    Section("time to 98 % (worker split)", () => TimeToAccuracy.WorkerSplit(report, runtime, engines.FirstOrDefault(e => e.Name == "cublas-fp32") ?? engines[0], data));
+    Section("time to 98 %", () => at98 = TimeToAccuracy.Device(report, runtime, engines, train, test, scale));
+    Section("time to 98 % (worker split)", () => TimeToAccuracy.WorkerSplit(report, runtime, engines.FirstOrDefault(e => e.Name == "cublas-fp32") ?? engines[0], train, test, scale));
 }
 report.Line($"host syncs on the device in all: {runtime.HostSyncs}");
-Targets.Print(report, rates, at98);
+Targets.Print(report, rates, at98, scale);
 report.Line(failed == 0 ? "done" : $"done, {failed} check(s) FAILED");
 return failed == 0 ? 0 : 1;
 

@@ -100,6 +100,17 @@ internal static class ElementKernels
     }
 
     /// <summary>
+    /// Row i of logits[m, n] is right when its arg-max (the first largest, as Core's <c>Mlp.CountCorrect</c>) is its
+    /// label: then correct[0] += 1 (atomic; the count does not depend on the order).
+    /// </summary>
+    public static void CountCorrect(int i, ArrayView<int> correct, ArrayView<float> logits, ArrayView<byte> labels, int n)
+    {
+        int row = i * n, best = 0;
+        for (int j = 1; j < n; j++) if (logits[row + j] > logits[row + best]) best = j;
+        if (best == labels[i]) Atomic.Add(ref correct[0], 1);
+    }
+
+    /// <summary>
     /// total[0] = Σ_i values[i], i &lt; count, by one group: strided partial sums, then a tree in shared memory
     /// (dynamic, one double per thread; the group size must be a power of two). Deterministic.
     /// </summary>

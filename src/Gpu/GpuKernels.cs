@@ -20,6 +20,7 @@ internal sealed class GpuKernels
     readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<byte>, int, float> _mse;
     readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<byte>, int, float> _crossEntropy;
     readonly Action<AcceleratorStream, KernelConfig, ArrayView<double>, ArrayView<double>, int> _sumRows;
+    readonly Action<AcceleratorStream, KernelConfig, ArrayView<int>, ArrayView<float>, ArrayView<byte>, int> _countCorrect;
 
     public GpuKernels(Accelerator accelerator, GpuTiles tiles)
     {
@@ -33,6 +34,7 @@ internal sealed class GpuKernels
         _mse = accelerator.LoadKernel<ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<byte>, int, float>(Grouped.MseOneHot);
         _crossEntropy = accelerator.LoadKernel<ArrayView<float>, ArrayView<double>, ArrayView<float>, ArrayView<byte>, int, float>(Grouped.SoftmaxCrossEntropy);
         _sumRows = accelerator.LoadKernel<ArrayView<double>, ArrayView<double>, int>(ElementKernels.SumRows);
+        _countCorrect = accelerator.LoadKernel<ArrayView<int>, ArrayView<float>, ArrayView<byte>, int>(Grouped.CountCorrect);
     }
 
     /// <summary>Every kernel entry point with its grouping, for ahead-of-time PTX compilation.</summary>
@@ -101,6 +103,12 @@ internal sealed class GpuKernels
         _sumRows(stream, new KernelConfig(new Index1D(1), new Index1D(_tiles.ReduceGroup), SharedMemoryConfig.RequestDynamic<double>(_tiles.ReduceGroup)), total, rowLoss, m);
     }
 
+    /// <summary>correct[0] += the rows r &lt; m of logits[m, n] whose arg-max is labels[r].</summary>
+    public void CountCorrect(AcceleratorStream stream, ArrayView<int> correct, ArrayView<float> logits, ArrayView<byte> labels, int m, int n)
+    {
+        if (m > 0) _countCorrect(stream, Elements(m), correct, logits, labels.SubView(0, m), n);
+    }
+
     KernelConfig Elements(int count) => new(new Index1D(Blocks(count, _tiles.ElementGroup)), new Index1D(_tiles.ElementGroup));
 
     static int Blocks(int count, int size) => (count + size - 1) / size;
@@ -145,6 +153,12 @@ internal sealed class GpuKernels
         {
             int i = Grid.GlobalIndex.X;
             if (i < rowLoss.IntLength) ElementKernels.MseOneHot(i, dLogits, rowLoss, logits, labels, n, gradScale);
+        }
+
+        public static void CountCorrect(ArrayView<int> correct, ArrayView<float> logits, ArrayView<byte> labels, int n)
+        {
+            int i = Grid.GlobalIndex.X;
+            if (i < labels.IntLength) ElementKernels.CountCorrect(i, correct, logits, labels, n);
         }
 
         public static void SoftmaxCrossEntropy(ArrayView<float> dLogits, ArrayView<double> rowLoss, ArrayView<float> logits, ArrayView<byte> labels, int n, float gradScale)

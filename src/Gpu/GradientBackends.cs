@@ -92,11 +92,17 @@ public static class GradientBackends
     /// <summary>A factory of ILGPU backends on <paramref name="runtime"/> with ILGPU's tiled GEMM (tests use the CPU accelerator).</summary>
     public static GradientBackendFactory ForRuntime(GpuRuntime runtime) => ForRuntime(runtime, null, runtime?.Name ?? "");
 
-    /// <summary>A factory of ILGPU backends whose GEMMs come from <paramref name="gemm"/> (null: the tiled kernel).</summary>
+    /// <summary>
+    /// A factory of ILGPU backends whose GEMMs come from <paramref name="gemm"/> (null: the tiled kernel), with the
+    /// device-resident trainer on the same runtime and GEMMs as its <see cref="GradientBackendFactory.Resident"/>.
+    /// </summary>
     internal static GradientBackendFactory ForRuntime(GpuRuntime runtime, Func<IGemmForms>? gemm, string description)
     {
         ArgumentNullException.ThrowIfNull(runtime);
-        return new GradientBackendFactory(description, (layers, maxBatch, _) => new IlgpuGradientBackend(runtime, layers, maxBatch, gemm));
+        return new GradientBackendFactory(description, (layers, maxBatch, _) => new IlgpuGradientBackend(runtime, layers, maxBatch, gemm))
+        {
+            Resident = new ResidentTrainerFactory($"device loop on {description}", (options, train, start) => DeviceTrainer.From(runtime, options, train, gemm, start)),
+        };
     }
 
     /// <summary>The process's CUDA runtime, opened on first call; null (and why) when there is no usable GPU.</summary>

@@ -60,16 +60,7 @@ internal sealed class MlpPass : IDisposable
         var layers = _layout.Config.Layers;
         int depth = _layout.Config.Depth;
         ArrayView<float> x = _x.View;
-        k.Gather(stream, x, _labels.View, data.Pixels.View, data.Labels.View, rows, batch, layers[0], inputScale);
-
-        for (int l = 0; l < depth; l++)
-        {
-            int kIn = layers[l], nOut = layers[l + 1];
-            ArrayView<float> input = l == 0 ? x : _h[l - 1].View, h = _h[l].View;
-            Gemm.Forward(stream, h, input, Slice(theta, _layout.Weight(l)), batch, kIn, nOut);
-            if (l < depth - 1) k.BiasReluForward(stream, h, Slice(theta, _layout.Bias(l)), batch, nOut);
-            else k.BiasAdd(stream, h, Slice(theta, _layout.Bias(l)), batch, nOut);
-        }
+        Forward(stream, data, rows, batch, theta, inputScale);
 
         // δ_L = gradScale · ∂loss/∂logits, and the loss sum.
         int outputs = layers[depth];
@@ -89,6 +80,27 @@ internal sealed class MlpPass : IDisposable
             k.BiasGradient(stream, Slice(grad, _layout.Bias(l - 1)), _partial.View, dX, _h[l - 1].View, batch, kIn, relu: true);
         }
     }
+
+    /// <summary>Gather and the forward pass of <paramref name="batch"/> rows: the logits h_L and the labels stay in the workspace.</summary>
+    public void Forward(AcceleratorStream stream, DeviceSplit data, ArrayView<int> rows, int batch, ArrayView<float> theta, float inputScale)
+    {
+        var k = _kernels;
+        var layers = _layout.Config.Layers;
+        ArrayView<float> x = _x.View;
+        k.Gather(stream, x, _labels.View, data.Pixels.View, data.Labels.View, rows, batch, layers[0], inputScale);
+        for (int l = 0; l < _layout.Config.Depth; l++)
+        {
+            int kIn = layers[l], nOut = layers[l + 1];
+            ArrayView<float> input = l == 0 ? x : _h[l - 1].View, h = _h[l].View;
+            Gemm.Forward(stream, h, input, Slice(theta, _layout.Weight(l)), batch, kIn, nOut);
+            if (l < _layout.Config.Depth - 1) k.BiasReluForward(stream, h, Slice(theta, _layout.Bias(l)), batch, nOut);
+            else k.BiasAdd(stream, h, Slice(theta, _layout.Bias(l)), batch, nOut);
+        }
+    }
+
+    /// <summary>correct[0] += the rows of the last <see cref="Forward"/> (the first <paramref name="batch"/>) whose arg-max logit is their label.</summary>
+    public void CountCorrect(AcceleratorStream stream, ArrayView<int> correct, int batch) =>
+        _kernels.CountCorrect(stream, correct, _h[^1].View, _labels.View, batch, _layout.Config.Layers[^1]);
 
     static ArrayView<float> Slice(ArrayView<float> flat, ParameterSlice slice) => flat.SubView(slice.Offset, slice.Length);
 

@@ -48,7 +48,7 @@ public sealed partial class ParameterServerGrain
             stats = _step.Apply(_theta, measured, step);
         _nextStep = stats.RewindTo ?? step + 1;
         double? accuracy = evaluate && stats.RewindTo is null ? Evaluate(_theta) : null;
-        return _lastRecord = Record(stats, measured.WorkerNorms, accuracy, started, replies);
+        return _lastRecord = Record(stats, measured.WorkerNorms, accuracy, started, Array.ConvertAll(replies, r => r.Silo));
     }
 
     /// <summary>

@@ -9,12 +9,12 @@ namespace Thresher.Grains;
 public sealed partial class ParameterServerGrain
 {
     /// <summary>The step's record: its statistics, the workers' norms and silos, the accuracy when evaluated, the time since <paramref name="started"/>.</summary>
-    StepRecord Record(StepStatistics stats, double[] workerNorms, double? accuracy, long started, GradientResult[] replies)
+    StepRecord Record(StepStatistics stats, double[] workerNorms, double? accuracy, long started, string[] silos)
     {
         StepTraffic.RecordServer(this.GetPrimaryKeyString(), _stepBytes);
         return new(stats.Step, _schedule!.EpochOf(stats.BatchId), stats.Loss, stats.GlobalNorm, stats.ClippedNorm, stats.ClipScale,
             stats.Clipped, stats.Skipped, stats.TensorNorms, workerNorms, accuracy,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, Array.ConvertAll(replies, r => r.Silo))
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, silos)
         {
             LearningRate = stats.LearningRate,
             ClipThreshold = stats.ClipThreshold,

@@ -83,7 +83,7 @@ public sealed partial class ParameterServerGrain
         }
         _nextStep = step + 1;
         double? accuracy = evaluate ? Evaluate(await GatherParameters()) : null;
-        return _lastRecord = Record(stats, measured.WorkerNorms, accuracy, started, replies);
+        return _lastRecord = Record(stats, measured.WorkerNorms, accuracy, started, Array.ConvertAll(replies, r => r.Silo));
     }
 
     /// <summary>θ gathered from the shards (evaluation, export, status: rare).</summary>

@@ -63,7 +63,7 @@ public sealed partial class ParameterServerGrain(
         Setup(config, theta, initialOptimizer, [], 0, 0);
         await Checkpoints.StartAsync(Snapshot()); // step 0: a run whose parameter server dies before its first interval starts over from θ_0
         var timeout = TimeSpan.FromSeconds(config.WorkerTimeoutSeconds);
-        await Task.WhenAll(_workers.Select((worker, w) => worker.SetUp(_setups[w]).WaitAsync(timeout)));
+        if (_resident is null) await Task.WhenAll(_workers.Select((worker, w) => worker.SetUp(_setups[w]).WaitAsync(timeout)));
         return _schedule!.StepsPerEpoch;
     }
 
@@ -99,6 +99,7 @@ public sealed partial class ParameterServerGrain(
         _nextStep = nextStep;
         _lastRecord = null;
         _placement = new WorkerPlacement(GrainFactory, training.Spike.FaultLimit);
+        StartResident(config, training, data.Train, nextStep); // a GPU silo's one-worker run: every step on the device
     }
 
     CheckpointStore Checkpoints => _checkpoints
@@ -170,6 +171,7 @@ public sealed partial class ParameterServerGrain(
     OptimizerState OptimizerSnapshot()
     {
         if (_config is null) throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()} was not initialised");
+        MirrorAll(); // the device's θ and state, when it owns them
         var o = Rule.Optimizer;
         return new OptimizerState(Bytes(o.Velocity), Bytes(o.ExpAvg), Bytes(o.ExpAvgSq), o.Steps);
     }
@@ -207,6 +209,7 @@ public sealed partial class ParameterServerGrain(
         if (step != _nextStep)
             throw new InvalidOperationException($"parameter server {this.GetPrimaryKeyString()}: asked for step {step}, expected {_nextStep}{(step < _nextStep ? " (that step was already applied; it is not applied twice)" : "")}");
         if (_ssp is not null) return await StepSsp(step, evaluate);
+        if (_resident is not null) return StepResident(step, evaluate); // never with ssp or aggregation (ResidentRefusal)
         if (_step is null || _config.IsPreAggregated) return await (_step is null ? StepSharded(step, evaluate) : StepPreAggregated(step, evaluate));
         var started = Stopwatch.GetTimestamp();
         string runId = this.GetPrimaryKeyString();
@@ -236,7 +239,7 @@ public sealed partial class ParameterServerGrain(
             stats = _step.Apply(_theta, measured, step);
         _nextStep = stats.RewindTo ?? step + 1;
         double? accuracy = evaluate && stats.RewindTo is null ? Evaluate(_theta) : null;
-        return _lastRecord = Record(stats, measured.WorkerNorms, accuracy, started, replies);
+        return _lastRecord = Record(stats, measured.WorkerNorms, accuracy, started, Array.ConvertAll(replies, r => r.Silo));
     }
 
     double Evaluate(byte[] theta)
@@ -274,7 +277,7 @@ public sealed partial class ParameterServerGrain(
     static int UpdateThreads => Math.Min(2, Environment.ProcessorCount);
 
     public async Task<ParameterSnapshot> GetParameters()
-        => new(_nextStep, _config?.Layers ?? [], _coordinator is not null ? await GatherParameters() : (byte[])_theta.Clone());
+        => new(_nextStep, _config?.Layers ?? [], _coordinator is not null ? await GatherParameters() : (byte[])MirrorTheta().Clone());
 
     public Task<long> NextStep() => Task.FromResult(_nextStep);
 

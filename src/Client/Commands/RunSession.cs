@@ -89,6 +89,10 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
         return status.State == RunState.Completed ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
+    static string Milestone(AccuracyMilestone? reached) => reached is { WallSeconds: double s }
+        ? string.Create(CultureInfo.InvariantCulture, $"{s:F2} s (step {reached.Step})")
+        : reached is null ? "not reached" : $"step {reached.Step}";
+
     void PrintResult(RunStatus status, string? metricsPath, string? summaryPath)
     {
         var table = new Table().AddColumns("run", "state", "steps", "test accuracy", "final loss", "clipped", "skipped", "wall s", "samples/s");
@@ -103,6 +107,8 @@ sealed class RunSession(IAnsiConsole console, IClusterClient client)
             status.WallSeconds.ToString("F1", CultureInfo.InvariantCulture),
             status.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture));
         console.Write(table);
+        if (status.Reached97 is not null || status.Reached98 is not null)
+            console.MarkupLineInterpolated($"time to 97 % / 98 %: {Milestone(status.Reached97)} / {Milestone(status.Reached98)} (the run's wall time when its first evaluation at or above it was recorded)");
         if (status.Resumes > 0)
             console.MarkupLineInterpolated($"[yellow]resumed {status.Resumes} time(s)[/] after failures; the latest from the checkpoint at step {status.LastResumeStep}");
         if (status.LastResumeWarning is { } warning) console.MarkupLineInterpolated($"[yellow]checkpoint warning:[/] {warning}");

@@ -15,6 +15,12 @@ public sealed class GradientBackendFactory(string description, Func<MlpConfig, i
 
     public string Description { get; } = description;
 
+    /// <summary>
+    /// The device-resident trainer on the same device, or null (the CPU): the parameter server runs a whole step there
+    /// for the runs <see cref="ResidentTraining.Refusal"/> accepts, instead of asking the workers.
+    /// </summary>
+    public ResidentTrainerFactory? Resident { get; init; }
+
     /// <summary>A backend for <paramref name="layers"/> and up to <paramref name="maxBatch"/> rows; threads is the CPU kernel thread count (≥ 1).</summary>
     public IGradientBackend Create(MlpConfig layers, int maxBatch, int threads)
     {

@@ -1,10 +1,10 @@
 using ILGPU;
 using ILGPU.Runtime;
+using Thresher.Core.Backends;
 using Thresher.Core.Data;
 using Thresher.Core.Model;
 using Thresher.Core.Ops;
 using Thresher.Core.Optim;
-using Thresher.Core.Optim.Clipping;
 using Thresher.Core.Training;
 
 namespace Thresher.Gpu;
@@ -19,9 +19,12 @@ namespace Thresher.Gpu;
 /// Why upload the order rather than shuffle on the device: it is 4·N bytes once per epoch (240 KB for MNIST,
 /// overlapped with the previous epoch's last steps' queue), and it keeps the trajectory the CPU trainer's, which
 /// the tests compare step by step. Scope: global clipping (or none), skip/abort of non-finite steps, any optimizer
-/// and schedule; not the spike ladder, fault injection or the other clip policies (refused by <see cref="Supports"/>).
+/// and schedule; not the spike ladder, fault injection or the other clip policies (refused by <see cref="Supports"/>:
+/// Core's <see cref="ResidentTraining.Refusal"/>). As an <see cref="IResidentTrainer"/> it is the parameter server's
+/// step for a one-worker run on a GPU silo (`thresher train --backend cuda --workers 1`): it can start mid-run from a
+/// mirror of θ and the optimizer state (<see cref="ResidentStart"/>) and hands them back on request.
 /// </summary>
-public sealed class DeviceTrainer : IDisposable
+public sealed class DeviceTrainer : IResidentTrainer
 {
     readonly GpuRuntime _runtime;
     readonly MlpPass _pass;
@@ -33,6 +36,8 @@ public sealed class DeviceTrainer : IDisposable
     readonly MemoryBuffer1D<int, Stride1D.Dense> _epochRows;    // [S·B]: this epoch's rows, step after step
     readonly PageLockedArray1D<int> _epochRowsHost;             // [S·B] staging
     readonly PageLockedArray1D<double> _sumsHost;               // [1 + K] the step's loss sum and Σg² per tensor
+    readonly MemoryBuffer1D<int, Stride1D.Dense> _correct;      // [1] an evaluation's count of right answers
+    MemoryBuffer1D<int, Stride1D.Dense>? _testRows;             // [N] 0..N−1: the test split's rows, uploaded on first evaluation
     long _applied;                                               // optimizer updates applied (skipped steps are not)
     int _loadedEpoch = -1;
 
@@ -44,6 +49,18 @@ public sealed class DeviceTrainer : IDisposable
     }
 
     internal DeviceTrainer(GpuRuntime runtime, TrainingOptions options, DataSplit train, Func<IGemmForms>? gemm, float[]? initialTheta)
+        : this(runtime, options, train, gemm, initialTheta, null, 0)
+    {
+    }
+
+    /// <summary>A run that goes on from <paramref name="start"/>: θ, the optimizer's state and the next step (the parameter server's mirror).</summary>
+    internal static DeviceTrainer From(GpuRuntime runtime, TrainingOptions options, DataSplit train, Func<IGemmForms>? gemm, ResidentStart start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        return new DeviceTrainer(runtime, options, train, gemm, start.Theta, start.Optimizer, start.NextStep);
+    }
+
+    DeviceTrainer(GpuRuntime runtime, TrainingOptions options, DataSplit train, Func<IGemmForms>? gemm, float[]? initialTheta, Optimizer? optimizer, long nextStep)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(train);
@@ -59,6 +76,9 @@ public sealed class DeviceTrainer : IDisposable
         if (theta.Length != Layout.TotalLength)
             throw new ThresherInputException($"initial parameters have {theta.Length} floats; layers {options.Layers} need {Layout.TotalLength}");
         if (initialTheta is null) Initializer.Initialize(theta, Layout, options.Init, options.Seed);
+        if (nextStep < 0 || nextStep > TotalSteps) throw new ArgumentOutOfRangeException(nameof(nextStep), nextStep, $"the run has {TotalSteps} steps");
+        Step = nextStep;
+        _applied = optimizer?.Steps ?? 0;
         int epochRows = Schedule.StepsPerEpoch * Schedule.GlobalBatch;
         var a = runtime.Accelerator;
         lock (runtime.Gate)
@@ -67,12 +87,14 @@ public sealed class DeviceTrainer : IDisposable
             _data = runtime.Upload(train);
             _pass = new MlpPass(runtime, Layout, options.Batch, gemm?.Invoke() ?? new TiledGemmForms(runtime.Kernels));
             _update = new DeviceUpdate(runtime, Layout, options.Optimizer, options.Clip);
+            if (optimizer is not null) _update.LoadState(optimizer);
             _theta = a.Allocate1D<float>(Layout.TotalLength);
             _grad = a.Allocate1D<float>(Layout.TotalLength);
             _theta.View.CopyFromCPU(theta);
             _epochRows = a.Allocate1D<int>(epochRows);
             _epochRowsHost = a.AllocatePageLocked1D<int>(epochRows);
             _sumsHost = a.AllocatePageLocked1D<double>(1 + _update.Tensors);
+            _correct = a.Allocate1D<int>(1);
         }
     }
 
@@ -96,16 +118,15 @@ public sealed class DeviceTrainer : IDisposable
     /// <summary>Which GEMMs run ("cublas fp32 (libcublas.so.13)", "ilgpu tiled fp32").</summary>
     public string GemmName => _pass.Gemm.Name;
 
+    /// <summary>"device loop on ilgpu-cpu: …, GEMMs ilgpu tiled fp32".</summary>
+    public string Name => $"device loop on {_runtime.Name}, GEMMs {GemmName}";
+
     /// <summary>Null when the device loop can run <paramref name="options"/>; else one line naming what it cannot do.</summary>
     public static string? Supports(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (options.ClipPolicy.Kind != ClipPolicyKind.Global) return $"the device trainer clips by global norm only, not clip-policy {options.ClipPolicy.Kind.Name()}";
-        if (options.Spike.OnSpike != Core.Training.SpikeAction.None) return "the device trainer has no response ladder (--on-spike none only)";
-        if (options.Inject.Count > 0) return "the device trainer takes no --inject rules";
-        if (options.OmitBatches.Count > 0) return "the device trainer skips no batches";
-        return null;
+        return ResidentTraining.Refusal(options);
     }
 
     /// <summary>Runs the next step on the device and returns its statistics (one host sync).</summary>
@@ -171,13 +192,67 @@ public sealed class DeviceTrainer : IDisposable
     public float[] DownloadTheta()
     {
         var theta = new float[Layout.TotalLength];
+        ReadParameters(theta);
+        return theta;
+    }
+
+    /// <summary>θ (layout order) into <paramref name="theta"/>; a sync of its own, outside the step count.</summary>
+    public void ReadParameters(Span<float> theta)
+    {
+        if (theta.Length != Layout.TotalLength) throw new ArgumentException($"θ has {Layout.TotalLength} floats, not {theta.Length}", nameof(theta));
         lock (_runtime.Gate)
         {
             _runtime.Accelerator.Bind();
             _runtime.Synchronize(_runtime.Accelerator.DefaultStream);
-            _theta.View.CopyToCPU(theta);
+            _theta.View.AsContiguous().CopyToCPU(theta);
         }
-        return theta;
+    }
+
+    /// <summary>The optimizer's buffers and applied-update count into <paramref name="optimizer"/> (of this run's kind); a sync of its own.</summary>
+    public void ReadOptimizer(Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        lock (_runtime.Gate)
+        {
+            _runtime.Accelerator.Bind();
+            _runtime.Synchronize(_runtime.Accelerator.DefaultStream);
+            _update.ReadState(optimizer, _applied);
+        }
+    }
+
+    /// <summary>
+    /// Test-set accuracy of θ now, in [0, 1], on the device: the split uploaded once, the forward pass in chunks of the
+    /// batch, an arg-max count per chunk, one host sync for the count (outside <see cref="StepSyncs"/>). The same rule as
+    /// Core's evaluator (the first largest logit); logits may differ from the host's by rounding, so a row whose two best
+    /// logits tie to rounding can count differently.
+    /// </summary>
+    public double Accuracy(DataSplit test)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        if (test.Count == 0) return double.NaN;
+        test.ValidateFor(Options.Layers.Inputs, Options.Layers.Outputs);
+        var count = new int[1];
+        lock (_runtime.Gate)
+        {
+            _runtime.Accelerator.Bind();
+            var stream = _runtime.Accelerator.DefaultStream;
+            var data = _runtime.Upload(test);
+            if (_testRows is null || _testRows.Length < test.Count)
+            {
+                _testRows?.Dispose();
+                _testRows = _runtime.Accelerator.Allocate1D(Enumerable.Range(0, test.Count).ToArray());
+            }
+            _correct.View.MemSetToZero(stream);
+            for (int start = 0; start < test.Count; start += _pass.MaxBatch)
+            {
+                int n = Math.Min(_pass.MaxBatch, test.Count - start);
+                _pass.Forward(stream, data, _testRows.View.SubView(start, n), n, _theta.View, Options.InputScale);
+                _pass.CountCorrect(stream, _correct.View, n);
+            }
+            _runtime.Synchronize(stream);
+            _correct.View.CopyToCPU(count);
+        }
+        return (double)count[0] / test.Count;
     }
 
     /// <summary>Test-set accuracy of the current θ in [0, 1] (Core's evaluator on the host, <paramref name="threads"/> threads).</summary>
@@ -199,6 +274,8 @@ public sealed class DeviceTrainer : IDisposable
             _epochRows.Dispose();
             _epochRowsHost.Dispose();
             _sumsHost.Dispose();
+            _correct.Dispose();
+            _testRows?.Dispose();
         }
     }
 }

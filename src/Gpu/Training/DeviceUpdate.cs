@@ -91,6 +91,34 @@ internal sealed class DeviceUpdate : IDisposable
         }
     }
 
+    /// <summary>Loads <paramref name="optimizer"/>'s buffers (a run going on from the host's mirror); call bound, before any step.</summary>
+    public void LoadState(Optimizer optimizer)
+    {
+        var (a, b) = Buffers(optimizer);
+        if (a.Length > 0) _stateA.View.SubView(0, a.Length).CopyFromCPU(a);
+        if (b.Length > 0) _stateB.View.SubView(0, b.Length).CopyFromCPU(b);
+    }
+
+    /// <summary>The device's buffers into <paramref name="optimizer"/>, with <paramref name="applied"/> updates; call bound, synced.</summary>
+    public void ReadState(Optimizer optimizer, long applied)
+    {
+        var (a, b) = Buffers(optimizer);
+        var (velocity, expAvg, expAvgSq) = (new float[optimizer.Velocity.Length], new float[optimizer.ExpAvg.Length], new float[optimizer.ExpAvgSq.Length]);
+        var (intoA, intoB) = _optimizer.Kind.IsAdam() ? (expAvg, expAvgSq) : (velocity, Array.Empty<float>());
+        if (a.Length > 0) _stateA.View.SubView(0, a.Length).CopyToCPU(intoA);
+        if (b.Length > 0) _stateB.View.SubView(0, b.Length).CopyToCPU(intoB);
+        optimizer.Restore(velocity, expAvg, expAvgSq, applied);
+    }
+
+    /// <summary>The host optimizer's buffers that map to state A (SGD's momentum buffer or Adam's exp_avg) and B (exp_avg_sq); empty where it keeps none.</summary>
+    (float[] A, float[] B) Buffers(Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (optimizer.Options.Kind != _optimizer.Kind)
+            throw new ArgumentException($"optimizer {optimizer.Options.Kind}, but the device runs {_optimizer.Kind}", nameof(optimizer));
+        return _optimizer.Kind.IsAdam() ? (optimizer.ExpAvg, optimizer.ExpAvgSq) : (optimizer.Velocity, []);
+    }
+
     /// <summary>Chunks of at most <see cref="ChunkElements"/> within each tensor: starts [C], lengths [C], each tensor's first chunk [K + 1].</summary>
     static (int[] Starts, int[] Lengths, int[] TensorChunks) Chunks(ParameterLayout layout)
     {
