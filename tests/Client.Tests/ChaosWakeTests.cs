@@ -28,7 +28,7 @@ public sealed class ChaosWakeTests(RedisServer redis, SyntheticData data, ITestO
         var hosts = (await client.Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.ToArray();
         var home = Grains.WorkerSpread.Pick(hosts, GrainId.Create("worker", "alone/0"));
         var victim = Enumerable.Range(0, silos.Count).Select(i => silos[i]).Single(s => s.SiloPort == home.Endpoint.Port);
-        var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", victim.Gateway, "--cluster-id", clusterId,
+        var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", victim.Gateway, "--cluster-id", clusterId, "--connect-timeout", "60",
             "--data", data.Directory, "--layers", SyntheticData.Layers, "--init", "he", "--lr", "0.5", "--workers", "1", "--batch", "64",
             "--steps", $"{Steps}", "--checkpoint-every", "50", "--worker-timeout", "5", "--seed", "31", "--run-id", "alone"]);
         Assert.True(code == 0, $"submit: exit {code}: {stdout}{stderr}");

@@ -49,10 +49,10 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
         // neither (the run need not resume), and the watch and the cancel go through them.
         foreach (var (id, steps) in new[] { ("failover", 3000L), ("doomed", 1_000_000L) })
         {
-            var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", silos[0].Gateway, "--cluster-id", clusterId, .. RunArgs(id, steps)]);
+            var (code, stdout, stderr) = await CliRunner.RunExecutable(["submit", "--gateway", silos[0].Gateway, "--cluster-id", clusterId, "--connect-timeout", "60", .. RunArgs(id, steps)]);
             Assert.True(code == 0, $"submit {id}: exit {code}: {stdout}{stderr}");
         }
-        using var watch = new WatchProcess(["watch", "failover", "--gateway", $"{silos[1].Gateway},{silos[2].Gateway}", "--cluster-id", clusterId, "--refresh", "100"]);
+        using var watch = new WatchProcess(["watch", "failover", "--gateway", $"{silos[1].Gateway},{silos[2].Gateway}", "--cluster-id", clusterId, "--connect-timeout", "60", "--refresh", "100"]);
         await Wait.Until(() => watch.Output.Contains("failover running", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the watch to show the run");
         int[] peers = await TcpPeers.PortsAsync(watch.Pid);
         var victim = new[] { silos[1], silos[2] }.First(s => peers.Contains(s.GatewayPort));
@@ -67,7 +67,7 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
 
         // cancel through a list that names the dead gateway first: it answers through the other.
         var cancelled = System.Diagnostics.Stopwatch.StartNew();
-        var (cancelCode, cancelOut, cancelErr) = await CliRunner.RunExecutable(["cancel", "doomed", "--gateway", $"{victim.Gateway},{other.Gateway}", "--cluster-id", clusterId]);
+        var (cancelCode, cancelOut, cancelErr) = await CliRunner.RunExecutable(["cancel", "doomed", "--gateway", $"{victim.Gateway},{other.Gateway}", "--cluster-id", clusterId, "--connect-timeout", "60"]);
         log.WriteLine($"cancel through {victim.Gateway} (dead),{other.Gateway}: exit {cancelCode} in {cancelled.Elapsed.TotalSeconds:F1} s: {cancelOut}{cancelErr}");
         Assert.True(cancelCode == 0, $"cancel: exit {cancelCode}: {cancelOut}{cancelErr}");
         Assert.Contains("cancelled", cancelOut, StringComparison.Ordinal);
