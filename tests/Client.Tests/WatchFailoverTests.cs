@@ -32,9 +32,9 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
     }
 
     /// <summary>
-    /// Following on through another gateway within this after the watched one's silo is killed: a poll in flight to the
-    /// killed gateway was answered only by Orleans' 30 s response timeout (issue 18, finding 4); now each small call has
-    /// a 5 s deadline (Cluster.GatewayFailover), and the bound leaves room for a loaded machine.
+    /// Following on through another gateway within this after the watched one's silo hangs and is killed: a poll in
+    /// flight to the killed gateway was answered only by Orleans' 30 s response timeout (issue 18, finding 4); now each
+    /// small call has a 5 s deadline (Cluster.GatewayFailover), and the bound leaves room for a loaded machine.
     /// </summary>
     static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(15);
 
@@ -55,14 +55,14 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
         using var watch = new WatchProcess(["watch", "failover", "--gateway", $"{silos[1].Gateway},{silos[2].Gateway}", "--cluster-id", clusterId, "--connect-timeout", "60", "--refresh", "100"]);
         await Wait.Until(() => watch.Output.Contains("failover running", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the watch to show the run");
         int[] peers = await TcpPeers.PortsAsync(watch.Pid);
-        var victim = new[] { silos[1], silos[2] }.First(s => peers.Contains(s.GatewayPort));
-        var other = victim == silos[1] ? silos[2] : silos[1];
         int before = watch.Output.Length;
         var killed = System.Diagnostics.Stopwatch.StartNew();
-        victim.Kill();
+        var victim = await HangTheWatchedGateway(watch, [silos[1], silos[2]], killed);
+        var other = victim == silos[1] ? silos[2] : silos[1];
+        victim.Kill(); // hung, then killed: a poll of the watch is in flight, unread at the stopped gateway, when the silo dies
         await Wait.Until(() => FollowsOn(watch.Output[before..]), TimeSpan.FromSeconds(60), "the watch to follow the run on after its gateway died");
         var followedOn = killed.Elapsed;
-        log.WriteLine($"killed {victim.Address}, the gateway the watch used (it held connections to ports {string.Join(',', peers)}); following on {followedOn.TotalSeconds:F1} s later:\n{watch.Output[before..]}");
+        log.WriteLine($"stopped, then killed {victim.Address}, the gateway holding a poll of the watch (connections to ports {string.Join(',', peers)}); following on {followedOn.TotalSeconds:F1} s after the stop:\n{watch.Output[before..]}");
         Assert.True(followedOn <= FailoverBound, $"the watch followed on {followedOn.TotalSeconds:F1} s after its gateway died; the bound is {FailoverBound.TotalSeconds} s");
 
         // cancel through a list that names the dead gateway first: it answers through the other.
@@ -77,6 +77,30 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
         Assert.True(exit == 0, $"watch: exit {exit}: {watch.Output}");
         Assert.Contains("completed", watch.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("unexpected", watch.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Stops (SIGSTOP) the silo whose gateway carries the watch's polls: each candidate in turn, until a poll sits unread
+    /// at it (its Recv-Q); a candidate that gets none within 3 s is the other connection's, and goes on (SIGCONT).
+    /// <paramref name="clock"/> restarts at the stop that holds a poll.
+    /// </summary>
+    static async Task<ChaosSilo> HangTheWatchedGateway(WatchProcess watch, ChaosSilo[] candidates, System.Diagnostics.Stopwatch clock)
+    {
+        foreach (var candidate in candidates)
+        {
+            candidate.Signal("STOP");
+            clock.Restart();
+            try
+            {
+                await Wait.Until(async () => await TcpPeers.UnreadAsync(candidate.Pid, candidate.GatewayPort) > 0, TimeSpan.FromSeconds(3), "a poll to wait at the stopped gateway");
+                return candidate;
+            }
+            catch (WaitTimeoutException)
+            {
+                candidate.Signal("CONT");
+            }
+        }
+        throw new InvalidOperationException($"no poll of the watch waited at any stopped gateway: {watch.Output}");
     }
 
     /// <summary>Output since the kill shows the watch following: it reconnected, or printed progress without losing the cluster at all.</summary>
