@@ -87,12 +87,18 @@ public interface IWorkerGrain : IGrainWithStringKey
     Task<GradientResult?> ComputeSharded(ShardedGradientRequest request);
 }
 
-/// <summary>The cluster's list of runs (key 0).</summary>
+/// <summary>The cluster's list of runs (key 0), stored: every run in submission order, and which are still active.</summary>
 public interface IRunRegistryGrain : IGrainWithIntegerKey
 {
     Task Register(string runId);
 
+    /// <summary>The run ended (completed, failed or cancelled, and stored so): a silo's death no longer wakes it.</summary>
+    Task Ended(string runId);
+
     Task<string[]> List();
+
+    /// <summary>The runs registered and not ended: those a survivor wakes when a silo dies.</summary>
+    Task<string[]> Active();
 }
 
 /// <summary>Where a run goes on after a failure; <paramref name="Warning"/> says which checkpoints were passed over and why.</summary>

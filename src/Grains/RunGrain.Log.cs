@@ -50,6 +50,10 @@ public sealed partial class RunGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "run {RunId}: a tick at step {Step} failed unexpectedly ({Kind}: {Reason}); the next tick is in 1 s")]
     static partial void LogTickFailed(ILogger logger, string runId, int step, string kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId}: the run registry was not told it ended ({Kind}: {Reason}); a silo's death may wake it once more")]
+    static partial void LogNotRetired(ILogger logger, string runId, string kind, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId}: its failed state was not stored ({Reason}); a re-activation may resume it")]
     static partial void LogNotStored(ILogger logger, string runId, string reason);
 

@@ -80,12 +80,26 @@ public sealed partial class RunGrain
         return await Settle();
     }
 
-    /// <summary><see cref="Persist"/>, and once a finished run is stored, its reminder goes.</summary>
+    /// <summary><see cref="Persist"/>, and once a finished run is stored, its reminder and its place among the active runs go.</summary>
     async Task<TimeSpan?> Settle()
     {
         if (await Persist() is { } wait) return wait;
-        if (_ledger.State != RunState.Running) await Reminder.Drop();
+        if (_ledger.State != RunState.Running) await Retire();
         return null;
+    }
+
+    /// <summary>A finished, stored run needs waking no more: drops its reminder and tells the registry (best effort: a lost call only wakes it once more).</summary>
+    async Task Retire()
+    {
+        await Reminder.Drop();
+        try
+        {
+            await GrainFactory.GetGrain<IRunRegistryGrain>(0).Ended(RunId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogNotRetired(logger, RunId, e.GetType().Name, e.Message);
+        }
     }
 
     /// <summary>

@@ -101,7 +101,7 @@ public sealed partial class RunGrain(
             }
             await Task.Delay(delay);
         }
-        await Reminder.Drop();
+        await Retire();
         Rearm(null);
         return Status();
     }

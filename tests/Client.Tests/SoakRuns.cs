@@ -105,8 +105,11 @@ sealed class SoakRuns(IClusterClient client, string gateways, string clusterId, 
         return ModelFile.Load(Path.Combine(work, file), MlpConfig.Parse(SyntheticData.Layers));
     }
 
-    /// <summary>A run's status; calls that fail while membership catches up with a dead silo (or Redis is away) are asked again.</summary>
-    Task<RunStatus> Status(string runId) => Wait.For(() => client.GetGrain<IRunGrain>(runId).GetStatus(), _ => true,
+    /// <summary>
+    /// A run's status; calls that fail while membership catches up with a dead silo (or Redis is away) are asked again,
+    /// and a call not answered within the CLI's small-call deadline (one sent through a gateway just killed) too.
+    /// </summary>
+    Task<RunStatus> Status(string runId) => Wait.For(() => client.GetGrain<IRunGrain>(runId).GetStatus().WaitAsync(Cluster.GatewayFailover.CallTimeout), _ => true,
         TimeSpan.FromSeconds(90), $"{runId} to answer status", retryOn: e => e is OrleansException or TimeoutException);
 
     Task<RunStatus> WaitFinished(string runId, TimeSpan limit) => Wait.For(() => client.GetGrain<IRunGrain>(runId).GetStatus(),

@@ -22,6 +22,8 @@ sealed class WatchProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Pid => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     public void Signal(string signal)

@@ -17,7 +17,9 @@ public sealed class CancelCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
         RunStatus after;
         try
         {
-            after = await cluster.Client.GetGrain<IRunGrain>(settings.RunId).Cancel().ConfigureAwait(false);
+            // Through a dying gateway: asked again through another (idempotent: a run already cancelled answers its status).
+            after = await Cluster.GatewayFailover.CallAsync(cluster.Client.GetGrain<IRunGrain>(settings.RunId).Cancel, $"run '{settings.RunId}': cancel",
+                Cluster.GatewayFailover.CancelTimeout, Cluster.GatewayFailover.Limit, cancellation).ConfigureAwait(false);
         }
         catch (CheckpointStorageException e)
         {

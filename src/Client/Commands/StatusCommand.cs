@@ -55,15 +55,16 @@ public sealed class StatusCommand(IAnsiConsole console) : AsyncCommand<RunIdSett
 
 /// <summary>
 /// Looks up a run that must exist; an unknown id is bad input (exit 2); an id the run list names whose record storage
-/// lost is <see cref="RunLostException"/> (exit 1), so a run `runs` lists always answers.
+/// lost is <see cref="RunLostException"/> (exit 1), so a run `runs` lists always answers. Through a dying gateway the
+/// calls fail over (<see cref="GatewayFailover"/>).
 /// </summary>
 static class KnownRun
 {
     public static async Task<RunStatus> StatusAsync(IClusterClient client, string runId)
     {
-        var status = await client.GetGrain<IRunGrain>(runId).GetStatus().ConfigureAwait(false);
+        var status = await GatewayFailover.CallAsync(client.GetGrain<IRunGrain>(runId).GetStatus, $"run '{runId}': status").ConfigureAwait(false);
         if (status.Config is not null) return status;
-        var listed = await client.GetGrain<IRunRegistryGrain>(0).List().ConfigureAwait(false);
+        var listed = await GatewayFailover.CallAsync(client.GetGrain<IRunRegistryGrain>(0).List, "the run list").ConfigureAwait(false);
         if (listed.Contains(runId, StringComparer.Ordinal)) throw new RunLostException(runId);
         throw new ThresherInputException($"run '{runId}': no such run on this cluster — 'thresher runs' lists them");
     }

@@ -25,7 +25,7 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
     public async Task<(RunStatus Status, bool Detached)> WatchAsync(MetricsCsv? metrics, bool cancelRunOnInterrupt, CancellationToken interrupt)
     {
         var view = new WatchView();
-        var status = await run.GetStatus().ConfigureAwait(false);
+        var status = await Cluster.GatewayFailover.CallAsync(run.GetStatus, "watch: status").ConfigureAwait(false);
         if (console.Profile.Capabilities.Interactive)
         {
             (RunStatus, bool) result = default;
@@ -64,7 +64,7 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
                 if (!cancelRunOnInterrupt) return (_last ?? await run.GetStatus().ConfigureAwait(false), true); // detaching needs no cluster
                 cancelling = true;
                 console.MarkupLine("[yellow]interrupted: cancelling the run after its current step…[/]");
-                await run.Cancel().ConfigureAwait(false);
+                await Cluster.GatewayFailover.CallAsync(run.Cancel, "cancel", Cluster.GatewayFailover.CancelTimeout, Cluster.GatewayFailover.Limit).ConfigureAwait(false);
             }
             if (await PollAsync(view, metrics, next, printEvents, interrupt).ConfigureAwait(false) is not ({ } status, long drained))
                 continue; // the gateway was lost: reconnecting (through another gateway when there are several)
@@ -102,7 +102,8 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
     {
         try
         {
-            var status = await run.GetStatus().ConfigureAwait(false);
+            // Each call with a deadline: one sent to a gateway just killed is never answered (Cluster.GatewayFailover).
+            var status = await run.GetStatus().WaitAsync(Cluster.GatewayFailover.CallTimeout).ConfigureAwait(false);
             long drained = await Drain(view, metrics, next, printEvents).ConfigureAwait(false);
             if (_lostSince is not null) console.MarkupLine("[green]reconnected[/]: following the run again");
             _lostSince = null;
@@ -127,7 +128,7 @@ public sealed class RunWatcher(IAnsiConsole console, IRunGrain run)
     {
         while (true)
         {
-            var records = await run.GetHistory(next, HistoryPage).ConfigureAwait(false);
+            var records = await run.GetHistory(next, HistoryPage).WaitAsync(Cluster.GatewayFailover.CallTimeout).ConfigureAwait(false);
             foreach (var record in records)
             {
                 metrics?.Append(record);
