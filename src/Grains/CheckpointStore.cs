@@ -71,6 +71,31 @@ sealed class CheckpointStore(IGrainStorage storage, string runId)
         return new CheckpointLoad(best, problems);
     }
 
+    /// <summary>
+    /// <see cref="WriteAsync"/> as a grain's Checkpoint call answers it: a slot another activation wrote
+    /// (<see cref="RunSupersededException"/>) deactivates the caller (<paramref name="standDown"/>) and goes on up; any other
+    /// storage failure becomes a <see cref="CheckpointStorageException"/> naming <paramref name="owner"/> and the step, since
+    /// the provider's own exception types need not cross a grain call (or be known to the caller): the message does.
+    /// </summary>
+    public async Task WriteOrReportAsync(ParameterServerCheckpoint checkpoint, string owner, Action standDown)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(standDown);
+        try
+        {
+            await WriteAsync(checkpoint);
+        }
+        catch (RunSupersededException)
+        {
+            standDown();
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new CheckpointStorageException($"{owner}: checkpoint at step {checkpoint.NextStep} not stored ({e.GetType().Name}: {e.Message})");
+        }
+    }
+
     /// <summary>Writes the next generation into the slot that does not hold the one before it.</summary>
     public async Task WriteAsync(ParameterServerCheckpoint checkpoint)
     {

@@ -131,20 +131,7 @@ public sealed partial class ParameterServerGrain(
         if (_ssp is not null) await QuiesceSsp(); // every clock at the next step: θ at one version
         var snapshot = Snapshot();
         if (_coordinator is not null) await CheckpointShards(); // shards first: the coordinator's slot names a step every shard holds
-        try
-        {
-            await Checkpoints.WriteAsync(snapshot);
-        }
-        catch (RunSupersededException)
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The provider's own exception types need not cross a grain call (or be known to the caller): the message does.
-            throw new CheckpointStorageException($"parameter server {this.GetPrimaryKeyString()}: checkpoint at step {_nextStep} not stored ({e.GetType().Name}: {e.Message})");
-        }
+        await Checkpoints.WriteOrReportAsync(snapshot, $"parameter server {this.GetPrimaryKeyString()}", DeactivateOnIdle);
         return _nextStep;
     }
 

@@ -138,19 +138,7 @@ public sealed partial class ParameterShardGrain(ILogger<ParameterShardGrain> log
     public async Task<long> Checkpoint()
     {
         var snapshot = Snapshot();
-        try
-        {
-            await Checkpoints.WriteAsync(snapshot);
-        }
-        catch (RunSupersededException)
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new CheckpointStorageException($"parameter shard {Key}: checkpoint at step {_nextStep} not stored ({e.GetType().Name}: {e.Message})");
-        }
+        await Checkpoints.WriteOrReportAsync(snapshot, $"parameter shard {Key}", DeactivateOnIdle);
         return _nextStep;
     }
 
