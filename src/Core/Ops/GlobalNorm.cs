@@ -8,7 +8,7 @@ public static partial class ClipOps
 {
     /// <summary>
     /// Σ x² of one block (at most <see cref="NormBlockLength"/> values; longer spans work but are not the norm's
-    /// definition), accumulated in double: the kernel <see cref="SumOfSquares"/> runs on each block.
+    /// definition), accumulated in double: the kernel <see cref="SumOfSquares"/> runs on each block of a span.
     /// </summary>
     /// <remarks>
     /// Why not <c>TensorPrimitives.SumOfSquares</c>: it accumulates in float, whose rounding error grows
