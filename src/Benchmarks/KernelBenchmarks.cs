@@ -7,7 +7,8 @@ namespace Thresher.Benchmarks;
 
 /// <summary>
 /// The kernels of a step on their own, as <see cref="KernelCase"/>s: the three GEMMs of every layer of the
-/// tutorial MLP (GFLOP/s, 2·m·k·n per call) and clip_by_global_norm on its six gradient tensors (µs per call).
+/// tutorial MLP (GFLOP/s, 2·m·k·n per call), clip_by_global_norm on its six gradient tensors and the parameter
+/// server's pass after two workers reply (µs per call).
 /// </summary>
 public static class KernelBenchmarks
 {
@@ -70,6 +71,22 @@ public static class KernelBenchmarks
         });
         var rule = new UpdateRule(layout, Optimizer.Sgd(0.01f, 0, layout.TotalLength), 15f, NonFinitePolicy.Skip);
         yield return new(BenchResult.Clip, $"clip folded into SGD: norms only ({floats})", 1, 0, 0, () => rule.Measure(g));
+        foreach (int threads in (int[])[1, 2]) yield return ServerPass(layout, threads, floats);
+    }
+
+    /// <summary>
+    /// The parameter server's pass after two workers reply (<see cref="PartsUpdate"/>): g₀ + g₁ fused with the norms,
+    /// the clip decision, then SGD with momentum and the scale folded in, on <paramref name="threads"/> threads.
+    /// </summary>
+    static KernelCase ServerPass(ParameterLayout layout, int threads, string floats)
+    {
+        byte[] Bytes(float[] x) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray();
+        byte[][] parts = [Bytes(Random(layout.TotalLength, 5)), Bytes(Random(layout.TotalLength, 6))];
+        var theta = Bytes(Random(layout.TotalLength, 7));
+        var update = new PartsUpdate(new UpdateRule(layout, Optimizer.Sgd(0.01f, 0.9f, layout.TotalLength), 15f, NonFinitePolicy.Skip), threads);
+        long step = 0;
+        return new(BenchResult.Clip, $"parameter server pass, 2 parts: sum + norms + clip + SGD momentum ({floats}) threads={threads}", threads, 0, 0,
+            () => update.Apply(theta, parts, step++, 1.0, update.Measure(parts)));
     }
 
     static float[] Random(int length, ulong seed)

@@ -7,7 +7,8 @@ namespace Thresher.Core.Ops;
 public static partial class ClipOps
 {
     /// <summary>
-    /// Σ x², accumulated in double.
+    /// Σ x² of one block (at most <see cref="NormBlockLength"/> values; longer spans work but are not the norm's
+    /// definition), accumulated in double: the kernel <see cref="SumOfSquares"/> runs on each block of a span.
     /// </summary>
     /// <remarks>
     /// Why not <c>TensorPrimitives.SumOfSquares</c>: it accumulates in float, whose rounding error grows
@@ -19,7 +20,7 @@ public static partial class ClipOps
     /// machines in the last bits of a double (far below float resolution).
     /// NaN anywhere gives NaN; ±∞ gives +∞ (or NaN with a NaN present).
     /// </remarks>
-    public static double SumOfSquares(ReadOnlySpan<float> x)
+    internal static double SumOfSquaresOfBlock(ReadOnlySpan<float> x)
     {
         int i = 0;
         double sum = 0;

@@ -6,16 +6,14 @@ namespace Thresher.Core.Ops;
 public static partial class ClipOps
 {
     /// <summary>
-    /// Writes sum = a + b (float, element by element) and returns Σ sum², accumulated in double exactly as
-    /// <see cref="SumOfSquares"/> would on the written sum: same vectors from the start of the span, same four
-    /// accumulators in the same order, same scalar tail — so the result is bit-identical to
-    /// <c>Add(a, b, sum); SumOfSquares(sum)</c>, in one pass instead of two. (a, b, sum: same length n)
+    /// One block of <see cref="SumOfSquaresOfSum"/>: writes sum = a + b (float, element by element) and returns Σ sum²,
+    /// accumulated in double exactly as <see cref="SumOfSquaresOfBlock"/> would on the written sum: same vectors from the
+    /// start of the span, same four accumulators in the same order, same scalar tail — so the result is bit-identical to
+    /// <c>Add(a, b, sum); SumOfSquaresOfBlock(sum)</c>, in one pass instead of two. (a, b, sum: same length n, checked by the caller)
     /// </summary>
     /// <remarks>The parameter server's aggregation of two workers' gradients fused with its norm pass.</remarks>
-    public static double SumOfSquaresOfSum(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> sum)
+    internal static double SumOfSquaresOfSumOfBlock(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> sum)
     {
-        if (b.Length != a.Length || sum.Length != a.Length)
-            throw new ArgumentException($"a, b and sum must have one length; got {a.Length}, {b.Length}, {sum.Length}", nameof(sum));
         int i = 0;
         double total = 0;
         int count = Vector<float>.Count;

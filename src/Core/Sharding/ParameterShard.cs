@@ -12,7 +12,7 @@ namespace Thresher.Core.Sharding;
 /// optimizer's state (an <see cref="Optimizer"/> over the slice's elements) and its sum buffer. A step, shard side:
 /// <see cref="Measure"/> sums the W workers' slices in worker order exactly as <see cref="PartsUpdate"/> does on the
 /// whole gradient (W = 1: the part; W = 2: the fused sum-and-square pass; more: (g₀ + g₁) + g₂ …, element-wise) and
-/// returns each of its tensors' Σ g² (double, one <see cref="ClipOps.SumOfSquares"/> pass per tensor, as unsharded);
+/// returns each of its tensors' Σ g² (double, <see cref="ClipOps.SumOfSquares"/> per tensor: the same blocks in the same order as the unsharded server's threads);
 /// <see cref="Apply"/> then applies the coordinator's decision to its elements. Element-wise work gives the same bits
 /// on any split, and the per-tensor sums are whole tensors' (see <see cref="ShardPlan"/>), so S shards give the bits of one.
 /// Not thread-safe; one per shard grain.

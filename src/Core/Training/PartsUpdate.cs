@@ -10,18 +10,19 @@ namespace Thresher.Core.Training;
 /// and θ lives as float32 bytes (the wire format): sum, norms, clip_by_global_norm and the optimizer of
 /// <see cref="UpdateRule"/>, in fewer passes and on up to <see cref="Threads"/> threads. Bit-identical to summing
 /// the parts into one buffer ((g₀ + g₁) + g₂ …) and calling <see cref="UpdateRule.Apply(Span{float}, ReadOnlySpan{float}, long, double)"/>:
-/// each tensor's norm is one thread's <see cref="ClipOps.SumOfSquares"/> (for two parts fused with the sum,
-/// <see cref="ClipOps.SumOfSquaresOfSum"/>), added up in layout order; sum and the optimizer are element-wise, so how
-/// they are split over threads does not matter. One parameter server owns one instance (it holds the sum buffer).
+/// each tensor's Σ g² is <see cref="ClipOps.SumOfSquares"/>'s (for two parts fused with the sum,
+/// <see cref="ClipOps.SumOfSquaresOfSum"/>'s), whose blocks the threads share (<see cref="NormBlockPlan"/>: block sums
+/// added back in block order, so any thread count gives the serial bits), the tensors' sums added in layout order; sum and
+/// the optimizer are element-wise, so how they are split over threads does not matter. One parameter server owns one instance (it holds the sum buffer).
 /// </summary>
 public sealed class PartsUpdate
 {
     readonly UpdateRule _rule;
     readonly int[] _offsets, _lengths; // per tensor, layout order
-    readonly int[][] _tensorsOfThread; // the tensors each thread measures: the largest alone, the rest together
+    readonly NormBlockPlan _blocks;    // the norm pass's blocks and which thread sums which
     readonly byte[] _sum;              // [P] float32: Σ_w g_w when W ≥ 2
 
-    /// <param name="threads">Threads the norms and the update may use (≥ 1). The norms use at most one per tensor group.</param>
+    /// <param name="threads">Threads the norms and the update may use (≥ 1); results are the same bits for any count.</param>
     public PartsUpdate(UpdateRule rule, int threads)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -30,7 +31,7 @@ public sealed class PartsUpdate
         _offsets = [.. rule.Layout.Slices.Select(s => s.Offset)];
         _lengths = [.. rule.Layout.Slices.Select(s => s.Length)];
         Threads = threads;
-        _tensorsOfThread = SplitTensors(_lengths, threads);
+        _blocks = new NormBlockPlan(_offsets, _lengths, threads);
         _sum = new byte[rule.Layout.TotalLength * sizeof(float)];
     }
 
@@ -54,9 +55,9 @@ public sealed class PartsUpdate
             for (int w = 2; w < parts.Count; w++) TensorPrimitives.Add(Floats(_sum), Floats(parts[w]), Floats(_sum));
             measured = _sum;
         }
-        var sumsOfSquares = new double[_lengths.Length];
-        Run(_tensorsOfThread.Length, t => MeasureTensors(t, measured, second, sumsOfSquares));
-        return Decide(sumsOfSquares);
+        var blockSums = new double[_blocks.Blocks];
+        Run(_blocks.Threads, t => MeasureBlocks(t, measured, second, blockSums));
+        return Decide(_blocks.TensorSums(blockSums));
     }
 
     /// <summary>
@@ -132,15 +133,16 @@ public sealed class PartsUpdate
         return rule.Decide(tensorNorms, Math.Sqrt(total));
     }
 
-    /// <summary>Σ x² of each tensor thread <paramref name="thread"/> owns: of a alone, or of a + b (then written to the sum).</summary>
-    void MeasureTensors(int thread, byte[] a, byte[]? b, double[] sumsOfSquares)
+    /// <summary>Σ x² of each block thread <paramref name="thread"/> sums: of a alone, or of a + b (then written to the sum).</summary>
+    void MeasureBlocks(int thread, byte[] a, byte[]? b, double[] blockSums)
     {
-        foreach (int k in _tensorsOfThread[thread])
+        var (first, last) = _blocks.BlocksOf(thread);
+        for (int block = first; block < last; block++)
         {
-            var range = new Range(_offsets[k], _offsets[k] + _lengths[k]);
-            sumsOfSquares[k] = b is null
-                ? ClipOps.SumOfSquares(Floats(a)[range])
-                : ClipOps.SumOfSquaresOfSum(Floats(a)[range], Floats(b)[range], Floats(_sum)[range]);
+            var range = _blocks.Block(block);
+            blockSums[block] = b is null
+                ? ClipOps.SumOfSquaresOfBlock(Floats(a)[range])
+                : ClipOps.SumOfSquaresOfSumOfBlock(Floats(a)[range], Floats(b)[range], Floats(_sum)[range]);
         }
     }
 
@@ -190,17 +192,6 @@ public sealed class PartsUpdate
             var (first, last) = KernelParallel.Range(t, threads, count);
             for (int i = first; i < last; i++) body(i);
         });
-    }
-
-    /// <summary>Tensor groups, one per thread: the largest tensors one each, all the rest in the last group.</summary>
-    static int[][] SplitTensors(int[] lengths, int threads)
-    {
-        var bySize = Enumerable.Range(0, lengths.Length).OrderByDescending(k => lengths[k]).ToArray();
-        int groups = Math.Min(threads, lengths.Length);
-        var result = new int[groups][];
-        for (int t = 0; t < groups - 1; t++) result[t] = [bySize[t]];
-        result[groups - 1] = [.. bySize.Skip(groups - 1).Order()];
-        return result;
     }
 
     static Span<float> Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
