@@ -13,6 +13,7 @@ namespace Thresher.Core.Kernels;
 public static class Activation
 {
     /// <summary>y[m,n] += b[n].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     public static void BiasAdd(Span<float> y, ReadOnlySpan<float> b, int m, int n)
     {
         CheckRows(nameof(Activation) + "." + nameof(BiasAdd), y.Length, nameof(y), b.Length, nameof(b), m, n);
@@ -24,6 +25,7 @@ public static class Activation
     }
 
     /// <summary>dB[n] (+)= Σ_i dY[i,n].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     public static void BiasGradient(Span<float> dB, ReadOnlySpan<float> dY, int m, int n, bool accumulate = false)
     {
         CheckRows(nameof(Activation) + "." + nameof(BiasGradient), dY.Length, nameof(dY), dB.Length, nameof(dB), m, n);
@@ -35,6 +37,7 @@ public static class Activation
     /// <summary>y = max(x, 0) element-wise (y may alias x). NaN stays NaN.</summary>
     public static void ReluForward(Span<float> y, ReadOnlySpan<float> x) => ReluForward(y, x, VectorWidths.Best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void ReluForward(Span<float> y, ReadOnlySpan<float> x, VectorWidth width)
     {
         KernelThrow.CheckLength(nameof(Activation) + "." + nameof(ReluForward), nameof(y), y.Length, x.Length);
@@ -58,6 +61,7 @@ public static class Activation
     public static void ReluBackward(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> y)
         => ReluBackward(dX, dY, y, VectorWidths.Best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void ReluBackward(Span<float> dX, ReadOnlySpan<float> dY, ReadOnlySpan<float> y, VectorWidth width)
     {
         const string Name = nameof(Activation) + "." + nameof(ReluBackward);
@@ -70,6 +74,7 @@ public static class Activation
     public static void BiasReluForward(Span<float> y, ReadOnlySpan<float> b, int m, int n)
         => BiasReluForward(y, b, m, n, VectorWidths.Best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void BiasReluForward(Span<float> y, ReadOnlySpan<float> b, int m, int n, VectorWidth width)
     {
         CheckRows(nameof(Activation) + "." + nameof(BiasReluForward), y.Length, nameof(y), b.Length, nameof(b), m, n);
@@ -96,6 +101,7 @@ public static class Activation
     public static void ReluBiasBackward(Span<float> dB, Span<float> dY, ReadOnlySpan<float> y, int m, int n, bool accumulate = false)
         => ReluBiasBackward(dB, dY, y, m, n, accumulate, VectorWidths.Best);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void ReluBiasBackward(Span<float> dB, Span<float> dY, ReadOnlySpan<float> y, int m, int n, bool accumulate, VectorWidth width)
     {
         const string Name = nameof(Activation) + "." + nameof(ReluBiasBackward);
@@ -134,6 +140,7 @@ public static class Activation
     }
 
     /// <summary>dX[len] = y &gt; 0 ? dY : 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     private static void ReluMask(ref float rx, ref float rd, ref float ry, int length, VectorWidth width)
     {
         nuint len = (nuint)length, i = 0;

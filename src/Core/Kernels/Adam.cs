@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -37,6 +38,7 @@ public static class Adam
         => Update(theta, grad, expAvg, expAvgSq, step, VectorWidths.Best);
 
     /// <summary><see cref="Update(Span{float}, ReadOnlySpan{float}, Span{float}, Span{float}, in AdamStep)"/> with its widest vector forced.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, in AdamStep step, VectorWidth width)
     {
         const string Name = nameof(Adam) + "." + nameof(Update);
@@ -51,6 +53,7 @@ public static class Adam
     }
 
     /// <summary>The whole vectors of 16; returns where the scalar tail starts. Operation order as <see cref="AdamNaive"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     static nuint Vector512Body(Span<float> theta, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, in AdamStep s)
     {
         ref float t = ref MemoryMarshal.GetReference(theta);
@@ -75,6 +78,7 @@ public static class Adam
     }
 
     /// <summary>The whole vectors of 8; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     static nuint Vector256Body(Span<float> theta, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, in AdamStep s)
     {
         ref float t = ref MemoryMarshal.GetReference(theta);

@@ -34,6 +34,7 @@ public static class Bf16
     }
 
     /// <summary>Both encoders: with feedback when <paramref name="residualIn"/> is not empty (the caller checked its length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void Encode(Span<ushort> dst, Span<float> residualOut, ReadOnlySpan<float> src, ReadOnlySpan<float> residualIn, VectorWidth width)
     {
         KernelThrow.CheckLength(nameof(Bf16) + "." + nameof(Encode), nameof(dst), dst.Length, src.Length);
@@ -72,6 +73,7 @@ public static class Bf16
         else Bf16Naive.Encode(dst[k..], src[k..]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void Decode(Span<float> dst, ReadOnlySpan<ushort> src, VectorWidth width)
     {
         KernelThrow.CheckLength(nameof(Bf16) + "." + nameof(Decode), nameof(dst), dst.Length, src.Length);

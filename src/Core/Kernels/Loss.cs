@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Thresher.Core.Kernels;
@@ -10,6 +11,7 @@ namespace Thresher.Core.Kernels;
 public static class Loss
 {
     /// <summary>Per row: (1/n) Σ_j (logits[i,j] − onehot(label_i)[j])², the tutorial's MSE (mean over classes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     public static double MseOneHot(Span<float> dLogits, ReadOnlySpan<float> logits, ReadOnlySpan<byte> labels, int m, int n, float gradScale)
     {
         Check(nameof(Loss) + "." + nameof(MseOneHot), dLogits, logits, labels, m, n);
@@ -36,6 +38,7 @@ public static class Loss
     /// Per row: logsumexp(logits_i) − logits[i, label_i]; gradient softmax − onehot. The row max is
     /// subtracted before exponentiating (no overflow for any finite logits); exponentials are taken once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     public static double SoftmaxCrossEntropy(Span<float> dLogits, ReadOnlySpan<float> logits, ReadOnlySpan<byte> labels, int m, int n, float gradScale)
     {
         Check(nameof(Loss) + "." + nameof(SoftmaxCrossEntropy), dLogits, logits, labels, m, n);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -26,6 +27,7 @@ public static class Sgd
         => Update(theta, grad, velocity, new SgdStep(lr, momentum, 0f, false, 0f, scale, false), VectorWidths.Best);
 
     /// <summary><see cref="Update(Span{float}, ReadOnlySpan{float}, Span{float}, in SgdStep)"/> with its widest vector forced (tests run each branch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static void Update(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, in SgdStep step, VectorWidth width)
     {
         const string Name = nameof(Sgd) + "." + nameof(Update);
@@ -38,6 +40,7 @@ public static class Sgd
     }
 
     /// <summary>The whole vectors of 16; returns where the scalar tail starts. Operation order as <see cref="SgdNaive"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     static nuint Vector512Body(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, in SgdStep s)
     {
         ref float t = ref MemoryMarshal.GetReference(theta);
@@ -62,6 +65,7 @@ public static class Sgd
     }
 
     /// <summary>The whole vectors of 8; returns where the scalar tail starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     static nuint Vector256Body(Span<float> theta, ReadOnlySpan<float> grad, Span<float> velocity, in SgdStep s)
     {
         ref float t = ref MemoryMarshal.GetReference(theta);

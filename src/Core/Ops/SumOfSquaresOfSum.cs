@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -12,6 +13,7 @@ public static partial class ClipOps
     /// <c>Add(a, b, sum); SumOfSquaresOfBlock(sum)</c>, in one pass instead of two. (a, b, sum: same length n, checked by the caller)
     /// </summary>
     /// <remarks>The parameter server's aggregation of two workers' gradients fused with its norm pass.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a hot loop: fully optimised at its first call, not after tiering (README, Performance)
     internal static double SumOfSquaresOfSumOfBlock(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> sum)
     {
         int i = 0;
