@@ -86,7 +86,7 @@ public static class GradientBackends
         if (math == GpuMath.Tf32)
             throw new ThresherInputException($"gpu-math 'tf32': needs a GPU with cuBLAS, and backend auto found no usable CUDA GPU ({problem}); use --gpu-math fp32 to let auto fall back to the CPU");
         log?.Invoke($"backend auto: no usable CUDA GPU ({problem}); using the CPU");
-        return new GradientBackendFactory("cpu (auto: no usable CUDA GPU)", (layers, maxBatch, threads) => new CpuGradientBackend(layers, maxBatch, threads));
+        return new GradientBackendFactory("cpu (auto: no usable CUDA GPU)", (layers, maxBatch, threads) => new CpuGradientBackend(layers, maxBatch, threads)) { OnCpu = true };
     }
 
     /// <summary>A factory of ILGPU backends on <paramref name="runtime"/> with ILGPU's tiled GEMM (tests use the CPU accelerator).</summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Thresher.Abstractions;
 using Thresher.Core.Backends;
+using Thresher.Core.Kernels;
 using Thresher.Core.Sharding;
 using Thresher.Core.Telemetry;
 using Thresher.Core.Training;
@@ -30,6 +31,7 @@ public sealed partial class WorkerGrain(
     byte[]? _replay;   // a replayed part of another worker (the response ladder's), likewise reused
     // Set up after the run moved workers off a silo: a fresh device (the run's injected worker faults belonged to the device it left).
     bool _setUpAfterMove;
+    bool _onHelper;    // its gradient is single-threaded CPU work: offered to the kernel team's helper (HelperOffload)
     byte[]? _theta;    // a sharded run's θ, gathered from the shards each step
     ShardPlan? _plan;  // a sharded run's shard plan (from the config)
 
@@ -40,8 +42,9 @@ public sealed partial class WorkerGrain(
         var config = setup.Config;
         var data = datasets.Load(config.Dataset);
         var backend = services.GetService<GradientBackendFactory>() ?? GradientBackendFactory.Cpu;
-        _worker = new WorkerGradient(config.ToTrainingOptions(), data.Train, config.Workers, setup.Worker, config.IsFixedShards,
-            WorkerThreads(config.Workers), backend);
+        int threads = WorkerThreads(config.Workers);
+        _worker = new WorkerGradient(config.ToTrainingOptions(), data.Train, config.Workers, setup.Worker, config.IsFixedShards, threads, backend);
+        _onHelper = threads == 1 && backend.OnCpu;
         _gradient = new byte[_worker.ParameterCount * sizeof(float)];
         _setUpAfterMove = RequestContext.Get(AvoidedSilos.Key) is string { Length: > 0 };
         _setup = setup;
@@ -67,7 +70,21 @@ public sealed partial class WorkerGrain(
         }
         // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
         byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
+        if (_onHelper) return ComputeOnHelper(request, buffer, replay);
         return Task.FromResult<GradientResult?>(Sent(request.RunId, Compute(request.RunId, request.Step, request.Worker, request.Parameters, buffer), encode: !replay));
+    }
+
+    /// <summary>
+    /// A single-threaded CPU gradient: on the kernel team's helper when it is free (<see cref="HelperOffload"/>: the W
+    /// workers a parameter server asks at once then start at once), else on this turn's thread. The span is this turn's,
+    /// so it stays beneath the step's.
+    /// </summary>
+    async Task<GradientResult?> ComputeOnHelper(GradientRequest request, byte[] buffer, bool replay)
+    {
+        using var span = StartSpan();
+        var onHelper = HelperOffload.TryStart(() => Calculate(request.Step, request.Worker, request.Parameters, buffer));
+        var calculation = onHelper is null ? Calculate(request.Step, request.Worker, request.Parameters, buffer) : await onHelper;
+        return Sent(request.RunId, Describe(span, request.RunId, request.Step, request.Worker, request.Parameters, buffer, calculation), encode: !replay);
     }
 
     /// <summary>
@@ -92,12 +109,25 @@ public sealed partial class WorkerGrain(
     /// <summary>Its part of data batch <paramref name="batch"/> at θ into <paramref name="buffer"/>, traced.</summary>
     GradientResult Compute(string runId, long batch, int worker, byte[] parameters, byte[] buffer)
     {
-        using var span = TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
+        using var span = StartSpan();
+        return Describe(span, runId, batch, worker, parameters, buffer, Calculate(batch, worker, parameters, buffer));
+    }
+
+    static Activity? StartSpan() => TrainingTelemetry.Source.StartActivity(TelemetryNames.WorkerSpan);
+
+    /// <summary>The gradient itself and its milliseconds: touches only the worker's model and these buffers, so it may run on another thread while this turn awaits it.</summary>
+    (WorkerGradientResult Part, double Milliseconds) Calculate(long batch, int worker, byte[] parameters, byte[] buffer)
+    {
         var started = Stopwatch.GetTimestamp();
         var theta = MemoryMarshal.Cast<byte, float>(parameters.AsSpan());
         var grad = MemoryMarshal.Cast<byte, float>(buffer.AsSpan());
         var part = _worker!.Compute(batch, theta, grad, part: worker, faultyDevice: !_setUpAfterMove);
-        double milliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return (part, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    GradientResult Describe(Activity? span, string runId, long batch, int worker, byte[] parameters, byte[] buffer, (WorkerGradientResult Part, double Milliseconds) calculation)
+    {
+        var (part, milliseconds) = calculation;
         if (span is not null)
         {
             span.SetTag(TelemetryNames.RunId, runId);

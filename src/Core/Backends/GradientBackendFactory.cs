@@ -11,7 +11,10 @@ namespace Thresher.Core.Backends;
 public sealed class GradientBackendFactory(string description, Func<MlpConfig, int, int, IGradientBackend> create)
 {
     /// <summary>The SIMD CPU backend.</summary>
-    public static GradientBackendFactory Cpu { get; } = new("cpu", (layers, maxBatch, threads) => new CpuGradientBackend(layers, maxBatch, threads));
+    public static GradientBackendFactory Cpu { get; } = new("cpu", (layers, maxBatch, threads) => new CpuGradientBackend(layers, maxBatch, threads)) { OnCpu = true };
+
+    /// <summary>Its backends compute on the host's CPU cores (a worker's single-threaded gradient may then run on the kernel team's helper).</summary>
+    public bool OnCpu { get; init; }
 
     public string Description { get; } = description;
 

@@ -32,6 +32,7 @@ internal sealed class KernelTeam : IDisposable
     private int _pending;
     private ExceptionDispatchInfo? _error;
     private volatile bool _disposed;
+    private int _jobs; // 1 while the first helper runs a started job (TryStart): calls then go to the thread pool
 
     /// <param name="name">Prefix of the helper threads' names (name-1, name-2, …).</param>
     /// <param name="spin">How long an idle helper spins before it blocks.</param>
@@ -51,6 +52,7 @@ internal sealed class KernelTeam : IDisposable
         if (_disposed || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate)) return false; // nested or concurrent: not ours
         try
         {
+            if (Volatile.Read(ref _jobs) > 0) return false; // the first helper is busy with a job for milliseconds: not ours either
             while (_helpers.Count < chunks - 1) _helpers.Add(new Helper(this, _helpers.Count + 1));
             _body = body;
             _error = null;
@@ -66,6 +68,31 @@ internal sealed class KernelTeam : IDisposable
                 _body = null;
             }
             _error?.Throw();
+            return true;
+        }
+        finally
+        {
+            Monitor.Exit(_gate);
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="job"/> on the first helper and returns at once, when no call is in progress and that helper
+    /// is idle; false otherwise (nothing started). While the job runs, <see cref="TryRun"/> answers false (its callers use
+    /// the thread pool) and so does a second TryStart. The job must not throw (it reports through what it completes).
+    /// Why: the helper has just spun through the previous call, so it starts the job at once on its own core, where a
+    /// thread-pool thread woken for the same work is often queued behind its waker (see <see cref="HelperOffload"/>).
+    /// </summary>
+    public bool TryStart(Action job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (_disposed || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate)) return false;
+        try
+        {
+            if (_helpers.Count == 0) _helpers.Add(new Helper(this, 1));
+            var helper = _helpers[0];
+            if (!helper.Idle || Interlocked.CompareExchange(ref _jobs, 1, 0) != 0) return false;
+            helper.PostJob(job);
             return true;
         }
         finally
@@ -119,6 +146,15 @@ internal sealed class KernelTeam : IDisposable
 
         public bool Idle => Volatile.Read(ref _done) == Volatile.Read(ref _posted);
 
+        private Action? _job; // a started job (KernelTeam.TryStart) instead of a chunk; written before its post
+
+        /// <summary>Hands this idle helper a whole job instead of a chunk of a call.</summary>
+        public void PostJob(Action job)
+        {
+            _job = job;
+            Post();
+        }
+
         public string Describe() =>
             $"{_name} (posted {Volatile.Read(ref _posted)}, done {Volatile.Read(ref _done)}, {(Volatile.Read(ref _sleeping) == 1 ? "asleep" : "awake")})";
 
@@ -134,6 +170,11 @@ internal sealed class KernelTeam : IDisposable
             while (!_team._disposed)
             {
                 AwaitPost();
+                if (_job is { } job)
+                {
+                    RunJob(job); // even when disposed: someone awaits what it completes
+                    continue;
+                }
                 if (_team._disposed) return;
                 try
                 {
@@ -146,6 +187,21 @@ internal sealed class KernelTeam : IDisposable
                 Volatile.Write(ref _done, _done + 1);
                 Interlocked.Decrement(ref _team._pending);
             }
+        }
+
+        private void RunJob(Action job)
+        {
+            _job = null;
+            try
+            {
+                job();
+            }
+            catch (Exception e)
+            {
+                _team._report($"warning: kernel team '{_team._name}': a started job threw {e.GetType().Name}: {e.Message} (jobs must report through what they complete)");
+            }
+            Volatile.Write(ref _done, _done + 1);
+            Interlocked.Exchange(ref _team._jobs, 0); // after _done: a TryStart that sees the team free finds this helper idle
         }
 
         /// <summary>Returns once _posted is ahead of _done: spinning for the spin time, then blocking.</summary>
