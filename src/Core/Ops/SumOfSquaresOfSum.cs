@@ -34,16 +34,16 @@ public static partial class ClipOps
                 var s1 = AddInto(ref pa, ref pb, ref ps, (v + 1) * count);
                 Vector.Widen(s0, out Vector<double> lo0, out Vector<double> hi0);
                 Vector.Widen(s1, out Vector<double> lo1, out Vector<double> hi1);
-                acc0 += lo0 * lo0;
-                acc1 += hi0 * hi0;
-                acc2 += lo1 * lo1;
-                acc3 += hi1 * hi1;
+                acc0 = AddSquare(acc0, lo0);
+                acc1 = AddSquare(acc1, hi0);
+                acc2 = AddSquare(acc2, lo1);
+                acc3 = AddSquare(acc3, hi1);
             }
             if (v < vectors)
             {
                 Vector.Widen(AddInto(ref pa, ref pb, ref ps, v * count), out Vector<double> lo0, out Vector<double> hi0);
-                acc0 += lo0 * lo0;
-                acc1 += hi0 * hi0;
+                acc0 = AddSquare(acc0, lo0);
+                acc1 = AddSquare(acc1, hi0);
             }
             total = Vector.Sum((acc0 + acc1) + (acc2 + acc3));
             i = vectors * count;

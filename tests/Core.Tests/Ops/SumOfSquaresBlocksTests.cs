@@ -47,6 +47,46 @@ public sealed class SumOfSquaresBlocksTests
         Assert.Equal(ClipOps.NormBlockCount(length), (length + B - 1) / B);
     }
 
+    /// <summary>
+    /// The block kernel adds each square with a fused multiply-add; x² of a widened float is exact in double, so that
+    /// must give the bits of a separate multiply and add in the same order (the twin below: same vectors, same four
+    /// accumulators, same tail), also for floats near the ends of their range.
+    /// </summary>
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(6, 37)]
+    [InlineData(7, B - 3)]
+    [InlineData(8, B)]
+    public void Fused_squares_give_the_bits_of_separate_multiply_and_add(int seed, int length)
+    {
+        var x = Random(seed, length);
+        float[] extremes = [float.Epsilon, -float.Epsilon, 1e-30f, float.MaxValue / 2, -3.4e38f, 1.17549435e-38f];
+        for (int i = 0; i < Math.Min(extremes.Length, length); i++) x[(i * 7919) % length] = extremes[i];
+        Assert.Equal(SeparateMultiplyAndAdd(x), ClipOps.SumOfSquaresOfBlock(x));
+    }
+
+    static double SeparateMultiplyAndAdd(float[] x)
+    {
+        int count = Vector<float>.Count, vectors = x.Length / count, i = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && vectors > 0)
+        {
+            var acc = new Vector<double>[4];
+            int v = 0;
+            for (; v < vectors; v++)
+            {
+                Vector.Widen(new Vector<float>(x, v * count), out Vector<double> lo, out Vector<double> hi);
+                int pair = v % 2 == 0 ? 0 : 2; // vector v of a pair feeds accumulators 0 and 1, v + 1 feeds 2 and 3
+                acc[pair] += lo * lo;
+                acc[pair + 1] += hi * hi;
+            }
+            sum = Vector.Sum((acc[0] + acc[1]) + (acc[2] + acc[3]));
+            i = vectors * count;
+        }
+        for (; i < x.Length; i++) sum += (double)x[i] * x[i];
+        return sum;
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(B - 1)]
