@@ -23,7 +23,22 @@ public sealed record GradientRequest(
     [property: Id(0)] string RunId,
     [property: Id(2)] long Step,
     [property: Id(3)] int Worker,
-    [property: Id(4)] byte[] Parameters);
+    [property: Id(4)] byte[] Parameters)
+{
+    /// <summary>
+    /// Non-zero: a streamed exchange (--overlap). <see cref="Parameters"/> is empty; θ arrives in <see cref="ParameterPart"/>s
+    /// and the gradient leaves through <see cref="IWorkerGrain.PullGradient"/>, all carrying this id (unique per exchange);
+    /// the reply's gradient is empty.
+    /// </summary>
+    [Id(111)] public long Exchange { get; init; }
+}
+
+/// <summary>Part <paramref name="Part"/> of θ for streamed exchange <paramref name="Exchange"/> (float32 bytes of that part's range, Core's StreamPlan).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ParameterPart(
+    [property: Id(0)] long Exchange,
+    [property: Id(1)] int Part,
+    [property: Id(2)] byte[] Bytes);
 
 /// <summary>
 /// A worker's share of a step: <paramref name="Gradient"/> = (1/B)·∇ Σ_{its samples} loss as float32 bytes

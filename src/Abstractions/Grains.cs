@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Thresher.Abstractions;
 
 /// <summary>
@@ -85,6 +87,20 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// empty gradient) returned. Null, as ComputeGradient, when not set up.
     /// </summary>
     Task<GradientResult?> ComputeSharded(ShardedGradientRequest request);
+
+    /// <summary>
+    /// A part of θ for a streamed exchange (<see cref="GradientRequest.Exchange"/>), taken while the exchange's
+    /// ComputeGradient runs (interleaved). Dropped by an activation that is not set up (its exchange answers null).
+    /// </summary>
+    [AlwaysInterleave]
+    Task ReceiveParameters(ParameterPart part);
+
+    /// <summary>
+    /// Part <paramref name="part"/> of a streamed exchange's gradient (float32 bytes of the part's range), answered once
+    /// it is final; null when the exchange will not produce it (not set up, moved, or superseded by another exchange).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<byte[]?> PullGradient(long exchange, int part);
 }
 
 /// <summary>The cluster's list of runs (key 0), stored: every run in submission order, and which are still active.</summary>

@@ -150,6 +150,15 @@ public sealed record RunConfig
     /// </summary>
     [Id(150)] public string? Wire { get; init; }
 
+    // Overlapping communication with compute (Ids 160-169).
+
+    /// <summary>
+    /// Whether θ and gradients travel in parts overlapped with the workers' compute (--overlap): off, auto (workers on
+    /// other silos than the parameter server's) or on. Bit-identical trajectory in every mode. Null or empty (a config
+    /// stored before this field existed) is off.
+    /// </summary>
+    [Id(160)] public string? Overlap { get; init; }
+
     // Explosion response (Ids 80-99).
 
     /// <summary>Explosion alert on a norm above G × the previous step's, from step 1.</summary>
@@ -236,5 +245,5 @@ public sealed record RunConfig
     [Id(44)] public double? FinalDivFactor { get; init; }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")}{(Aggregate is "" or "none" ? "" : $" aggregate={Aggregate}")}{(Sync == "ssp" ? $" sync=ssp{(Staleness is int st ? $" staleness={st}" : "")}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}{(Wire is "bf16" ? " wire=bf16" : "")}");
+        $"data={Dataset} layers={string.Join(',', Layers ?? [])} loss={Loss} x/{InputScale} optimizer={Optimizer} lr={LearningRate}{(Momentum != 0 ? $" momentum={Momentum}" : "")} schedule={LrSchedule} batch={Batch} workers={Workers}{(PsShards > 1 ? $" ps-shards={PsShards}" : "")}{(Aggregate is "" or "none" ? "" : $" aggregate={Aggregate}")}{(Sync == "ssp" ? $" sync=ssp{(Staleness is int st ? $" staleness={st}" : "")}" : "")} {(Steps is long s ? $"steps={s}" : $"epochs={Epochs}")} clip={(Clip?.ToString(CultureInfo.InvariantCulture) ?? "none")}{(ClipPolicy is "global" or "" ? "" : $" clip-policy={ClipPolicy}")} nonfinite={NonFinite} seed={Seed} shuffle={Shuffle} init={Init} shard={ShardMode} on-spike={OnSpike}{(OnSpike is "none" or "" ? "" : $" fault-limit={FaultLimit}")}{(string.IsNullOrEmpty(Inject) ? "" : $" inject={Inject}")}{(Wire is "bf16" ? " wire=bf16" : "")}{(Overlap is "auto" or "on" ? $" overlap={Overlap}" : "")}");
 }

@@ -203,9 +203,11 @@ public sealed partial class ParameterServerGrain(
         var calls = new Task<GradientResult>[_workers.Length];
         long batch = _step.Guard.BatchOf(step); // the workers compute on the data batch, which a rewind moves past the step
         _placement!.BeginStep();
+        var streamed = StreamedWorkers(); // --overlap
         for (int w = 0; w < _workers.Length; w++)
-            calls[w] = WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
+            calls[w] = AskWorker(w, runId, batch, streamed[w]);
         var replies = await Task.WhenAll(calls);
+        RememberSilos(replies);
         _stepBytes = StepTraffic.Of(replies, _theta.LongLength, LocalSilo);
         // Gradients read in place: a worker rewrites its buffer only when asked for the next step.
         var parts = Array.ConvertAll(replies, r => new WorkerPart(Float32Gradient(r), new WorkerGradientResult(r.Samples, r.LossSum, r.LocalNorm)));

@@ -111,6 +111,7 @@ public static class RunConfigTraining
             config.ValidateSharding();
             config.ValidateAggregation();
             config.ValidateWire();
+            config.ValidateOverlap();
             config.ValidateSsp();
             long gradientBytes = workers * new MlpConfig(config.Layers).ParameterCount * sizeof(float);
             if (gradientBytes > RunConfig.MaxGradientBytes)

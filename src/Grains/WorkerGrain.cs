@@ -62,6 +62,7 @@ public sealed partial class WorkerGrain(
         if (_setup is null || _worker is null) return Task.FromResult<GradientResult?>(null); // not set up: ask for the setup
         if (MustMove())
         {
+            AbandonStream();
             // The run moved its workers off this silo: migrate (placement reads this call's request context, which names
             // the avoided silos), as a fresh activation; the parameter server's SetUp and retry follow it there.
             _setup = null;
@@ -69,6 +70,7 @@ public sealed partial class WorkerGrain(
             return Task.FromResult<GradientResult?>(null);
         }
         // A replay writes its own buffer: the parameter server still reads this worker's part of the same step.
+        if (request.Exchange != 0 && !replay) return ComputeStreamed(request);
         byte[] buffer = replay ? (_replay ??= new byte[_gradient!.Length]) : _gradient!;
         if (_onHelper) return ComputeOnHelper(request, buffer, replay);
         return Task.FromResult<GradientResult?>(Sent(request.RunId, Compute(request.RunId, request.Step, request.Worker, request.Parameters, buffer), encode: !replay));
@@ -161,6 +163,7 @@ public sealed partial class WorkerGrain(
         if (_setup is not null) services.GetService<LocalRuns>()?.WorkerGone(_setup.RunId);
         _setup = null;
         _plan = null;
+        AbandonStream();
         return Task.CompletedTask;
     }
 

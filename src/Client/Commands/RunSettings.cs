@@ -168,6 +168,7 @@ public partial class RunSettings : CommandSettings
             PsShards = PsShards ?? p.PsShards,
             Aggregate = Aggregate ?? p.Aggregate,
             Wire = Wire ?? p.Wire,
+            Overlap = Overlap ?? p.Overlap,
             Sync = Sync ?? p.Sync,
             Staleness = Staleness ?? p.Staleness,
             Epochs = Epochs ?? p.Epochs,

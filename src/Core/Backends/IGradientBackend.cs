@@ -22,3 +22,14 @@ public interface IGradientBackend : IDisposable
     /// </summary>
     double Gradient(Span<float> grad, ReadOnlySpan<float> theta, DataSplit split, ReadOnlySpan<int> rows, float inputScale, LossKind loss, float gradScale);
 }
+
+/// <summary>
+/// A backend that overlaps a step with its communication (--overlap): the same gradient as
+/// <see cref="IGradientBackend.Gradient"/>, bit for bit, computed while θ arrives and announced in parts
+/// (<see cref="IStepStream"/>, <see cref="StreamPlan"/>). The CPU backend is one; a GPU backend, which copies θ to
+/// the device whole, is not, and a streamed step on it waits for all of θ first.
+/// </summary>
+public interface IStreamingGradientBackend : IGradientBackend
+{
+    double Gradient(Span<float> grad, ReadOnlySpan<float> theta, DataSplit split, ReadOnlySpan<int> rows, float inputScale, LossKind loss, float gradScale, IStepStream stream);
+}

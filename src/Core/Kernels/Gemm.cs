@@ -11,7 +11,7 @@ namespace Thresher.Core.Kernels;
 /// <see cref="MinParallelMacs"/> multiply-adds.
 /// Spans may be longer than their shape needs; only the leading m·k, k·n, m·n elements are used.
 /// </summary>
-public static unsafe class Gemm
+public static unsafe partial class Gemm
 {
     /// <summary>y[m,n] (+)= x[m,k] · w[k,n].</summary>
     public static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, bool accumulate = false, int threads = 1)

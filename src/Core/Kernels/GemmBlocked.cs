@@ -192,7 +192,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>K cut into near-equal blocks of at most <see cref="KC"/>.</summary>
-    private static int KcStep(int k)
+    internal static int KcStep(int k)
     {
         int kBlocks = (k + KC - 1) / KC;
         return (k + kBlocks - 1) / kBlocks;

@@ -12,6 +12,7 @@ public sealed class Mlp
 {
     readonly float[][] _activations; // h_l [B, size_l] for l = 1..L (index l−1); h_L are the logits
     readonly float[][] _deltas;      // δ_l [B, size_l] for l = 1..L (index l−1): ∂loss/∂(pre-activation)
+    int[]? _firstLayerBlocks;        // w1's row blocks (Gemm.KBlocks of the input width), for a streamed step
 
     public Mlp(MlpConfig config, int maxBatch, int threads = 1)
     {
@@ -43,7 +44,10 @@ public sealed class Mlp
     /// Forward pass: returns the logits [B, outputs], valid until the next call on this instance.
     /// x is [B, inputs].
     /// </summary>
-    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> theta, ReadOnlySpan<float> x, int batch)
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> theta, ReadOnlySpan<float> x, int batch) => Forward(theta, x, batch, stream: null);
+
+    /// <summary>The forward pass; with a <paramref name="stream"/>, layer 1 waits for each of w1's row blocks in turn, the rest for the tail.</summary>
+    ReadOnlySpan<float> Forward(ReadOnlySpan<float> theta, ReadOnlySpan<float> x, int batch, IStepStream? stream)
     {
         CheckShapes(theta, x, batch);
         var layers = Config.Layers;
@@ -52,7 +56,9 @@ public sealed class Mlp
         {
             int k = layers[l], n = layers[l + 1];
             var h = _activations[l].AsSpan(0, batch * n);
-            Gemm.Forward(h, input, Layout.Weight(l).Of(theta), batch, k, n, accumulate: false, Threads);
+            if (l == 0 && stream is not null) FirstLayerForward(h, input, theta, batch, stream);
+            else Gemm.Forward(h, input, Layout.Weight(l).Of(theta), batch, k, n, accumulate: false, Threads);
+            if (l == 0) stream?.AwaitParameters(Layout.TotalLength); // the tail: b1 onward
             if (l < Config.Depth - 1) Activation.BiasReluForward(h, Layout.Bias(l).Of(theta), batch, n);
             else Activation.BiasAdd(h, Layout.Bias(l).Of(theta), batch, n);
             input = h;
@@ -66,13 +72,19 @@ public sealed class Mlp
     /// gradient of the mean loss; 1 gives the summed-loss gradient a worker sends. The input gradient of
     /// layer 1 is never formed (nothing needs it).
     /// </summary>
-    public double Gradient(Span<float> grad, ReadOnlySpan<float> theta, ReadOnlySpan<float> x, ReadOnlySpan<byte> labels, int batch, LossKind loss, float gradScale)
+    /// <remarks>
+    /// With a <paramref name="stream"/> (a worker overlapping its compute with θ's arrival and its gradient's departure,
+    /// <see cref="StreamPlan"/>), layer 1's forward product runs block by block as w1's row blocks arrive, and the
+    /// gradient is announced in parts as they become final: everything after w1 first, then w1's row blocks. The same
+    /// bits as without a stream (<see cref="Gemm.ForwardKBlock"/>, <see cref="Gemm.WeightGradientRows"/>).
+    /// </remarks>
+    public double Gradient(Span<float> grad, ReadOnlySpan<float> theta, ReadOnlySpan<float> x, ReadOnlySpan<byte> labels, int batch, LossKind loss, float gradScale, IStepStream? stream = null)
     {
         if (grad.Length != Layout.TotalLength)
             throw new ArgumentException($"gradient buffer has {grad.Length} floats, layout needs {Layout.TotalLength}", nameof(grad));
         if (labels.Length < batch)
             throw new ArgumentException($"labels has {labels.Length} entries, batch is {batch}", nameof(labels));
-        var logits = Forward(theta, x, batch);
+        var logits = Forward(theta, x, batch, stream);
         var layers = Config.Layers;
         int depth = Config.Depth;
 
@@ -88,6 +100,12 @@ public sealed class Mlp
             int k = layers[l], n = layers[l + 1];
             ReadOnlySpan<float> input = l == 0 ? x : _activations[l - 1].AsSpan(0, batch * k);
             var dY = _deltas[l].AsSpan(0, batch * n);
+            if (l == 0 && stream is not null)
+            {
+                stream.GradientReady(Layout.Weight(0).Offset + Layout.Weight(0).Length, Layout.TotalLength); // b1 onward are final
+                FirstLayerWeightGradient(grad, x, dY, batch, stream);
+                break;
+            }
             Gemm.WeightGradient(Layout.Weight(l).Of(grad), input, dY, batch, k, n, accumulate: false, Threads);
             if (l == 0) break;
             // δ_{l−1} = (δ_l · w_lᵀ) ⊙ [h_{l−1} > 0]; its bias gradient in the same pass.
@@ -96,6 +114,32 @@ public sealed class Mlp
             Activation.ReluBiasBackward(Layout.Bias(l - 1).Of(grad), dX, _activations[l - 1].AsSpan(0, batch * k), batch, k);
         }
         return lossSum;
+    }
+
+    /// <summary>h[B, n1] = x · w1 over w1's row blocks, each once it has arrived.</summary>
+    void FirstLayerForward(Span<float> h, ReadOnlySpan<float> x, ReadOnlySpan<float> theta, int batch, IStepStream stream)
+    {
+        var w1 = Layout.Weight(0);
+        int k = w1.Shape[0], n = w1.Shape[1];
+        var blocks = _firstLayerBlocks ??= Gemm.KBlocks(k);
+        for (int b = 0; b + 1 < blocks.Length; b++)
+        {
+            stream.AwaitParameters(w1.Offset + blocks[b + 1] * n);
+            Gemm.ForwardKBlock(h, x, w1.Of(theta), batch, k, n, blocks[b], blocks[b + 1], Threads);
+        }
+    }
+
+    /// <summary>∂w1 = xᵀ · δ1 in w1's row blocks, each announced as it is done.</summary>
+    void FirstLayerWeightGradient(Span<float> grad, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int batch, IStepStream stream)
+    {
+        var w1 = Layout.Weight(0);
+        int k = w1.Shape[0], n = w1.Shape[1];
+        var blocks = _firstLayerBlocks ??= Gemm.KBlocks(k);
+        for (int b = 0; b + 1 < blocks.Length; b++)
+        {
+            Gemm.WeightGradientRows(w1.Of(grad), x, dY, batch, k, n, blocks[b], blocks[b + 1], Threads);
+            stream.GradientReady(w1.Offset + blocks[b] * n, w1.Offset + blocks[b + 1] * n);
+        }
     }
 
     /// <summary>Number of rows whose arg-max logit equals the label.</summary>

@@ -77,23 +77,41 @@ public sealed class WorkerGradient : IDisposable
     /// (a spike's suspect); the injected worker faults are this worker's either way — they belong to the device.</param>
     /// <param name="faultyDevice">Whether this worker's injected faults apply (they belong to its device): false for a
     /// cluster worker moved off its silo after the run's fault limit.</param>
-    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true, int? part = null, bool faultyDevice = true)
+    /// <param name="stream">θ arriving and the gradient leaving in parts (--overlap); null when θ is all here. The
+    /// gradient's parts are announced early only where nothing rewrites them afterwards (no injected fault of this
+    /// worker's applies to the step), else all at once at the end; a backend that cannot stream waits for all of θ.</param>
+    public WorkerGradientResult Compute(long step, ReadOnlySpan<float> theta, Span<float> gradient, bool withLocalNorm = true, int? part = null, bool faultyDevice = true, IStepStream? stream = null)
     {
         int rows = Schedule.WorkerIndices(step, part ?? Worker, _indices);
         int globalBatch = Schedule.GlobalBatch;
         float inputScale = _options.InputScale;
         foreach (var rule in _options.Inject)
             if (rule.Kind == InjectionKind.ScaleBatch && rule.Batch == step) inputScale = (float)(inputScale / rule.Amount); // x·X = x / (scale / X)
-        double lossSum = _backend.Gradient(gradient, theta, _train, _indices.AsSpan(0, rows), inputScale, _options.Loss, 1f / globalBatch);
+        bool rewrites = faultyDevice && _options.Inject.Any(rule => Rewrites(rule, step));
+        double lossSum;
+        if (stream is not null && !rewrites && _backend is IStreamingGradientBackend streaming)
+        {
+            lossSum = streaming.Gradient(gradient, theta, _train, _indices.AsSpan(0, rows), inputScale, _options.Loss, 1f / globalBatch, stream);
+        }
+        else
+        {
+            stream?.AwaitParameters(theta.Length);
+            lossSum = _backend.Gradient(gradient, theta, _train, _indices.AsSpan(0, rows), inputScale, _options.Loss, 1f / globalBatch);
+        }
         foreach (var rule in _options.Inject)
         {
-            if (rule.Worker != Worker || !faultyDevice) continue;
-            if (rule.Kind == InjectionKind.WorkerNoise && step >= rule.Batch) InjectionRule.AddNoise(gradient, rule.Amount, _options.Seed, step, Worker);
-            if (rule.Kind == InjectionKind.WorkerNaN && step == rule.Batch && gradient.Length > 0) gradient[0] = float.NaN;
+            if (!faultyDevice || !Rewrites(rule, step)) continue;
+            if (rule.Kind == InjectionKind.WorkerNoise) InjectionRule.AddNoise(gradient, rule.Amount, _options.Seed, step, Worker);
+            if (rule.Kind == InjectionKind.WorkerNaN && gradient.Length > 0) gradient[0] = float.NaN;
         }
+        stream?.GradientReady(0, gradient.Length); // idempotent for parts already announced
         double localNorm = withLocalNorm ? Ops.ClipOps.GlobalNorm(gradient) * globalBatch / Math.Max(1, rows) : double.NaN;
         return new WorkerGradientResult(rows, lossSum, localNorm);
     }
+
+    /// <summary>An injected fault that rewrites this worker's gradient at <paramref name="step"/>.</summary>
+    bool Rewrites(InjectionRule rule, long step) => rule.Worker == Worker
+        && ((rule.Kind == InjectionKind.WorkerNoise && step >= rule.Batch) || (rule.Kind == InjectionKind.WorkerNaN && step == rule.Batch));
 
     public void Dispose() => _backend.Dispose();
 }
