@@ -33,7 +33,7 @@ public static unsafe partial class Gemm
     public static void ForwardKBlock(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, int k0, int k1, int threads = 1)
         => ForwardKBlock(y, x, w, m, k, n, k0, k1, Threads(m, k, n, threads), Vector512.IsHardwareAccelerated);
 
-    internal static void ForwardKBlock(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, int k0, int k1, int threads, bool use512)
+    internal static void ForwardKBlock(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int m, int k, int n, int k0, int k1, int threads, bool use512, GemmVariant? variant = null)
     {
         const string Name = nameof(Gemm) + "." + nameof(ForwardKBlock);
         KernelThrow.CheckShape(Name, m, k, n, threads);
@@ -47,7 +47,7 @@ public static unsafe partial class Gemm
             float* a = px + k0, b = pw + (nint)k0 * n;
             int kb = k1 - k0;
             GemmBlocked.Run(py, n, a, k, false, b, n, false, m, n, kb, k0 > 0, threads, use512,
-                GemmTuner.Choose(a, k, false, b, n, false, m, n, kb, threads, use512));
+                variant ?? GemmTuner.Choose(a, k, false, b, n, false, m, n, kb, threads, use512));
         }
     }
 
@@ -55,7 +55,7 @@ public static unsafe partial class Gemm
     public static void WeightGradientRows(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, int r0, int r1, int threads = 1)
         => WeightGradientRows(dW, x, dY, m, k, n, r0, r1, Threads(m, r1 - r0, n, threads), Vector512.IsHardwareAccelerated);
 
-    internal static void WeightGradientRows(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, int r0, int r1, int threads, bool use512)
+    internal static void WeightGradientRows(Span<float> dW, ReadOnlySpan<float> x, ReadOnlySpan<float> dY, int m, int k, int n, int r0, int r1, int threads, bool use512, GemmVariant? variant = null)
     {
         const string Name = nameof(Gemm) + "." + nameof(WeightGradientRows);
         KernelThrow.CheckShape(Name, m, k, n, threads);
@@ -70,7 +70,7 @@ public static unsafe partial class Gemm
             float* c = pdw + (nint)r0 * n, a = px + r0;
             int rows = r1 - r0;
             GemmBlocked.Run(c, n, a, k, true, pdy, n, false, rows, n, m, false, threads, use512,
-                GemmTuner.Choose(a, k, true, pdy, n, false, rows, n, m, threads, use512));
+                variant ?? GemmTuner.Choose(a, k, true, pdy, n, false, rows, n, m, threads, use512));
         }
     }
 
