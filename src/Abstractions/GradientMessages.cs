@@ -27,8 +27,9 @@ public sealed record GradientRequest(
 {
     /// <summary>
     /// Non-zero: a streamed exchange (--overlap). <see cref="Parameters"/> is empty; θ arrives in <see cref="ParameterPart"/>s
-    /// and the gradient leaves through <see cref="IWorkerGrain.PullGradient"/>, all carrying this id (unique per exchange);
-    /// the reply's gradient is empty.
+    /// and the gradient leaves through <see cref="IWorkerGrain.PullGradient"/>, all carrying this id; ids grow from
+    /// exchange to exchange, so a worker drops a late message of an exchange a newer one superseded. The reply's
+    /// gradient is empty.
     /// </summary>
     [Id(111)] public long Exchange { get; init; }
 }

@@ -16,6 +16,7 @@ public sealed partial class ParameterServerGrain
     StreamPlan? _streamPlan;
     byte[][] _thetaParts = [];   // θ cut into the plan's parts at the start of a step that streams (θ does not change during a step)
     byte[][] _assembled = [];    // per worker: its streamed gradient put together (read by the step, rewritten next step)
+    long _lastExchange;          // the last exchange id given out (ids only grow)
 
     /// <summary>Which workers stream this step (--overlap): none, all, or (auto) those whose last reply came from another silo.</summary>
     bool[] StreamedWorkers()
@@ -73,6 +74,10 @@ public sealed partial class ParameterServerGrain
         return true;
     }
 
-    /// <summary>An id no other exchange of this run has had (random: a re-activated parameter server starts no counter over).</summary>
-    static long NewExchangeId() => Random.Shared.NextInt64(1, long.MaxValue);
+    /// <summary>
+    /// An id above every earlier exchange's, so a worker can tell a late message of a superseded exchange from a new
+    /// exchange: this activation's last id + 1, or the clock's ticks when later (a re-activated parameter server, on
+    /// whichever silo, goes on above its predecessor's ids as far as the silos' clocks agree).
+    /// </summary>
+    long NewExchangeId() => _lastExchange = Math.Max(_lastExchange + 1, DateTime.UtcNow.Ticks);
 }

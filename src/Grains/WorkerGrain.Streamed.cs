@@ -22,7 +22,7 @@ public sealed partial class WorkerGrain
     {
         ArgumentNullException.ThrowIfNull(part);
         if (_setup is null || _worker is null) return Task.CompletedTask; // its exchange answers null: the parameter server sets up and sends again
-        StreamOf(part.Exchange).Deliver(part.Part, part.Bytes);
+        StreamOf(part.Exchange)?.Deliver(part.Part, part.Bytes); // null: a late part of a superseded exchange
         return Task.CompletedTask;
     }
 
@@ -30,7 +30,7 @@ public sealed partial class WorkerGrain
     {
         if (_setup is null || _worker is null) return null;
         var stream = StreamOf(exchange);
-        if (!await stream.Gradient(part)) return null;
+        if (stream is null || !await stream.Gradient(part)) return null;
         var plan = stream.Plan;
         var bytes = _gradientParts![part];
         _gradient.AsSpan(plan.ByteOffset(part), plan.ByteLength(part)).CopyTo(bytes);
@@ -44,7 +44,7 @@ public sealed partial class WorkerGrain
     /// </summary>
     async Task<GradientResult?> ComputeStreamed(GradientRequest request)
     {
-        var stream = StreamOf(request.Exchange);
+        if (StreamOf(request.Exchange) is not { } stream) return null; // a late request of a superseded exchange: nobody reads its reply
         using var span = StartSpan();
         Func<(WorkerGradientResult, double)> job = () => CalculateStreamed(request.Step, request.Worker, stream);
         (WorkerGradientResult, double) calculation;
@@ -71,10 +71,15 @@ public sealed partial class WorkerGrain
         return (part, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    /// <summary>The exchange <paramref name="exchange"/>'s state, started when its first message arrives; a different id supersedes (abandons) the one before.</summary>
-    StreamedStep StreamOf(long exchange)
+    /// <summary>
+    /// The exchange <paramref name="exchange"/>'s state, started when its first message arrives; a higher id supersedes
+    /// (abandons) the one before; a lower one is a late message of a superseded exchange (null): starting it again would
+    /// wait for parts that were sent before, and hold this activation until the run's worker timeout.
+    /// </summary>
+    StreamedStep? StreamOf(long exchange)
     {
         if (_stream?.Exchange == exchange) return _stream;
+        if (_stream is not null && exchange < _stream.Exchange) return null;
         _stream?.Abandon();
         var plan = _streamPlan ??= new StreamPlan(_worker!.Layout);
         _streamedTheta ??= new byte[plan.TotalLength * sizeof(float)];

@@ -130,5 +130,11 @@ public sealed class OverlapTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(expected, assembled);
         Assert.Null(await first.WaitAsync(Patience));     // superseded: its computation was abandoned
         Assert.Null(await firstPull.WaitAsync(Patience)); // and its pulls answered null instead of waiting for ever
+
+        // Late messages of the superseded exchange (a lower id) are answered at once and leave the newer one alone.
+        Assert.Null(await worker.ComputeGradient(new GradientRequest(runId, 0, 0, []) { Exchange = 6 }).WaitAsync(Patience));
+        Assert.Null(await worker.PullGradient(6, 0).WaitAsync(Patience));
+        await worker.ReceiveParameters(new ParameterPart(6, 1, Part(1))).WaitAsync(Patience);
+        Assert.Equal(Part(0).Length, (await worker.PullGradient(7, 0).WaitAsync(Patience))!.Length);
     }
 }
