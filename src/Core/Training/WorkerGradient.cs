@@ -87,7 +87,8 @@ public sealed class WorkerGradient : IDisposable
         float inputScale = _options.InputScale;
         foreach (var rule in _options.Inject)
             if (rule.Kind == InjectionKind.ScaleBatch && rule.Batch == step) inputScale = (float)(inputScale / rule.Amount); // x·X = x / (scale / X)
-        bool rewrites = faultyDevice && _options.Inject.Any(rule => Rewrites(rule, step));
+        bool rewrites = false;
+        foreach (var rule in _options.Inject) rewrites |= faultyDevice && Rewrites(rule, step); // no closure: this runs every step
         double lossSum;
         if (stream is not null && !rewrites && _backend is IStreamingGradientBackend streaming)
         {
