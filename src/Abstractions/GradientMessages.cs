@@ -34,12 +34,16 @@ public sealed record GradientRequest(
     [Id(111)] public long Exchange { get; init; }
 }
 
-/// <summary>Part <paramref name="Part"/> of θ for streamed exchange <paramref name="Exchange"/> (float32 bytes of that part's range, Core's StreamPlan).</summary>
+/// <summary>
+/// Part <paramref name="Part"/> of θ for streamed exchange <paramref name="Exchange"/>: float32 bytes of that part's range
+/// (Core's StreamPlan), a slice of the parameter server's θ itself (serialised from it, or read in place in-silo; θ does
+/// not change while the step's calls are in flight).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ParameterPart(
     [property: Id(0)] long Exchange,
     [property: Id(1)] int Part,
-    [property: Id(2)] byte[] Bytes);
+    [property: Id(2)] ReadOnlyMemory<byte> Bytes);
 
 /// <summary>
 /// A worker's share of a step: <paramref name="Gradient"/> = (1/B)·∇ Σ_{its samples} loss as float32 bytes

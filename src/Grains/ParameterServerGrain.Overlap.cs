@@ -14,7 +14,6 @@ namespace Thresher.Grains;
 public sealed partial class ParameterServerGrain
 {
     StreamPlan? _streamPlan;
-    byte[][] _thetaParts = [];   // θ cut into the plan's parts at the start of a step that streams (θ does not change during a step)
     byte[][] _assembled = [];    // per worker: its streamed gradient put together (read by the step, rewritten next step)
     long _lastExchange;          // the last exchange id given out (ids only grow)
 
@@ -26,16 +25,12 @@ public sealed partial class ParameterServerGrain
         var silos = _workerSilos is { } known && known.Length == _workers.Length ? known : null; // a fresh activation: none known yet
         var streamed = Enumerable.Range(0, _workers.Length)
             .Select(w => mode == OverlapMode.On || (mode == OverlapMode.Auto && silos is not null && silos[w] != local)).ToArray();
-        if (streamed.Any(s => s)) CutTheta();
+        if (streamed.Any(s => s))
+        {
+            _streamPlan ??= new StreamPlan(new ParameterLayout(_training!.Layers));
+            if (_assembled.Length != _workers.Length) _assembled = [.. _workers.Select(_ => new byte[_theta.Length])];
+        }
         return streamed;
-    }
-
-    void CutTheta()
-    {
-        var plan = _streamPlan ??= new StreamPlan(new ParameterLayout(_training!.Layers));
-        if (_thetaParts.Length != plan.Count) _thetaParts = [.. Enumerable.Range(0, plan.Count).Select(p => new byte[plan.ByteLength(p)])];
-        if (_assembled.Length != _workers.Length) _assembled = [.. _workers.Select(_ => new byte[_theta.Length])];
-        for (int p = 0; p < plan.Count; p++) _theta.AsSpan(plan.ByteOffset(p), plan.ByteLength(p)).CopyTo(_thetaParts[p]);
     }
 
     /// <summary>Worker w's part of the step, whole or streamed, with <see cref="WorkerCalls"/>' retry rule either way.</summary>
@@ -55,7 +50,7 @@ public sealed partial class ParameterServerGrain
         var plan = _streamPlan!;
         var compute = worker.ComputeGradient(request);
         var sends = new Task[plan.Count];
-        for (int p = 0; p < plan.Count; p++) sends[p] = worker.ReceiveParameters(new ParameterPart(request.Exchange, p, _thetaParts[p]));
+        for (int p = 0; p < plan.Count; p++) sends[p] = worker.ReceiveParameters(new ParameterPart(request.Exchange, p, _theta.AsMemory(plan.ByteOffset(p), plan.ByteLength(p))));
         var pulls = new Task<bool>[plan.Count];
         for (int i = 0; i < plan.Count; i++) pulls[i] = PullInto(worker, request.Exchange, (plan.Tail + i) % plan.Count, plan, assembled); // in the order the parts become final
         var result = await compute;
@@ -67,10 +62,10 @@ public sealed partial class ParameterServerGrain
     static async Task<bool> PullInto(IWorkerGrain worker, long exchange, int part, StreamPlan plan, byte[] assembled)
     {
         var bytes = await worker.PullGradient(exchange, part);
-        if (bytes is null) return false;
+        if (bytes.IsEmpty) return false;
         if (bytes.Length != plan.ByteLength(part))
             throw new InvalidOperationException($"exchange {exchange}: gradient part {part} has {bytes.Length} bytes; the plan says {plan.ByteLength(part)}");
-        bytes.CopyTo(assembled, plan.ByteOffset(part));
+        bytes.Span.CopyTo(assembled.AsSpan(plan.ByteOffset(part))); // at once: in-silo the bytes are the worker's gradient itself
         return true;
     }
 

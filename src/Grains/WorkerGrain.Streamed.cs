@@ -16,25 +16,23 @@ public sealed partial class WorkerGrain
     StreamedStep? _stream;       // the streamed exchange in progress, or the last one
     StreamPlan? _streamPlan;     // how θ and the gradient are cut (from the run's layers)
     byte[]? _streamedTheta;      // θ as its parts land
-    byte[][]? _gradientParts;    // each part's bytes as pulled, reused: the parameter server copies a part before it asks for the next step
 
     public Task ReceiveParameters(ParameterPart part)
     {
         ArgumentNullException.ThrowIfNull(part);
         if (_setup is null || _worker is null) return Task.CompletedTask; // its exchange answers null: the parameter server sets up and sends again
-        StreamOf(part.Exchange)?.Deliver(part.Part, part.Bytes); // null: a late part of a superseded exchange
+        StreamOf(part.Exchange)?.Deliver(part.Part, part.Bytes.Span); // null: a late part of a superseded exchange
         return Task.CompletedTask;
     }
 
-    public async Task<byte[]?> PullGradient(long exchange, int part)
+    public async Task<ReadOnlyMemory<byte>> PullGradient(long exchange, int part)
     {
-        if (_setup is null || _worker is null) return null;
+        if (_setup is null || _worker is null) return ReadOnlyMemory<byte>.Empty;
         var stream = StreamOf(exchange);
-        if (stream is null || !await stream.Gradient(part)) return null;
-        var plan = stream.Plan;
-        var bytes = _gradientParts![part];
-        _gradient.AsSpan(plan.ByteOffset(part), plan.ByteLength(part)).CopyTo(bytes);
-        return bytes;
+        if (stream is null || !await stream.Gradient(part)) return ReadOnlyMemory<byte>.Empty;
+        // The gradient itself, not a copy: the parameter server copies the part out before it starts the next exchange,
+        // the only thing that rewrites it.
+        return _gradient.AsMemory(stream.Plan.ByteOffset(part), stream.Plan.ByteLength(part));
     }
 
     /// <summary>
@@ -83,11 +81,10 @@ public sealed partial class WorkerGrain
         _stream?.Abandon();
         var plan = _streamPlan ??= new StreamPlan(_worker!.Layout);
         _streamedTheta ??= new byte[plan.TotalLength * sizeof(float)];
-        _gradientParts ??= [.. Enumerable.Range(0, plan.Count).Select(p => new byte[plan.ByteLength(p)])];
         return _stream = new StreamedStep(exchange, plan, _streamedTheta, TimeSpan.FromSeconds(_setup!.Config.WorkerTimeoutSeconds));
     }
 
-    /// <summary>The streamed exchange in progress ends here (this activation is moving or lost its setup): its pulls answer null.</summary>
+    /// <summary>The streamed exchange in progress ends here (this activation is moving or lost its setup): its pulls answer empty.</summary>
     void AbandonStream()
     {
         _stream?.Abandon();
