@@ -46,6 +46,18 @@ public sealed record ParameterPart(
     [property: Id(2)] ReadOnlyMemory<byte> Bytes);
 
 /// <summary>
+/// Part <paramref name="Part"/> of a streamed exchange's gradient: float32 bytes of that part's range, a slice of the
+/// worker's gradient itself (valid until the worker is asked for its next exchange). A record, not a bare
+/// ReadOnlyMemory&lt;byte&gt; reply: its generated codec writes the bytes as one block (Orleans' ReadOnlyMemoryOfByteCodec),
+/// where a bare reply measured 6× slower on netsim.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record GradientPart(
+    [property: Id(0)] long Exchange,
+    [property: Id(1)] int Part,
+    [property: Id(2)] ReadOnlyMemory<byte> Bytes);
+
+/// <summary>
 /// A worker's share of a step: <paramref name="Gradient"/> = (1/B)·∇ Σ_{its samples} loss as float32 bytes
 /// (B = the step's global batch), so the parameter server's mean gradient is the plain sum over workers. With
 /// <see cref="RunConfig.Wire"/> bf16 it is bfloat16 bytes (2 per parameter, error feedback applied; a replay stays float32).

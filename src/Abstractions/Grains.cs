@@ -96,12 +96,11 @@ public interface IWorkerGrain : IGrainWithStringKey
     Task ReceiveParameters(ParameterPart part);
 
     /// <summary>
-    /// Part <paramref name="part"/> of a streamed exchange's gradient (float32 bytes of the part's range: a slice of the
-    /// worker's gradient, valid until it is asked for its next exchange), answered once it is final; empty when the
-    /// exchange will not produce it (not set up, moved, or superseded by another exchange). No part is empty.
+    /// Part <paramref name="part"/> of a streamed exchange's gradient, answered once it is final; null when the exchange
+    /// will not produce it (not set up, moved, or superseded by another exchange).
     /// </summary>
     [AlwaysInterleave]
-    Task<ReadOnlyMemory<byte>> PullGradient(long exchange, int part);
+    Task<GradientPart?> PullGradient(long exchange, int part);
 }
 
 /// <summary>The cluster's list of runs (key 0), stored: every run in submission order, and which are still active.</summary>

@@ -61,8 +61,8 @@ public sealed partial class ParameterServerGrain
 
     static async Task<bool> PullInto(IWorkerGrain worker, long exchange, int part, StreamPlan plan, byte[] assembled)
     {
-        var bytes = await worker.PullGradient(exchange, part);
-        if (bytes.IsEmpty) return false;
+        if (await worker.PullGradient(exchange, part) is not { } pulled) return false;
+        var bytes = pulled.Bytes;
         if (bytes.Length != plan.ByteLength(part))
             throw new InvalidOperationException($"exchange {exchange}: gradient part {part} has {bytes.Length} bytes; the plan says {plan.ByteLength(part)}");
         bytes.Span.CopyTo(assembled.AsSpan(plan.ByteOffset(part))); // at once: in-silo the bytes are the worker's gradient itself

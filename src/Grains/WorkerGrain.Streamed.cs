@@ -25,14 +25,14 @@ public sealed partial class WorkerGrain
         return Task.CompletedTask;
     }
 
-    public async Task<ReadOnlyMemory<byte>> PullGradient(long exchange, int part)
+    public async Task<GradientPart?> PullGradient(long exchange, int part)
     {
-        if (_setup is null || _worker is null) return ReadOnlyMemory<byte>.Empty;
+        if (_setup is null || _worker is null) return null;
         var stream = StreamOf(exchange);
-        if (stream is null || !await stream.Gradient(part)) return ReadOnlyMemory<byte>.Empty;
+        if (stream is null || !await stream.Gradient(part)) return null;
         // The gradient itself, not a copy: the parameter server copies the part out before it starts the next exchange,
         // the only thing that rewrites it.
-        return _gradient.AsMemory(stream.Plan.ByteOffset(part), stream.Plan.ByteLength(part));
+        return new GradientPart(exchange, part, _gradient.AsMemory(stream.Plan.ByteOffset(part), stream.Plan.ByteLength(part)));
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed partial class WorkerGrain
         return _stream = new StreamedStep(exchange, plan, _streamedTheta, TimeSpan.FromSeconds(_setup!.Config.WorkerTimeoutSeconds));
     }
 
-    /// <summary>The streamed exchange in progress ends here (this activation is moving or lost its setup): its pulls answer empty.</summary>
+    /// <summary>The streamed exchange in progress ends here (this activation is moving or lost its setup): its pulls answer null.</summary>
     void AbandonStream()
     {
         _stream?.Abandon();
