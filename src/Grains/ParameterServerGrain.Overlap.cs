@@ -16,11 +16,13 @@ public sealed partial class ParameterServerGrain
     StreamPlan? _streamPlan;
     byte[][] _assembled = [];    // per worker: its streamed gradient put together (read by the step, rewritten next step)
     long _lastExchange;          // the last exchange id given out (ids only grow)
+    bool[] _noneStreamed = [];   // --overlap off: no worker streams (kept, so the default step allocates nothing for it)
 
     /// <summary>Which workers stream this step (--overlap): none, all, or (auto) those whose last reply came from another silo.</summary>
     bool[] StreamedWorkers()
     {
         var mode = _config!.OverlapMode;
+        if (mode == OverlapMode.Off) return _noneStreamed.Length == _workers.Length ? _noneStreamed : _noneStreamed = new bool[_workers.Length];
         string local = LocalSilo;
         var silos = _workerSilos is { } known && known.Length == _workers.Length ? known : null; // a fresh activation: none known yet
         var streamed = Enumerable.Range(0, _workers.Length)
@@ -38,8 +40,11 @@ public sealed partial class ParameterServerGrain
         ? WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], () => Exchange(_workers[w], new GradientRequest(runId, batch, w, []) { Exchange = NewExchangeId() }, _assembled[w]), WorkerTimeout)
         : WorkerCalls.ComputeWithRetry(_workers[w], _setups[w], new GradientRequest(runId, batch, w, _theta), WorkerTimeout);
 
-    /// <summary>Remembers where each worker answered from (auto's choice for the next step; the field is pre-aggregation's too).</summary>
-    void RememberSilos(GradientResult[] replies) => _workerSilos = Array.ConvertAll(replies, r => r.Silo);
+    /// <summary>Remembers where each worker answered from, for auto's choice at the next step (the field is pre-aggregation's too).</summary>
+    void RememberSilos(GradientResult[] replies)
+    {
+        if (_config!.OverlapMode == OverlapMode.Auto) _workerSilos = Array.ConvertAll(replies, r => r.Silo);
+    }
 
     /// <summary>
     /// One streamed exchange: the request, θ's parts and the gradient's pulls, all sent at once. Null (ask again after a

@@ -74,11 +74,11 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>[k0, k1) is one of <see cref="KBlocks"/>(k), checked without building them (this runs for every block of a streamed step).</summary>
     static void CheckBlock(int k, int k0, int k1)
     {
-        var blocks = KBlocks(k);
-        int i = Array.IndexOf(blocks, k0);
-        if (i < 0 || i + 1 >= blocks.Length || blocks[i + 1] != k1)
-            throw new ArgumentOutOfRangeException(nameof(k0), $"Gemm.ForwardKBlock: [{k0}, {k1}) is not one of k = {k}'s blocks ({string.Join(", ", blocks)})");
+        int step = GemmBlocked.KcStep(k);
+        if (k0 < 0 || k0 >= k || k0 % step != 0 || k1 != Math.Min(k, k0 + step))
+            throw new ArgumentOutOfRangeException(nameof(k0), $"Gemm.ForwardKBlock: [{k0}, {k1}) is not one of k = {k}'s blocks ({string.Join(", ", KBlocks(k))})");
     }
 }

@@ -23,9 +23,11 @@ public sealed class MlpStreamTests
         public void AwaitParameters(int end)
         {
             Asked.Add(end);
-            if (end <= _copied) return;
-            source.AsSpan(_copied, end - _copied).CopyTo(buffer.AsSpan(_copied));
-            _copied = end;
+            if (end > _copied) // copy only what was not asked for before
+            {
+                source.AsSpan(_copied, end - _copied).CopyTo(buffer.AsSpan(_copied));
+                _copied = end;
+            }
         }
 
         public void GradientReady(int start, int end) => Announced.Add((start, end, grad.AsSpan(start, end - start).ToArray()));
