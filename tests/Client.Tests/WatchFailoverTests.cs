@@ -55,9 +55,8 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
         using var watch = new WatchProcess(["watch", "failover", "--gateway", $"{silos[1].Gateway},{silos[2].Gateway}", "--cluster-id", clusterId, "--connect-timeout", "60", "--refresh", "100"]);
         await Wait.Until(() => watch.Output.Contains("failover running", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the watch to show the run");
         int[] peers = await TcpPeers.PortsAsync(watch.Pid);
-        int before = watch.Output.Length;
         var killed = System.Diagnostics.Stopwatch.StartNew();
-        var victim = await HangTheWatchedGateway(watch, [silos[1], silos[2]], killed);
+        var (victim, before) = await HangTheWatchedGateway(watch, [silos[1], silos[2]], killed);
         var other = victim == silos[1] ? silos[2] : silos[1];
         victim.Kill(); // hung, then killed: a poll of the watch is in flight, unread at the stopped gateway, when the silo dies
         await Wait.Until(() => FollowsOn(watch.Output[before..]), TimeSpan.FromSeconds(60), "the watch to follow the run on after its gateway died");
@@ -82,9 +81,28 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
     /// <summary>
     /// Stops (SIGSTOP) the silo whose gateway carries the watch's polls: each candidate in turn, until a poll sits unread
     /// at it (its Recv-Q); a candidate that gets none within 3 s is the other connection's, and goes on (SIGCONT).
-    /// <paramref name="clock"/> restarts at the stop that holds a poll.
+    /// <paramref name="clock"/> restarts at the stop that holds a poll. Up to three rounds over the candidates, each after
+    /// the watch printed again (polling on): on a loaded CI machine a round of 2 × 3 s was seen to catch no poll. Each
+    /// stop stays at 3 s, so the chaos silos' 1 s membership probes do not declare a candidate dead. Returns the stopped
+    /// candidate and the watch's output length when its round began (what follows is the failover's).
     /// </summary>
-    static async Task<ChaosSilo> HangTheWatchedGateway(WatchProcess watch, ChaosSilo[] candidates, System.Diagnostics.Stopwatch clock)
+    static async Task<(ChaosSilo Victim, int Before)> HangTheWatchedGateway(WatchProcess watch, ChaosSilo[] candidates, System.Diagnostics.Stopwatch clock)
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            if (round > 0)
+            {
+                int printed = watch.Output.Length;
+                await Wait.Until(() => watch.Output.Length > printed, TimeSpan.FromSeconds(30), "the watch to print again after both gateways went on");
+            }
+            int before = watch.Output.Length;
+            if (await TryHangOne(candidates, clock) is { } hung) return (hung, before);
+        }
+        throw new InvalidOperationException($"no poll of the watch waited at any stopped gateway in three rounds: {watch.Output}");
+    }
+
+    /// <summary>One round of <see cref="HangTheWatchedGateway"/>: the candidate left stopped with a poll at it, or null.</summary>
+    static async Task<ChaosSilo?> TryHangOne(ChaosSilo[] candidates, System.Diagnostics.Stopwatch clock)
     {
         foreach (var candidate in candidates)
         {
@@ -100,7 +118,7 @@ public sealed class WatchFailoverTests(SyntheticData data, ITestOutputHelper log
                 candidate.Signal("CONT");
             }
         }
-        throw new InvalidOperationException($"no poll of the watch waited at any stopped gateway: {watch.Output}");
+        return null;
     }
 
     /// <summary>Output since the kill shows the watch following: it reconnected, or printed progress without losing the cluster at all.</summary>
