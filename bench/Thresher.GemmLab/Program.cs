@@ -1,6 +1,6 @@
 // GEMM lab: every GEMM variant of the step's layer shapes on one thread, timed in this thread's CPU time (best of N),
 // beside the FMA peak measured the same way. For comparing kernel changes on a loaded machine, where `thresher bench`
-// (wall time, medians) cannot. Usage: dotnet run -c Release --project bench/Thresher.GemmLab [-- REPS [parts]]
+// (wall time, medians) cannot. Usage: dotnet run -c Release --project bench/Thresher.GemmLab [-- REPS [parts|wide]]
 using System.Globalization;
 using System.Runtime.Intrinsics;
 using Thresher.Core.Kernels;
@@ -15,6 +15,11 @@ if (!Vector512.IsHardwareAccelerated)
 if (args.Length > 1 && args[1] == "parts")
 {
     Parts.Run(reps);
+    return 0;
+}
+if (args.Length > 1 && args[1] == "wide")
+{
+    Shapes.ReportWide(reps);
     return 0;
 }
 double peak = Peak.Measure();

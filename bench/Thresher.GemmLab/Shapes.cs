@@ -23,6 +23,26 @@ internal static class Shapes
             $"{m}x{k}x{n,-4} forward {bestF,6:F1} ({100 * bestF / peak,3:F0}%) [{variantF}]   weight-gradient {bestG,6:F1} ({100 * bestG / peak,3:F0}%) [{variantG}]"));
     }
 
+    /// <summary>
+    /// The 6×64 tile alone on the step's layer shapes at batch 64, 128 and 512 (a worker of two, the default batch, the
+    /// large one): best and median GFLOP/s and % of the peak, for A/B comparisons of that kernel between two builds.
+    /// </summary>
+    public static void ReportWide(int reps)
+    {
+        double peak = Peak.Measure();
+        Console.WriteLine(FormattableString.Invariant($"FMA peak (best, thread CPU time) {peak:F1} GFLOP/s"));
+        var wide = new GemmVariant(true, true, Wide: true);
+        foreach (var (m, k, n) in new[] { (64, 784, 512), (64, 512, 256), (128, 784, 512), (128, 512, 256), (512, 784, 512), (512, 512, 256) })
+        {
+            var x = Random(m * k, 1); var w = Random(k * n, 2); var y = Random(m * n, 3); var dW = new float[k * n];
+            double flops = 2.0 * m * k * n;
+            var f = ThreadClock.BestAndMedian(reps, () => Gemm.Forward(y, x, w, m, k, n, false, 1, true, wide));
+            var g = ThreadClock.BestAndMedian(reps, () => Gemm.WeightGradient(dW, x, y, m, k, n, false, 1, true, wide));
+            Console.WriteLine(FormattableString.Invariant(
+                $"{m}x{k}x{n,-4} forward best {flops / f.Best / 1e9,6:F1} ({100 * flops / f.Best / 1e9 / peak,3:F0}%) median {flops / f.Median / 1e9,6:F1}   weight-gradient best {flops / g.Best / 1e9,6:F1} ({100 * flops / g.Best / 1e9 / peak,3:F0}%) median {flops / g.Median / 1e9,6:F1}"));
+        }
+    }
+
     private static float[] Random(int length, int seed)
     {
         var rng = new Random(seed);
