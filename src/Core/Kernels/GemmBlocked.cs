@@ -123,7 +123,7 @@ internal static unsafe class GemmBlocked
                     {
                         int rows = Math.Min(mr, mc - ir);
                         float* cTile = plan.C + (ic + ir) * plan.Ldc + j0;
-                        bool direct = rows == mr && cols == nr;
+                        bool direct = rows == TileRows(plan, rows) && cols == nr;
                         float* c = direct ? cTile : tile;
                         nint ldc = direct ? plan.Ldc : nr;
                         MicroTile(plan, ap, ir, ic + ir, rows, pc, kc, bPanel, ldb, c, ldc, !direct || overwrite);
@@ -133,6 +133,9 @@ internal static unsafe class GemmBlocked
             }
         }
     }
+
+    /// <summary>The rows the tile for <paramref name="rows"/> real rows computes: 6×64 plans have 2- and 4-row tail tiles.</summary>
+    private static int TileRows(in Plan plan, int rows) => plan.Nr == 64 ? GemmWideMicroKernel.TileRows(rows) : plan.Mr;
 
     /// <summary>Packs the panels p0..p1 of op(B)'s k block [pc, pc+kc) that are not read in place; panel jp at bp + (jp−p0)·kc·NR.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
@@ -154,16 +157,16 @@ internal static unsafe class GemmBlocked
     {
         if (plan.Variant.PackA)
         {
-            Tile(plan, ap + (nint)ir * kc, plan.Mr, b, ldb, c, ldc, kc, overwrite);
+            Tile(plan, ap + (nint)ir * kc, plan.Mr, rows, b, ldb, c, ldc, kc, overwrite);
         }
         else if (rows < plan.Mr)
         {
             PackedPanels.PackA(ap, plan.A, plan.Lda, plan.ATransposed, i, rows, pc, kc, plan.Mr); // the ragged last tile
-            Tile(plan, ap, plan.Mr, b, ldb, c, ldc, kc, overwrite);
+            Tile(plan, ap, plan.Mr, plan.Mr, b, ldb, c, ldc, kc, overwrite);
         }
         else if (plan.ATransposed)
         {
-            Tile(plan, plan.A + pc * plan.Lda + i, plan.Lda, b, ldb, c, ldc, kc, overwrite); // 8 rows contiguous per k step
+            Tile(plan, plan.A + pc * plan.Lda + i, plan.Lda, plan.Mr, b, ldb, c, ldc, kc, overwrite); // 8 rows contiguous per k step
         }
         else
         {
@@ -173,13 +176,21 @@ internal static unsafe class GemmBlocked
         }
     }
 
-    /// <summary>The packed-A tile for the plan's width; aStep: floats between A's k steps (Vector512 tiles only).</summary>
+    /// <summary>
+    /// The packed-A tile for the plan's width; aStep: floats between A's k steps (Vector512 tiles only); rows: the real
+    /// rows (a 6×64 plan runs its 2- or 4-row tail tile for a ragged last tile; the others compute whole tiles).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // fully optimised from the first call: the tuner times first calls
-    private static void Tile(in Plan plan, float* a, nint aStep, float* b, nint ldb, float* c, nint ldc, int kc, bool overwrite)
+    private static void Tile(in Plan plan, float* a, nint aStep, int rows, float* b, nint ldb, float* c, nint ldc, int kc, bool overwrite)
     {
         if (plan.Wide)
         {
-            if (plan.Nr == 64) GemmWideMicroKernel.Tile6x64(a, b, ldb, c, ldc, kc, overwrite);
+            if (plan.Nr == 64)
+            {
+                if (rows <= 2) GemmWideMicroKernel.TailTile<TwoTileRows>(a, b, ldb, c, ldc, kc, overwrite);
+                else if (rows <= 4) GemmWideMicroKernel.TailTile<FourTileRows>(a, b, ldb, c, ldc, kc, overwrite);
+                else GemmWideMicroKernel.Tile6x64(a, b, ldb, c, ldc, kc, overwrite);
+            }
             else if (plan.Mr == 12) GemmMicroKernel.Tile12x32(a, aStep, b, ldb, c, ldc, kc, overwrite);
             else if (plan.Nr == 32) GemmMicroKernel.Tile8x32(a, aStep, b, ldb, c, ldc, kc, overwrite);
             else GemmMicroKernel.Tile8x16(a, aStep, b, ldb, c, ldc, kc, overwrite);

@@ -60,11 +60,47 @@ internal static unsafe class GemmWideMicroKernel
         Put4(c50, c51, c52, c53, c + 5 * ldc, overwrite);
     }
 
+    /// <summary>
+    /// The ragged last tile of a 6-row block: C[R,64] (+)= Ap[kc,6]ᵀ-panel rows 0..R · Bp[kc,64], R = 2 or 4
+    /// (<typeparamref name="TRows"/>, a constant the JIT folds). A full 6×64 tile there costs a whole tile for 2 or 4 rows
+    /// of work (m = 128 and 512 end in 2 rows, 64 and 784 in 4); this one costs R/6 of it. A keeps the packed panel's
+    /// 6-float k step (the rows past R are its zero padding, never read). Same k order per element: same results.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TailTile<TRows>(float* a, float* b, nint ldb, float* c, nint ldc, int kc, bool overwrite)
+        where TRows : struct, ITileRows
+    {
+        bool four = TRows.Count == 4;
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        PrefetchRows(c, ldc, TRows.Count);
+        for (int p = 0; p < kc; p++, a += 6, b += ldb)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), b2 = Vector512.Load(b + 32), b3 = Vector512.Load(b + 48);
+            Vector512<float> ar = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(ar, b0, c00); c01 = Vector512.FusedMultiplyAdd(ar, b1, c01); c02 = Vector512.FusedMultiplyAdd(ar, b2, c02); c03 = Vector512.FusedMultiplyAdd(ar, b3, c03);
+            ar = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(ar, b0, c10); c11 = Vector512.FusedMultiplyAdd(ar, b1, c11); c12 = Vector512.FusedMultiplyAdd(ar, b2, c12); c13 = Vector512.FusedMultiplyAdd(ar, b3, c13);
+            if (!four) continue;
+            ar = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(ar, b0, c20); c21 = Vector512.FusedMultiplyAdd(ar, b1, c21); c22 = Vector512.FusedMultiplyAdd(ar, b2, c22); c23 = Vector512.FusedMultiplyAdd(ar, b3, c23);
+            ar = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(ar, b0, c30); c31 = Vector512.FusedMultiplyAdd(ar, b1, c31); c32 = Vector512.FusedMultiplyAdd(ar, b2, c32); c33 = Vector512.FusedMultiplyAdd(ar, b3, c33);
+        }
+        Put4(c00, c01, c02, c03, c, overwrite);
+        Put4(c10, c11, c12, c13, c + ldc, overwrite);
+        if (!four) return;
+        Put4(c20, c21, c22, c23, c + 2 * ldc, overwrite);
+        Put4(c30, c31, c32, c33, c + 3 * ldc, overwrite);
+    }
+
+    /// <summary>The rows a tile of a 6×64 plan computes for <paramref name="rows"/> real rows: 2, 4 or 6.</summary>
+    public static int TileRows(int rows) => rows <= 2 ? 2 : rows <= 4 ? 4 : 6;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchTile(float* c, nint ldc)
+    private static void PrefetchTile(float* c, nint ldc) => PrefetchRows(c, ldc, 6);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchRows(float* c, nint ldc, int rows)
     {
         if (!Sse.IsSupported) return;
-        for (int r = 0; r < 6; r++, c += ldc)
+        for (int r = 0; r < rows; r++, c += ldc)
         {
             Sse.Prefetch0(c);
             Sse.Prefetch0(c + 16);
@@ -82,3 +118,10 @@ internal static unsafe class GemmWideMicroKernel
         GemmMicroKernel.Put(v3, dst + 48, overwrite);
     }
 }
+
+/// <summary>A tail tile's row count as a type, so the JIT compiles one specialised kernel per count.</summary>
+internal interface ITileRows { static abstract int Count { get; } }
+
+internal struct TwoTileRows : ITileRows { public static int Count => 2; }
+
+internal struct FourTileRows : ITileRows { public static int Count => 4; }

@@ -22,6 +22,7 @@ public class GemmTests
         { 1, 1, 1 }, { 3, 5, 7 }, { 17, 33, 65 }, { 64, 256, 10 }, { 13, 40, 16 }, { 13, 40, 17 },
         { 9, 257, 33 }, { 200, 300, 70 }, { 50, 20, 100 }, { 7, 600, 8 }, { 25, 9, 9 },
         { 13, 200, 64 }, { 7, 513, 129 }, { 31, 70, 192 }, // 6×64 tiles: whole, ragged and odd 64-column panels, k over a block
+        { 10, 70, 130 }, { 64, 300, 96 }, { 8, 257, 64 },    // 6×64 plans ending in the 4- and 2-row tail tiles, in place and through the edge tile
     };
 
     /// <summary>The tiles a variant asks for are the tiles it gets where they are valid, so the sweeps above really run them.</summary>
