@@ -22,19 +22,7 @@ internal static unsafe partial class ThreadClock
     }
 
     /// <summary>The least CPU time of <paramref name="reps"/> calls, after two untimed ones.</summary>
-    public static double Best(int reps, Action call)
-    {
-        call();
-        call();
-        double best = double.MaxValue;
-        for (int i = 0; i < reps; i++)
-        {
-            double start = Now();
-            call();
-            best = Math.Min(best, Now() - start);
-        }
-        return best;
-    }
+    public static double Best(int reps, Action call) => BestAndMedian(reps, call).Best;
 
     /// <summary>The least and the median CPU time of <paramref name="reps"/> calls, after two untimed ones.</summary>
     public static (double Best, double Median) BestAndMedian(int reps, Action call)

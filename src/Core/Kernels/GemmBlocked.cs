@@ -187,9 +187,12 @@ internal static unsafe class GemmBlocked
         {
             if (plan.Nr == 64)
             {
-                if (rows <= 2) GemmWideMicroKernel.TailTile<TwoTileRows>(a, b, ldb, c, ldc, kc, overwrite);
-                else if (rows <= 4) GemmWideMicroKernel.TailTile<FourTileRows>(a, b, ldb, c, ldc, kc, overwrite);
-                else GemmWideMicroKernel.Tile6x64(a, b, ldb, c, ldc, kc, overwrite);
+                switch (GemmWideMicroKernel.TileRows(rows)) // the one place that says which tile covers how many rows
+                {
+                    case 2: GemmWideMicroKernel.TailTile<TwoTileRows>(a, b, ldb, c, ldc, kc, overwrite); break;
+                    case 4: GemmWideMicroKernel.TailTile<FourTileRows>(a, b, ldb, c, ldc, kc, overwrite); break;
+                    default: GemmWideMicroKernel.Tile6x64(a, b, ldb, c, ldc, kc, overwrite); break;
+                }
             }
             else if (plan.Mr == 12) GemmMicroKernel.Tile12x32(a, aStep, b, ldb, c, ldc, kc, overwrite);
             else if (plan.Nr == 32) GemmMicroKernel.Tile8x32(a, aStep, b, ldb, c, ldc, kc, overwrite);

@@ -21,7 +21,7 @@ internal static unsafe class GemmWideMicroKernel
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default, c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default, c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
         Vector512<float> b0, b1, b2, b3, ar;
-        PrefetchTile(c, ldc); // C's 24 lines arrive while the k loop runs, not when the tile is stored (C can be past L2)
+        PrefetchRows(c, ldc, 6); // C's 24 lines arrive while the k loop runs, not when the tile is stored (C can be past L2)
         int p = 0;
         for (; p + 2 <= kc; p += 2)
         {
@@ -92,9 +92,6 @@ internal static unsafe class GemmWideMicroKernel
 
     /// <summary>The rows a tile of a 6×64 plan computes for <paramref name="rows"/> real rows: 2, 4 or 6.</summary>
     public static int TileRows(int rows) => rows <= 2 ? 2 : rows <= 4 ? 4 : 6;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchTile(float* c, nint ldc) => PrefetchRows(c, ldc, 6);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchRows(float* c, nint ldc, int rows)

@@ -87,8 +87,7 @@ public sealed class WorkerGradient : IDisposable
         float inputScale = _options.InputScale;
         foreach (var rule in _options.Inject)
             if (rule.Kind == InjectionKind.ScaleBatch && rule.Batch == step) inputScale = (float)(inputScale / rule.Amount); // x·X = x / (scale / X)
-        bool rewrites = false;
-        foreach (var rule in _options.Inject) rewrites |= faultyDevice && Rewrites(rule, step); // no closure: this runs every step
+        bool rewrites = faultyDevice && RewritesAny(step);
         double lossSum;
         if (stream is not null && !rewrites && _backend is IStreamingGradientBackend streaming)
         {
@@ -108,6 +107,14 @@ public sealed class WorkerGradient : IDisposable
         stream?.GradientReady(0, gradient.Length); // idempotent for parts already announced
         double localNorm = withLocalNorm ? Ops.ClipOps.GlobalNorm(gradient) * globalBatch / Math.Max(1, rows) : double.NaN;
         return new WorkerGradientResult(rows, lossSum, localNorm);
+    }
+
+    /// <summary>Whether any injected fault rewrites this worker's gradient at <paramref name="step"/> (a loop, not LINQ: no closure per step).</summary>
+    bool RewritesAny(long step)
+    {
+        foreach (var rule in _options.Inject)
+            if (Rewrites(rule, step)) return true;
+        return false;
     }
 
     /// <summary>An injected fault that rewrites this worker's gradient at <paramref name="step"/>.</summary>
