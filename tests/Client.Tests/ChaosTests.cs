@@ -95,15 +95,20 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
         var run = client.Client.GetGrain<IRunGrain>("ps-kill");
         // 2. kill -9 the silo of the parameter server (and of the run grain when Orleans put it there too, as it mostly
         // does): with nobody calling the run and no reminder, the survivors wake it, and it goes back to its last checkpoint in Redis.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Address);
         await Submit(silos[0].Gateway, clusterId, "ps-kill");
         await WaitFor(async () => (await run.GetStatus()).Step >= 275, TimeSpan.FromSeconds(60), "ps-kill to pass step 275");
         var view = await Thresher.Dashboard.ClusterView.ReadAsync(client.Client, includeGone: false);
         var victim = silos.Except([silos[3]]).First(s => view.Any(v => v.Address == s.Address && v.ParameterServers.Contains("ps-kill")));
+        // The damage must land before a survivor reloads the checkpoint, which may be 1.3 s after the kill (in CI a
+        // reload once beat a Redis connection opened after the kill): connected already, the test freezes the victim
+        // (it writes nothing more and is not yet suspected), damages the slot, then kills it.
         long atKill = (await run.GetStatus()).Step;
+        victim.Signal("STOP");
+        int damaged = await DamageNewestCheckpoint(redis, clusterId, "ps-kill", atKill);
         var killed = Stopwatch.StartNew();
         victim.Kill();
         _log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} kill -9 of {victim.Address} (parameter server{(view.Any(v => v.Address == victim.Address && v.Runs.Contains("ps-kill")) ? " and run grain" : "")}) at step {atKill}");
-        int damaged = await DamageNewestCheckpoint(clusterId, "ps-kill", atKill);
         var survivors = silos.Except([victim]).ToList();
         await WaitFor(() => Task.FromResult(survivors.Any(s => s.Output.Contains("run ps-kill resumed from its checkpoint", StringComparison.Ordinal))),
             TimeSpan.FromSeconds(120), "ps-kill to resume from its checkpoint on a survivor (no client calls it meanwhile)");
@@ -159,15 +164,14 @@ public sealed class ChaosTests : IClassFixture<RedisServer>, IClassFixture<Synth
     /// (generation ⌊step / interval⌋, slot generation mod 2) with garbage, as bit rot or a torn write would leave
     /// them: Orleans can no longer deserialize it. Returns the slot.
     /// </summary>
-    async Task<int> DamageNewestCheckpoint(string clusterId, string runId, long step)
+    async Task<int> DamageNewestCheckpoint(StackExchange.Redis.ConnectionMultiplexer redis, string clusterId, string runId, long step)
     {
         int slot = (int)(step / CheckpointEvery % 2);
-        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.Address);
         var keys = redis.GetServers()[0].Keys(pattern: $"{clusterId}/state/thresher-checkpoint/{runId}/*").Select(k => k.ToString()).ToList();
         Assert.Equal(2, keys.Count); // the two slots, each its own record
         string key = keys.Single(k => k.EndsWith($"/{runId}/{slot}/parameter-server-checkpoint", StringComparison.Ordinal));
         await redis.GetDatabase().HashSetAsync(key, "data", Encoding.UTF8.GetBytes("these bytes are not a checkpoint"));
-        _log.WriteLine($"damaged checkpoint slot {slot} ({key}) after the kill at step {step}");
+        _log.WriteLine($"damaged checkpoint slot {slot} ({key}) of the frozen parameter server at step {step}");
         return slot;
     }
 
