@@ -7,17 +7,16 @@ internal static class Shapes
 {
     public static void Report(int m, int k, int n, int reps, double peak)
     {
-            var x = Random(m * k, 1); var w = Random(k * n, 2); var y = Random(m * n, 3); var dW = new float[k * n];
-            double flops = 2.0 * m * k * n;
-            double bestF = 0, bestG = 0;
-            string variantF = "", variantG = "";
-            foreach (var v in GemmVariant.Candidates(false, true).Select(v => GemmBlocked.Normalize(v, n, false, true)).Distinct())
-            {
-                double f = flops / ThreadClock.Best(reps, () => Gemm.Forward(y, x, w, m, k, n, false, 1, true, v)) / 1e9;
-                double g = flops / ThreadClock.Best(reps, () => Gemm.WeightGradient(dW, x, y, m, k, n, false, 1, true, v)) / 1e9;
-                Console.WriteLine(FormattableString.Invariant($"  {m}x{k}x{n} {v,-36} forward {f,6:F1}  weight-gradient {g,6:F1}"));
-                if (f > bestF) (bestF, variantF) = (f, v.ToString());
-                if (g > bestG) (bestG, variantG) = (g, v.ToString());
+        var (x, w, y, dW, flops) = Operands(m, k, n);
+        double bestF = 0, bestG = 0;
+        string variantF = "", variantG = "";
+        foreach (var v in GemmVariant.Candidates(false, true).Select(v => GemmBlocked.Normalize(v, n, false, true)).Distinct())
+        {
+            double f = flops / ThreadClock.Best(reps, () => Gemm.Forward(y, x, w, m, k, n, false, 1, true, v)) / 1e9;
+            double g = flops / ThreadClock.Best(reps, () => Gemm.WeightGradient(dW, x, y, m, k, n, false, 1, true, v)) / 1e9;
+            Console.WriteLine(FormattableString.Invariant($"  {m}x{k}x{n} {v,-36} forward {f,6:F1}  weight-gradient {g,6:F1}"));
+            if (f > bestF) (bestF, variantF) = (f, v.ToString());
+            if (g > bestG) (bestG, variantG) = (g, v.ToString());
         }
         Console.WriteLine(FormattableString.Invariant(
             $"{m}x{k}x{n,-4} forward {bestF,6:F1} ({100 * bestF / peak,3:F0}%) [{variantF}]   weight-gradient {bestG,6:F1} ({100 * bestG / peak,3:F0}%) [{variantG}]"));
@@ -37,8 +36,7 @@ internal static class Shapes
         {
             foreach (var (m, k, n) in shapes)
             {
-                var x = Random(m * k, 1); var w = Random(k * n, 2); var y = Random(m * n, 3); var dW = new float[k * n];
-                double flops = 2.0 * m * k * n;
+                var (x, w, y, dW, flops) = Operands(m, k, n);
                 var f = ThreadClock.BestAndMedian(reps, () => Gemm.Forward(y, x, w, m, k, n, false, 1, true, wide));
                 var g = ThreadClock.BestAndMedian(reps, () => Gemm.WeightGradient(dW, x, y, m, k, n, false, 1, true, wide));
                 if (pass == 1)
@@ -47,6 +45,10 @@ internal static class Shapes
             }
         }
     }
+
+    /// <summary>x[m,k], w[k,n], y[m,n] (seeded), dW[k,n], and the multiply-adds ×2 of one product.</summary>
+    private static (float[] X, float[] W, float[] Y, float[] DW, double Flops) Operands(int m, int k, int n) =>
+        (Random(m * k, 1), Random(k * n, 2), Random(m * n, 3), new float[k * n], 2.0 * m * k * n);
 
     private static float[] Random(int length, int seed)
     {
